@@ -1,0 +1,618 @@
+"""HTTP routes of the local Data Cloud (Starlette): OAuth, Query API V1/V2/V3, Connect
+``query-sql`` and the Metadata API, answering the documented shapes."""
+
+from __future__ import annotations
+
+import math
+import time
+from datetime import datetime, timezone
+from typing import Any
+
+import orjson
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
+
+from . import oauth
+from .backend import Backend
+from .catalog import CATEGORIES, CIO, ENTITY_TYPES, Entity
+from .encoding import arrow_base64, arrow_ipc, arrow_messages, legacy_metadata, modern_metadata
+from .engine import EngineError, quote_ident
+from .errors import HTML_REDIRECT_PAGE, ApiError, error_body
+from .faults import Fault, FaultMiddleware
+from .results import CANCELLED, FAILED, FINISHED, QueryResult, hyper_query_id, trino_query_id
+from .sqltext import BadRequest, bind, order_by_clause, parse_parameters
+
+ARROW = "application/vnd.apache.arrow.stream"
+DEFAULT_DATASPACE = "default"
+MAX_WAIT_MS = 10_000
+
+
+class JSON(Response):
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return content if isinstance(content, bytes) else orjson.dumps(content)
+
+
+def _iso(moment: float | None = None) -> str:
+    stamp = datetime.fromtimestamp(moment or time.time(), timezone.utc)
+    return stamp.isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+async def _json_body(request: Request) -> dict:
+    raw = await request.body()
+    try:
+        body = orjson.loads(raw or b"{}")
+    except orjson.JSONDecodeError as exc:
+        raise ApiError(400, f"the request body is not valid JSON: {exc}", "JSON_PARSER_ERROR") from None
+    if not isinstance(body, dict):
+        raise ApiError(400, "the request body must be a JSON object", "JSON_PARSER_ERROR")
+    return body
+
+
+def _sql_of(body: dict) -> str:
+    sql = body.get("sql")
+    if not isinstance(sql, str) or not sql.strip():
+        raise ApiError(400, "the request body needs a non-empty 'sql' string", "INVALID_INPUT")
+    return sql
+
+
+def _int_param(request: Request, name: str, default: int | None, low: int = 0, high: int | None = None) -> int | None:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(400, f"query parameter {name} must be an integer, not {raw!r}", "INVALID_INPUT") from None
+    if value < low or (high is not None and value > high):
+        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise ApiError(400, f"query parameter {name} must be {bound}, not {value}", "INVALID_INPUT")
+    return value
+
+
+def _bool_param(request: Request, name: str) -> bool:
+    return request.query_params.get(name, "false").lower() in ("1", "true", "yes")
+
+
+def build_app(backend: Backend, *, tenant_address: str, admin_key: str) -> Starlette:
+    """The ASGI app. ``tenant_address`` is what the a360 exchange returns as ``instance_url``."""
+
+    # -- authentication helpers ----------------------------------------------------------------
+
+    def bearer(request: Request) -> str:
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise ApiError(401, "missing 'Authorization: Bearer <token>' header", "INVALID_SESSION_ID")
+        return token.strip()
+
+    def direct_auth(request: Request) -> tuple[str, str]:
+        """Data Cloud token → (user, dataspace). The token's dataspace scope wins."""
+        try:
+            claims = backend.identity.data_cloud_claims(bearer(request))
+        except oauth.OAuthError as exc:
+            raise ApiError(401, f"{exc.description}; get a new token from /services/a360/token",
+                           "INVALID_SESSION_ID") from None
+        asked = (request.headers.get("ctx-dataspace-ds_name") or request.headers.get("dataspace")
+                 or request.query_params.get("dataspace"))
+        scoped = claims.get("dataspace")
+        if scoped and asked and asked != scoped:
+            raise ApiError(403, f"this token is scoped to dataspace {scoped!r} and cannot read {asked!r}",
+                           "INSUFFICIENT_ACCESS")
+        dataspace = asked or scoped or DEFAULT_DATASPACE
+        if not backend.has_dataspace(dataspace):
+            raise ApiError(404, f"dataspace {dataspace!r} does not exist", "NOT_FOUND")
+        return claims["sub"], dataspace
+
+    def core_auth(request: Request, body: dict | None = None) -> tuple[str, str]:
+        session = backend.identity.core_session(bearer(request))
+        if session is None:
+            raise ApiError(401, "Session expired or invalid", "INVALID_SESSION_ID")
+        dataspace = (request.headers.get("dataspace") or request.query_params.get("dataspace")
+                     or (body or {}).get("dataspace") or DEFAULT_DATASPACE)
+        if not backend.has_dataspace(dataspace):
+            raise ApiError(404, f"dataspace {dataspace!r} does not exist", "NOT_FOUND")
+        return session.username, dataspace
+
+    def owned(query_id: str, user: str) -> QueryResult:
+        result = backend.results.get(query_id)
+        if result is None or result.owner != user:
+            raise ApiError(404, f"query {query_id!r} was not found: it never existed, was cancelled or "
+                                "its results were freed", "NOT_FOUND")
+        if result.expires_at <= time.monotonic():
+            raise ApiError(404, f"the results of query {query_id!r} have expired; run the query again",
+                           "QUERY_EXPIRED")
+        return result
+
+    def raise_if_failed(result: QueryResult) -> None:
+        if result.state in (FAILED, CANCELLED):
+            raise ApiError.from_sql(result.error)
+
+    # -- OAuth ---------------------------------------------------------------------------------
+
+    async def form_fields(request: Request) -> dict[str, str]:
+        fields = dict(request.query_params)
+        if "application/x-www-form-urlencoded" in request.headers.get("content-type", ""):
+            form = await request.form()
+            fields.update({k: str(v) for k, v in form.items()})
+        return fields
+
+    async def oauth_token(request: Request) -> Response:
+        fields = await form_fields(request)
+        base = str(request.base_url).rstrip("/")
+        try:
+            token, username = backend.identity.grant(fields, base)
+        except oauth.OAuthError as exc:
+            raise ApiError(exc.status, exc.description, exc.error) from None
+        issued = str(int(time.time() * 1000))
+        return JSON({
+            "access_token": token, "signature": "local", "scope": "cdp_query_api cdp_profile_api api refresh_token",
+            "instance_url": base, "id": f"{base}/id/{oauth.ORG_ID}/{oauth.USER_ID}",
+            "token_type": "Bearer", "issued_at": issued,
+        })
+
+    async def oauth_revoke(request: Request) -> Response:
+        fields = await form_fields(request)
+        if not backend.identity.revoke(fields.get("token", "")):
+            raise ApiError(400, "invalid token", "unsupported_token_type")
+        return Response(status_code=200)
+
+    async def a360_token(request: Request) -> Response:
+        fields = await form_fields(request)
+        if fields.get("grant_type") != oauth.CDP_GRANT:
+            raise ApiError(400, f"grant_type must be {oauth.CDP_GRANT}", "unsupported_grant_type")
+        if fields.get("subject_token_type") != oauth.ACCESS_TOKEN_TYPE:
+            raise ApiError(400, f"subject_token_type must be {oauth.ACCESS_TOKEN_TYPE}", "invalid_request")
+        dataspace = fields.get("dataspace") or None
+        if dataspace and not backend.has_dataspace(dataspace):
+            raise ApiError(400, f"dataspace {dataspace!r} does not exist", "invalid_request")
+        try:
+            token = backend.identity.exchange(fields.get("subject_token", ""), dataspace)
+        except oauth.ReusedSubjectToken:
+            return Response(HTML_REDIRECT_PAGE, media_type="text/html;charset=UTF-8")
+        except oauth.OAuthError as exc:
+            raise ApiError(exc.status, exc.description, exc.error) from None
+        return JSON({
+            "access_token": token, "instance_url": tenant_address, "token_type": "Bearer",
+            "issued_token_type": "urn:ietf:params:oauth:token-type:jwt",
+            "expires_in": int(backend.identity.token_lifetime),
+        })
+
+    async def a360_revoke(request: Request) -> Response:
+        direct_auth(request)
+        fields = await form_fields(request)
+        backend.identity.revoke(fields.get("token", ""))
+        return JSON({"revoked": True})
+
+    # -- Query API V1 and V2 ---------------------------------------------------------------------
+
+    def page_count(result: QueryResult, start: int, row_limit: int | None, byte_limit: int, arrow: bool,
+                   style: str = "typed") -> int:
+        """Rows from ``start`` that fit one page: within the row caps and about ``byte_limit`` bytes."""
+        caps = [result.row_count - start, row_limit, backend.faults.limits.page_rows]
+        rows_cap = max(min(x for x in caps if x is not None), 0)
+        if rows_cap == 0:
+            return 0
+        if arrow:
+            per_row = max(result.table.nbytes / max(result.row_count, 1), 1)
+            return min(rows_cap, max(int(byte_limit // per_row), 1))
+        return result.json_rows(style).rows_within(start, byte_limit, rows_cap)
+
+    def legacy_page(result: QueryResult, start: int, arrow: bool, byte_limit: int, row_limit: int | None,
+                    chain) -> bytes:
+        """One V1/V2 response; ``chain(stop)`` gives ``done`` and ``nextBatchId``."""
+        count = page_count(result, start, row_limit, byte_limit, arrow, "legacy")
+        data = b"[]" if arrow else result.json_rows("legacy").array_bytes(start, start + count)
+        head = {
+            "startTime": _iso(), "endTime": _iso(), "rowCount": count, "queryId": result.query_id,
+            **chain(start + count), "metadata": legacy_metadata(result.table.schema),
+        }
+        if arrow:
+            head["arrowStream"] = arrow_base64(result.table.slice(start, count))
+        return b'{"data":' + data + b"," + orjson.dumps(head)[1:]
+
+    async def v1_query(request: Request) -> Response:
+        user, dataspace = direct_auth(request)
+        body = await _json_body(request)
+        sql = _sql_of(body)
+        limits = backend.faults.limits
+        limit = _int_param(request, "limit", limits.v1_max_rows, 1, limits.v1_max_rows)
+        offset = _int_param(request, "offset", 0)
+        orderby = request.query_params.get("orderby")
+        try:
+            translated = backend.translate(sql, dataspace)
+            statement = translated.sql
+            if orderby:
+                columns = backend.schema_of(dataspace, statement).names
+                statement = f"SELECT * FROM ({statement}) AS q ORDER BY {order_by_clause(orderby, columns)}"
+            statement = f"SELECT * FROM ({statement}) AS q LIMIT {limit + 1} OFFSET {offset}"
+        except EngineError as exc:
+            raise ApiError.from_sql(exc) from None
+        except BadRequest as exc:
+            raise ApiError(400, str(exc), "INVALID_INPUT") from None
+        result = backend.results.new(trino_query_id(), dataspace, user)
+        result.aggregates = translated.aggregates
+        backend.run_now(result, statement)
+        raise_if_failed(result)
+        more = result.table.num_rows > limit
+        result.table = result.table.slice(0, limit)
+        arrow = request.headers.get("enable-arrow-stream", "").lower() == "true"
+        body = legacy_page(result, 0, arrow, 1 << 62, None, lambda stop: {"done": not more})
+        backend.results.drop(result.query_id)
+        return JSON(body)
+
+    async def v2_query(request: Request) -> Response:
+        user, dataspace = direct_auth(request)
+        sql = _sql_of(await _json_body(request))
+        try:
+            translated = backend.translate(sql, dataspace)
+        except EngineError as exc:
+            raise ApiError.from_sql(exc) from None
+        result = backend.results.new(trino_query_id(), dataspace, user)
+        result.aggregates = translated.aggregates
+        backend.run_now(result, translated.sql)
+        raise_if_failed(result)
+        return v2_batch(request, result, 0, 0)
+
+    def v2_batch(request: Request, result: QueryResult, start: int, number: int) -> Response:
+        limits = backend.faults.limits
+        arrow = request.headers.get("enable-arrow-stream", "").lower() == "true"
+
+        def chain(stop: int) -> dict:
+            if stop >= result.row_count:
+                return {"done": True}
+            return {"nextBatchId": backend.results.issue_batch(result.query_id, stop, number + 1), "done": False}
+
+        return JSON(legacy_page(result, start, arrow, limits.v2_batch_bytes, limits.v2_batch_rows, chain))
+
+    async def v2_next(request: Request) -> Response:
+        user, _ = direct_auth(request)
+        batch_id = request.path_params["batch_id"]
+        batch = backend.results.take_batch(batch_id)
+        if isinstance(batch, str):
+            why = {
+                "unknown": "is not a batch id this server issued",
+                "used": "was already used: batch ids are single-use, so the query must be run again",
+                "expired": "has expired (batch ids live one hour): run the query again",
+            }[batch]
+            raise ApiError(404, f"nextBatchId {batch_id!r} {why}", "BATCH_NOT_FOUND")
+        result = owned(batch.query_id, user)
+        return v2_batch(request, result, batch.start, batch.number)
+
+    # -- Query API V3 ----------------------------------------------------------------------------
+
+    def v3_status(result: QueryResult) -> dict:
+        done = result.done.is_set()
+        finished = done and result.state == FINISHED
+        chunk_rows = backend.faults.limits.v3_chunk_rows
+        return {
+            "queryId": result.query_id,
+            "completionStatus": "FINISHED" if finished else "RUNNING_OR_UNSPECIFIED",
+            "progress": 1.0 if done else 0.0,
+            "rowCount": result.row_count,
+            "chunkCount": max(1, math.ceil(result.row_count / chunk_rows)) if finished else 0,
+            "expirationTime": result.expiration_iso(),
+            "executionStats": {
+                "wallClockTime": round(((result.finished or time.monotonic()) - result.started) * 1000),
+                "rowsProcessed": result.row_count,
+            },
+        }
+
+    def wants_arrow(request: Request) -> bool:
+        return ARROW in request.headers.get("accept", "")
+
+    def v3_rows_body(request: Request, result: QueryResult, start: int, count: int, omit_schema: bool,
+                     headers: dict | None = None) -> Response:
+        if wants_arrow(request):
+            return Response(arrow_ipc(result.table.slice(start, count)), media_type=ARROW, headers=headers)
+        rows = result.json_rows("typed")
+        parts = [b'{"data":', rows.array_bytes(start, start + count), b',"returnedRows":', str(count).encode()]
+        if not omit_schema:
+            parts += [b',"metadata":', orjson.dumps({"columns": modern_metadata(result.table.schema)})]
+        parts.append(b"}")
+        return JSON(b"".join(parts), headers=headers)
+
+    def prepared_sql(body: dict, style_key: str, params_key: str, default_style: str) -> str:
+        sql = _sql_of(body)
+        raw = body.get(params_key)
+        if not raw:
+            return sql
+        try:
+            style = str(body.get(style_key) or default_style)
+            params = parse_parameters(raw, named=style.upper() == "NAMED")
+            return bind(sql, style, params)
+        except BadRequest as exc:
+            raise ApiError(400, str(exc), "INVALID_PARAMETERS") from None
+
+    async def v3_submit(request: Request) -> Response:
+        user, dataspace = direct_auth(request)
+        body = await _json_body(request)
+        sql = prepared_sql(body, "paramStyle", "parameters", "QUESTION_MARK")
+        mode = str(body.get("transferMode") or "ADAPTIVE").upper()
+        if mode not in ("ADAPTIVE", "ASYNC"):
+            raise ApiError(400, f"transferMode must be ADAPTIVE or ASYNC, not {mode!r}", "INVALID_INPUT")
+        row_limit = body.get("queryRowLimit")
+        if row_limit is not None:
+            if not isinstance(row_limit, int) or row_limit < 0:
+                raise ApiError(400, "queryRowLimit must be a non-negative integer", "INVALID_INPUT")
+            sql = f"SELECT * FROM ({sql}) AS q LIMIT {row_limit}"
+        result_range = body.get("resultRange") or {}
+        if not isinstance(result_range, dict):
+            raise ApiError(400, "resultRange must be an object with rowLimit and byteLimit", "INVALID_INPUT")
+        limits = backend.faults.limits
+        byte_limit = result_range.get("byteLimit", limits.v3_max_byte_limit)
+        inline_rows = result_range.get("rowLimit")
+        if not isinstance(byte_limit, int) or not 0 < byte_limit <= max(limits.v3_max_byte_limit, 20_971_520):
+            raise ApiError(400, f"resultRange.byteLimit must be between 1 and {limits.v3_max_byte_limit}",
+                           "INVALID_INPUT")
+        result = backend.submit(backend.results.new(hyper_query_id(), dataspace, user), sql)
+        if mode == "ASYNC" or not await backend.wait(result, limits.adaptive_wait_seconds):
+            status = v3_status(result)
+            return JSON({"data": [], "returnedRows": 0}, headers={"x-hyperdb-status": orjson.dumps(status).decode()})
+        raise_if_failed(result)
+        count = page_count(result, 0, inline_rows, byte_limit, wants_arrow(request))
+        status = orjson.dumps(v3_status(result)).decode()
+        return v3_rows_body(request, result, 0, count, False, {"x-hyperdb-status": status})
+
+    async def v3_get_status(request: Request) -> Response:
+        user, _ = direct_auth(request)
+        result = owned(request.path_params["query_id"], user)
+        wait_ms = _int_param(request, "waitTimeMs", MAX_WAIT_MS, 0)
+        await backend.wait(result, min(wait_ms, MAX_WAIT_MS) / 1000)
+        raise_if_failed(result)
+        status = v3_status(result)
+        return JSON(status, headers={"x-hyperdb-status": orjson.dumps(status).decode()})
+
+    async def finished_result(request: Request, user: str) -> QueryResult:
+        result = owned(request.path_params["query_id"], user)
+        if not await backend.wait(result, 60):
+            raise ApiError(409, "the query is still running; poll its status before reading rows",
+                           "QUERY_NOT_FINISHED")
+        raise_if_failed(result)
+        return result
+
+    async def v3_rows(request: Request) -> Response:
+        user, _ = direct_auth(request)
+        result = await finished_result(request, user)
+        if "offset" not in request.query_params:
+            raise ApiError(400, "query parameter offset is required", "INVALID_INPUT")
+        offset = _int_param(request, "offset", 0)
+        limit = _int_param(request, "limit", None, 1)
+        limits = backend.faults.limits
+        byte_limit = _int_param(request, "byteLimit", limits.v3_max_byte_limit, 1, max(limits.v3_max_byte_limit, 20_971_520))
+        if offset >= result.row_count and not (offset == 0 and result.row_count == 0):
+            raise ApiError(400, f"Request out of range: offset {offset} is past the last row "
+                                f"(rowCount {result.row_count})", "OUT_OF_RANGE")
+        count = page_count(result, offset, limit, byte_limit, wants_arrow(request))
+        return v3_rows_body(request, result, offset, count, _bool_param(request, "omitSchema"))
+
+    async def v3_chunk(request: Request) -> Response:
+        user, _ = direct_auth(request)
+        result = await finished_result(request, user)
+        chunk_rows = backend.faults.limits.v3_chunk_rows
+        chunk_count = max(1, math.ceil(result.row_count / chunk_rows))
+        try:
+            chunk = int(request.path_params["chunk"])
+        except ValueError:
+            raise ApiError(400, "chunk id must be an integer", "INVALID_INPUT") from None
+        if not 0 <= chunk < chunk_count:
+            raise ApiError(400, f"Request out of range: chunk {chunk} does not exist "
+                                f"(chunkCount {chunk_count})", "OUT_OF_RANGE")
+        start = chunk * chunk_rows
+        count = max(min(chunk_rows, result.row_count - start), 0)
+        if wants_arrow(request):
+            return StreamingResponse(arrow_messages(result.table.slice(start, count)), media_type=ARROW)
+        return v3_rows_body(request, result, start, count, _bool_param(request, "omitSchema"))
+
+    async def v3_metadata(request: Request) -> Response:
+        user, _ = direct_auth(request)
+        result = await finished_result(request, user)
+        return JSON({"metadata": {"columns": modern_metadata(result.table.schema)}})
+
+    async def v3_cancel(request: Request) -> Response:
+        user, _ = direct_auth(request)
+        result = owned(request.path_params["query_id"], user)
+        backend.cancel(result)
+        backend.results.drop(result.query_id)
+        return Response(status_code=204)
+
+    # -- Connect query-sql ---------------------------------------------------------------------
+
+    def connect_status(result: QueryResult) -> dict:
+        status = v3_status(result)
+        status["completionStatus"] = "Finished" if status["completionStatus"] == "FINISHED" else "Running"
+        status.pop("executionStats")
+        return status
+
+    def connect_body(result: QueryResult, start: int, count: int, omit_schema: bool) -> Response:
+        rows = result.json_rows("typed")
+        parts = [b'{"data":', rows.array_bytes(start, start + count), b',"returnedRows":', str(count).encode()]
+        if not omit_schema:
+            parts += [b',"metadata":', orjson.dumps(modern_metadata(result.table.schema))]
+        parts += [b',"status":', orjson.dumps(connect_status(result)), b"}"]
+        return JSON(b"".join(parts))
+
+    async def connect_submit(request: Request) -> Response:
+        body = await _json_body(request)
+        user, dataspace = core_auth(request, body)
+        params = body.get("sqlParameters")
+        style = "NAMED" if params and all(isinstance(p, dict) and p.get("name") for p in params) else "QUESTION_MARK"
+        sql = prepared_sql({**body, "paramStyle": style}, "paramStyle", "sqlParameters", style)
+        row_limit = body.get("rowLimit")
+        if row_limit is not None and (not isinstance(row_limit, int) or row_limit < 0):
+            raise ApiError(400, "rowLimit must be a non-negative integer", "INVALID_INPUT")
+        result = backend.submit(backend.results.new(hyper_query_id(), dataspace, user), sql)
+        if not await backend.wait(result, backend.faults.limits.adaptive_wait_seconds):
+            return JSON({"data": [], "metadata": [], "returnedRows": 0, "status": connect_status(result)})
+        raise_if_failed(result)
+        count = page_count(result, 0, row_limit, backend.faults.limits.connect_page_bytes, False)
+        return connect_body(result, 0, count, False)
+
+    async def connect_get_status(request: Request) -> Response:
+        user, _ = core_auth(request)
+        result = owned(request.path_params["query_id"], user)
+        wait_ms = _int_param(request, "waitTimeMs", 0, 0)
+        await backend.wait(result, min(wait_ms, MAX_WAIT_MS) / 1000)
+        raise_if_failed(result)
+        return JSON({"status": connect_status(result)})
+
+    async def connect_rows(request: Request) -> Response:
+        user, _ = core_auth(request)
+        result = await finished_result(request, user)
+        offset = _int_param(request, "offset", 0)
+        row_limit = _int_param(request, "rowLimit", None, 1)
+        if offset >= result.row_count and not (offset == 0 and result.row_count == 0):
+            raise ApiError(400, f"Request out of range: offset {offset} is past the last row "
+                                f"(rowCount {result.row_count})", "OUT_OF_RANGE")
+        count = page_count(result, offset, row_limit, backend.faults.limits.connect_page_bytes, False)
+        return connect_body(result, offset, count, _bool_param(request, "omitSchema"))
+
+    async def connect_cancel(request: Request) -> Response:
+        user, _ = core_auth(request)
+        result = owned(request.path_params["query_id"], user)
+        backend.cancel(result)
+        backend.results.drop(result.query_id)
+        return Response(status_code=204)
+
+    # -- Metadata API ----------------------------------------------------------------------------
+
+    def entity_json(entity: Entity) -> dict:
+        def field_json(column) -> dict:
+            item = {"name": column.name, "displayName": column.label, "type": column.metadata_type}
+            if column.business_type:
+                item["businessType"] = column.business_type
+            precision, scale = column.precision_scale
+            if precision is not None:
+                item["precision"], item["scale"] = precision, scale
+            item["nullable"] = column.nullable
+            if column.key_qualifier:
+                item["keyQualifier"] = column.key_qualifier
+            return item
+
+        body: dict[str, Any] = {"name": entity.name, "displayName": entity.label}
+        if entity.entity_type == CIO:
+            body["dimensions"] = [field_json(c) for c in entity.columns if c.role == "dimension"]
+            body["measures"] = [{**field_json(c), "rollupable": True} for c in entity.columns if c.role == "measure"]
+            body["relationships"] = [{"fromEntity": r.from_entity, "toEntity": r.to_entity}
+                                     for r in entity.relationships]
+        else:
+            body["category"] = entity.category
+            body["fields"] = [field_json(c) for c in entity.columns]
+            body["primaryKeys"] = [
+                {"name": k, "displayName": entity.column(k).label, "indexOrder": str(i + 1)}
+                for i, k in enumerate(entity.primary_keys)
+            ]
+            body["relationships"] = [
+                {"fromEntity": r.from_entity, "toEntity": r.to_entity, "fromEntityAttribute": r.from_attribute,
+                 "toEntityAttribute": r.to_attribute, "cardinality": r.cardinality}
+                for r in entity.relationships
+            ]
+            body["indexes"] = []
+        if entity.partition_by:
+            body["partitionBy"] = entity.partition_by
+        return body
+
+    async def metadata(request: Request) -> Response:
+        _, dataspace = direct_auth(request)
+        kind = request.query_params.get("entityType")
+        category = request.query_params.get("entityCategory")
+        name = request.query_params.get("entityName")
+        if kind and kind not in ENTITY_TYPES:
+            raise ApiError(400, f"entityType must be one of {', '.join(ENTITY_TYPES)}, not {kind!r}", "INVALID_INPUT")
+        if category and category not in CATEGORIES:
+            raise ApiError(400, f"entityCategory must be one of {', '.join(CATEGORIES)}, not {category!r}",
+                           "INVALID_INPUT")
+        entities = backend.catalog.visible(dataspace)
+        if name:
+            entities = [e for e in entities if e.name == name]
+            if not entities:
+                raise ApiError(404, f"entity {name!r} does not exist in dataspace {dataspace!r}", "NOT_FOUND")
+        entities = [e for e in entities if (not kind or e.entity_type == kind)
+                    and (not category or e.category == category)]
+        return JSON({"metadata": [entity_json(e) for e in entities]})
+
+    # -- administration (faults, expiry) --------------------------------------------------------
+
+    def admin(request: Request) -> None:
+        if request.headers.get("x-cdpdb-admin") != admin_key:
+            raise ApiError(403, "the admin endpoints need the X-Cdpdb-Admin header printed by 'cdpdb serve'")
+
+    async def admin_faults(request: Request) -> Response:
+        admin(request)
+        plan = backend.faults
+        if request.method == "DELETE":
+            plan.clear()
+        elif request.method == "POST":
+            body = await _json_body(request)
+            try:
+                plan.set_limits(**body.get("limits", {}))
+                for item in body.get("faults", []):
+                    plan.add(Fault(**item))
+            except (TypeError, ValueError) as exc:
+                raise ApiError(400, str(exc), "INVALID_INPUT") from None
+        return JSON(plan.describe())
+
+    async def admin_expire(request: Request) -> Response:
+        admin(request)
+        body = await _json_body(request)
+        if body.get("tokens", True):
+            backend.identity.expire_all()
+        if body.get("results", True):
+            backend.results.expire_all()
+        return JSON({"expired": True})
+
+    async def openapi(request: Request) -> Response:
+        from .openapi import spec
+
+        return JSON(spec())
+
+    routes = [
+        Route("/services/oauth2/token", oauth_token, methods=["POST"]),
+        Route("/services/oauth2/revoke", oauth_revoke, methods=["POST"]),
+        Route("/services/a360/token", a360_token, methods=["POST"]),
+        Route("/services/a360/revoke", a360_revoke, methods=["POST"]),
+        Route("/api/v1/query", v1_query, methods=["POST"]),
+        Route("/api/v2/query", v2_query, methods=["POST"]),
+        Route("/api/v2/query/{batch_id}", v2_next, methods=["GET", "POST"]),
+        Route("/api/v3/query", v3_submit, methods=["POST"]),
+        Route("/api/v3/query/{query_id}", v3_get_status, methods=["GET"]),
+        Route("/api/v3/query/{query_id}", v3_cancel, methods=["DELETE"]),
+        Route("/api/v3/query/{query_id}/rows", v3_rows, methods=["GET"]),
+        Route("/api/v3/query/{query_id}/chunks/{chunk}", v3_chunk, methods=["GET"]),
+        Route("/api/v3/query/{query_id}/metadata", v3_metadata, methods=["GET"]),
+        Route("/services/data/{version}/ssot/query-sql", connect_submit, methods=["POST"]),
+        Route("/services/data/{version}/ssot/query-sql/{query_id}", connect_get_status, methods=["GET"]),
+        Route("/services/data/{version}/ssot/query-sql/{query_id}", connect_cancel, methods=["DELETE"]),
+        Route("/services/data/{version}/ssot/query-sql/{query_id}/rows", connect_rows, methods=["GET"]),
+        Route("/api/v1/metadata", metadata, methods=["GET"]),
+        Route("/api/v1/metadata/", metadata, methods=["GET"]),
+        Route("/__cdpdb/faults", admin_faults, methods=["GET", "POST", "DELETE"]),
+        Route("/__cdpdb/expire", admin_expire, methods=["POST"]),
+        Route("/openapi.json", openapi, methods=["GET"]),
+    ]
+
+    async def api_error(request: Request, exc: ApiError) -> Response:
+        body = error_body(request.url.path, exc.status, exc.message, exc.code, exc.details)
+        return Response(body, status_code=exc.status, media_type="application/json", headers=exc.headers)
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        status = getattr(exc, "status_code", 404)
+        message = f"{request.method} {request.url.path} is not an endpoint of this server"
+        if status == 405:
+            message = f"{request.method} is not allowed on {request.url.path}"
+        return Response(error_body(request.url.path, status, message, "NOT_FOUND" if status == 404 else "METHOD_NOT_ALLOWED"),
+                        status_code=status, media_type="application/json")
+
+    async def crash(request: Request, exc: Exception) -> Response:
+        body = error_body(request.url.path, 500, "internal error in the local Data Cloud; see its log", "UNKNOWN_EXCEPTION")
+        return Response(body, status_code=500, media_type="application/json")
+
+    app = Starlette(
+        routes=routes,
+        exception_handlers={ApiError: api_error, 404: not_found, 405: not_found, Exception: crash},
+    )
+    app.add_middleware(FaultMiddleware, plan=backend.faults)
+    return app

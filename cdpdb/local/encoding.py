@@ -1,0 +1,213 @@
+"""Turning Arrow results into each API's wire format, column by column.
+
+JSON rows are built with Arrow compute kernels: every column becomes an array of JSON text
+fragments, fragments are joined into one ``[...],`` string per row, and a page of rows is a
+zero-copy slice of that array's data buffer. No Python code runs per value.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+# -- type names ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WireType:
+    legacy: str  # V1/V2 metadata "type"
+    type_code: int  # V1/V2 metadata "typeCode" (java.sql.Types)
+    modern: str  # V3 / Connect metadata "type"
+
+
+def wire_type(arrow_type: pa.DataType) -> WireType:
+    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
+        return WireType("VARCHAR", 12, "Varchar")
+    if pa.types.is_decimal(arrow_type):
+        return WireType("DECIMAL", 3, "Numeric")
+    if pa.types.is_int64(arrow_type) or pa.types.is_uint32(arrow_type):
+        return WireType("BIGINT", -5, "BigInt")
+    if pa.types.is_int32(arrow_type):
+        return WireType("INTEGER", 4, "Integer")
+    if pa.types.is_int16(arrow_type) or pa.types.is_int8(arrow_type):
+        return WireType("SMALLINT", 5, "SmallInt")
+    if pa.types.is_float32(arrow_type):
+        return WireType("REAL", 7, "Float")
+    if pa.types.is_floating(arrow_type):
+        return WireType("DOUBLE", 8, "Double")
+    if pa.types.is_boolean(arrow_type):
+        return WireType("BOOLEAN", 16, "Boolean")
+    if pa.types.is_date(arrow_type):
+        return WireType("DATE", 91, "Date")
+    if pa.types.is_timestamp(arrow_type):
+        if arrow_type.tz:
+            return WireType("TIMESTAMP WITH TIME ZONE", 93, "TimestampTZ")
+        return WireType("TIMESTAMP", 93, "Timestamp")
+    if pa.types.is_time(arrow_type):
+        return WireType("TIME", 92, "Time")
+    if pa.types.is_binary(arrow_type):
+        return WireType("VARBINARY", -3, "Bytes")
+    return WireType("VARCHAR", 12, "Varchar")
+
+
+def legacy_metadata(schema: pa.Schema) -> dict:
+    """V1/V2 ``metadata``: an object keyed by column name, order given by ``placeInOrder``."""
+    return {
+        f.name: {"type": wire_type(f.type).legacy, "placeInOrder": i, "typeCode": wire_type(f.type).type_code}
+        for i, f in enumerate(schema)
+    }
+
+
+def modern_metadata(schema: pa.Schema) -> list[dict]:
+    """V3 / Connect column list: name, type, nullable, precision, scale."""
+    columns = []
+    for f in schema:
+        precision = scale = None
+        if pa.types.is_decimal(f.type):
+            precision, scale = f.type.precision, f.type.scale
+        elif pa.types.is_string(f.type) and f.metadata and b"hyper:max_string_length" in f.metadata:
+            precision = int(f.metadata[b"hyper:max_string_length"])
+        columns.append(
+            {"name": f.name, "type": wire_type(f.type).modern, "nullable": f.nullable,
+             "precision": precision, "scale": scale}
+        )
+    return columns
+
+
+# -- JSON ---------------------------------------------------------------------------------------
+
+_CONTROL = [(chr(c), f"\\u{c:04x}") for c in range(32)]
+_CONTROL[8], _CONTROL[9], _CONTROL[10], _CONTROL[12], _CONTROL[13] = (
+    ("\b", "\\b"), ("\t", "\\t"), ("\n", "\\n"), ("\f", "\\f"), ("\r", "\\r"),
+)
+
+
+def _quoted(text: pa.Array) -> pa.Array:
+    """Wrap text that needs no escaping (digits, dates, times) in JSON quotes."""
+    return pc.binary_join_element_wise('"', text, '"', "")
+
+
+def _json_string(text: pa.Array) -> pa.Array:
+    text = pc.replace_substring(text, "\\", "\\\\")
+    text = pc.replace_substring(text, '"', '\\"')
+    if pc.any(pc.match_substring_regex(text, "[\\x00-\\x1f]")).as_py():
+        for raw, escaped in _CONTROL:
+            text = pc.replace_substring(text, raw, escaped)
+    return _quoted(text)
+
+
+def _float_text(values: pa.Array, quoted: bool) -> pa.Array:
+    finite = pc.is_finite(values)
+    text = pc.cast(values, pa.string())
+    if pc.all(pc.or_kleene(finite, pc.is_null(values))).as_py():
+        return text
+    # JSON has no NaN or infinity: quoted mode spells them out, number mode sends null.
+    special = pc.if_else(pc.is_nan(values), "NaN", pc.if_else(pc.greater(values, 0), "Infinity", "-Infinity"))
+    return pc.if_else(finite, text, special if quoted else pa.scalar(None, pa.string()))
+
+
+def json_fragments(column: pa.ChunkedArray | pa.Array, mode: str) -> pa.Array:
+    """JSON text of each value. ``mode``: 'string' (V1/V2 non-aggregates), 'number' (V1/V2
+    aggregates), or 'typed' (V3 / Connect: numbers and booleans native, decimals as strings)."""
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    kind = column.type
+    quoted_numbers = mode == "string"
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        text = _json_string(column)
+    elif pa.types.is_integer(kind):
+        text = pc.cast(column, pa.string())
+        text = _quoted(text) if quoted_numbers else text
+    elif pa.types.is_floating(kind):
+        text = _float_text(column, quoted_numbers)
+        text = _quoted(text) if quoted_numbers else text
+    elif pa.types.is_decimal(kind):
+        text = pc.cast(column, pa.string())
+        text = text if mode == "number" else _quoted(text)
+    elif pa.types.is_boolean(kind):
+        text = pc.if_else(column, "true", "false")
+        text = _quoted(text) if quoted_numbers else text
+    elif pa.types.is_date(kind):
+        text = _quoted(pc.cast(pc.cast(column, pa.date32()), pa.string()))
+    elif pa.types.is_timestamp(kind):
+        text = _quoted(_timestamp_text(column, legacy=mode != "typed"))
+    else:
+        text = _json_string(pc.cast(column, pa.string()))
+    return pc.fill_null(text, "null")
+
+
+def _timestamp_text(column: pa.Array, legacy: bool) -> pa.Array:
+    kind = column.type
+    if legacy:  # V1/V2: 2020-09-28T00:00:00.000+00:00 (milliseconds)
+        column = pc.cast(column, pa.timestamp("ms", tz=kind.tz), safe=False)
+    else:
+        column = pc.cast(column, pa.timestamp("us", tz=kind.tz), safe=False)
+    naive = pc.cast(column, pa.timestamp(column.type.unit)) if kind.tz else column
+    # Arrow prints "YYYY-MM-DD HH:MM:SS.fff[fff]"; ISO-8601 wants a "T" between date and time.
+    text = pc.replace_substring(pc.cast(naive, pa.string()), " ", "T", max_replacements=1)
+    return pc.binary_join_element_wise(text, "+00:00", "") if kind.tz else text
+
+
+class JsonRows:
+    """All rows of a result as JSON arrays, each followed by a comma, in one Arrow array."""
+
+    def __init__(self, table: pa.Table, modes: list[str]) -> None:
+        self.num_rows = table.num_rows
+        if table.num_columns == 0 or table.num_rows == 0:
+            self._rows = pa.array([""] * table.num_rows, pa.large_string())
+        else:
+            parts = [json_fragments(table.column(i), modes[i]) for i in range(table.num_columns)]
+            row = parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, ",")
+            row = pc.binary_join_element_wise("[", row, "],", "")
+            self._rows = pc.cast(row, pa.large_string())
+        offsets = np.frombuffer(self._rows.buffers()[1], dtype=np.int64)
+        self._offsets = offsets[self._rows.offset : self._rows.offset + self.num_rows + 1]
+        self._data = self._rows.buffers()[2]
+
+    def nbytes(self, start: int, stop: int) -> int:
+        return int(self._offsets[stop] - self._offsets[start])
+
+    def rows_within(self, start: int, byte_limit: int, row_limit: int | None = None) -> int:
+        """How many rows from ``start`` fit in ``byte_limit`` bytes (at least one, if any remain)."""
+        stop = self.num_rows if row_limit is None else min(self.num_rows, start + row_limit)
+        if start >= stop:
+            return 0
+        base = self._offsets[start]
+        fit = int(np.searchsorted(self._offsets[start + 1 : stop + 1] - base, byte_limit, side="right"))
+        return max(fit, 1)
+
+    def array_bytes(self, start: int, stop: int) -> bytes:
+        """The rows ``[start, stop)`` as the text of a JSON array."""
+        if stop <= start or self._data is None:
+            return b"[]"
+        body = memoryview(self._data)[self._offsets[start] : self._offsets[stop] - 1]
+        return b"".join((b"[", body, b"]"))
+
+
+# -- Arrow --------------------------------------------------------------------------------------
+
+
+def arrow_ipc(table: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def arrow_base64(table: pa.Table) -> str:
+    return base64.b64encode(arrow_ipc(table)).decode("ascii")
+
+
+_END_OF_STREAM = b"\xff\xff\xff\xff\x00\x00\x00\x00"
+
+
+def arrow_messages(table: pa.Table, max_rows: int = 65_536):
+    """The Arrow IPC stream of ``table`` as separate messages, for chunked transfer."""
+    yield table.schema.serialize().to_pybytes()
+    for batch in table.to_batches(max_chunksize=max_rows):
+        yield batch.serialize().to_pybytes()
+    yield _END_OF_STREAM

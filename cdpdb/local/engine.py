@@ -1,0 +1,204 @@
+"""The SQL engine of the local Data Cloud: Tableau Hyper, the engine behind Data Cloud's Query API.
+
+Hyper is started with ``tableauhyperapi`` (which owns the ``hyperd`` process and creates the
+database files) but queried over its PostgreSQL wire protocol with psycopg, because that path
+gives us what the Hyper API hides: SQLSTATE codes, error positions, cancellation, and
+``COPY ... TO STDOUT WITH (FORMAT arrowstream)`` streamed straight into pyarrow.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import pyarrow as pa
+import pyarrow.ipc as ipc
+from tableauhyperapi import Connection, CreateMode, HyperProcess, Telemetry
+
+log = logging.getLogger(__name__)
+
+#: Prefix placed before a user's query so that error positions can be mapped back to it.
+_COPY_HEAD = "COPY (\n"
+_COPY_TAIL = "\n) TO STDOUT WITH (FORMAT arrowstream)"
+
+
+@dataclass
+class EngineError(Exception):
+    """A SQL error raised by Hyper, with the diagnostics a client needs to show it well."""
+
+    sqlstate: str
+    message: str
+    position: int | None = None  # 1-based character offset into the submitted SQL
+    hint: str | None = None
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class HyperEngine:
+    """One ``hyperd`` process with one database file per dataspace."""
+
+    def __init__(self, workdir: str | Path | None = None, pool_size: int = 8) -> None:
+        self._own_dir = workdir is None
+        self.workdir = Path(workdir or tempfile.mkdtemp(prefix="cdpdb-hyper-"))
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self._process = HyperProcess(
+            Telemetry.DO_NOT_SEND_USAGE_DATA_TO_TABLEAU,
+            parameters={
+                "log_config": "",
+                "log_dir": str(self.workdir),
+                "listen_connection": "tab.tcp://127.0.0.1:auto",
+                "default_database_version": "3",  # 3 adds 128-bit NUMERIC (precision up to 38)
+            },
+        )
+        descriptor = self._process.endpoint.connection_descriptor  # tab.tcp://127.0.0.1:PORT
+        host, port = descriptor.split("//", 1)[1].rsplit(":", 1)
+        self._host, self._port = host, int(port)
+        self._pool_size = pool_size
+        self._pools: dict[str, queue.LifoQueue[psycopg.Connection]] = {}
+        self._all: list[psycopg.Connection] = []
+        self._lock = threading.Lock()
+
+    # -- databases -----------------------------------------------------------------------------
+
+    def database_path(self, dataspace: str) -> Path:
+        return self.workdir / f"{dataspace}.hyper"
+
+    def create_database(self, dataspace: str) -> None:
+        """Create (or replace) the database file that holds one dataspace's objects."""
+        with Connection(
+            self._process.endpoint,
+            str(self.database_path(dataspace)),
+            CreateMode.CREATE_AND_REPLACE,
+        ):
+            pass
+        with self._lock:
+            self._pools.setdefault(dataspace, queue.LifoQueue())
+
+    @property
+    def dataspaces(self) -> list[str]:
+        return list(self._pools)
+
+    @contextmanager
+    def connection(self, dataspace: str) -> Iterator[psycopg.Connection]:
+        """Borrow a connection to one dataspace's database; a connection serves one query at once."""
+        pool = self._pools[dataspace]
+        try:
+            conn = pool.get_nowait()
+        except queue.Empty:
+            conn = psycopg.connect(
+                host=self._host,
+                port=self._port,
+                user="tableau_internal_user",
+                dbname=str(self.database_path(dataspace)),
+                autocommit=True,
+            )
+            with self._lock:
+                self._all.append(conn)
+        broken = False
+        try:
+            yield conn
+        except psycopg.OperationalError:
+            broken = True
+            raise
+        finally:
+            if broken or conn.closed or pool.qsize() >= self._pool_size:
+                conn.close()
+            else:
+                pool.put(conn)
+
+    # -- statements ----------------------------------------------------------------------------
+
+    def execute(self, dataspace: str, sql: str) -> None:
+        """Run a statement that returns no rows (DDL, loading)."""
+        with self.connection(dataspace) as conn:
+            try:
+                conn.execute(sql)
+            except psycopg.Error as exc:
+                raise _engine_error(exc, offset=0) from None
+
+    def query_arrow(self, dataspace: str, sql: str, on_start=None) -> pa.Table:
+        """Run a query and return its whole result as an Arrow table with client-friendly types.
+
+        ``on_start`` receives a callable that cancels the running statement (for DELETE).
+        """
+        statement = _COPY_HEAD + sql + _COPY_TAIL
+        with self.connection(dataspace) as conn:
+            if on_start is not None:
+                on_start(conn.cancel_safe)
+            buffer = bytearray()
+            try:
+                with conn.cursor().copy(statement) as copy:
+                    for block in copy:
+                        buffer += block
+            except psycopg.Error as exc:
+                raise _engine_error(exc, offset=len(_COPY_HEAD)) from None
+        table = ipc.open_stream(pa.py_buffer(buffer)).read_all()
+        return normalise_arrow(table)
+
+    def load_arrow(self, dataspace: str, name: str, table: pa.Table, ddl_columns: str) -> None:
+        """Create table ``name`` with ``ddl_columns`` and fill it from an Arrow table."""
+        path = self.workdir / f"load-{threading.get_ident()}-{name}.arrows"
+        with ipc.new_stream(str(path), table.schema) as writer:
+            writer.write_table(table)
+        try:
+            quoted = quote_ident(name)
+            self.execute(dataspace, f"DROP TABLE IF EXISTS {quoted}")
+            self.execute(dataspace, f"CREATE TABLE {quoted} ({ddl_columns})")
+            self.execute(dataspace, f"COPY {quoted} FROM {quote_literal(str(path))} WITH (FORMAT arrowstream)")
+        finally:
+            path.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+        self._process.close()
+        if self._own_dir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def normalise_arrow(table: pa.Table) -> pa.Table:
+    """Give Hyper's Arrow output standard types: DATE as date32 and time zone "UTC" (not "Utc")."""
+    fields = []
+    changed = False
+    for field in table.schema:
+        kind = field.type
+        if pa.types.is_date64(kind):
+            field, changed = field.with_type(pa.date32()), True
+        elif pa.types.is_timestamp(kind) and kind.tz is not None and kind.tz != "UTC":
+            field, changed = field.with_type(pa.timestamp(kind.unit, tz="UTC")), True
+        fields.append(field)
+    if not changed:
+        return table
+    return table.cast(pa.schema(fields, metadata=table.schema.metadata))
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def quote_literal(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("text values cannot contain the NUL character")
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _engine_error(exc: psycopg.Error, offset: int) -> EngineError:
+    diag = exc.diag
+    position = None
+    if diag.statement_position:
+        position = int(diag.statement_position) - offset
+        if position < 1:
+            position = None
+    message = diag.message_primary or str(exc).strip()
+    return EngineError(exc.sqlstate or "XX000", message, position, diag.message_hint)

@@ -1,0 +1,224 @@
+"""SQL text handling for the local Data Cloud: parameter binding and the V1/V2 dialect.
+
+Hyper cannot take bind parameters inside ``COPY (...) TO STDOUT``, so the server binds them
+itself: each placeholder becomes ``CAST('<text>' AS <type>)`` with the text quoted by doubling
+single quotes (Hyper's strings are standard-conforming, backslashes are plain characters) and
+the type taken from a fixed list, so a parameter value can never become SQL.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError
+
+from .engine import EngineError, quote_ident, quote_literal
+
+PARAM_STYLES = ("QUESTION_MARK", "NAMED", "DOLLARED")
+
+#: Parameter type names clients send (V3 lower-case, Connect PascalCase) → Hyper type.
+PARAM_TYPES = {
+    "varchar": "text", "text": "text", "char": "text", "string": "text",
+    "integer": "bigint", "int": "bigint", "smallint": "bigint", "bigint": "bigint", "tinyint": "bigint",
+    "numeric": "numeric", "decimal": "numeric",
+    "double": "double precision", "float": "double precision", "real": "double precision",
+    "boolean": "boolean", "bool": "boolean",
+    "date": "date", "time": "time",
+    "timestamp": "timestamp", "timestamptz": "timestamptz",
+    "timestamp with time zone": "timestamptz",
+}
+
+# Pieces of SQL that may contain placeholder-like characters but are not placeholders.
+_SKIP = re.compile(
+    r"""
+      '(?:[^']|'')*'            # string literal
+    | [eE]'(?:[^'\\]|\\.|'')*'  # escape string
+    | "(?:[^"]|"")*"            # quoted identifier
+    | --[^\n]*                  # line comment
+    | /\*.*?\*/                 # block comment
+    | \$(?P<tag>[A-Za-z_]\w*)?\$.*?\$(?P=tag)\$   # dollar-quoted string
+    | ::                        # cast operator, never a named parameter
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+_PLACEHOLDER = {
+    "QUESTION_MARK": re.compile(r"\?"),
+    "NAMED": re.compile(r":([A-Za-z_]\w*)"),
+    "DOLLARED": re.compile(r"\$(\d+)"),
+}
+
+
+class BadRequest(ValueError):
+    """A client mistake in the request itself (not in the SQL's meaning)."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    value: str | None
+    type: str
+    name: str | None = None
+
+
+def parse_parameters(raw, *, named: bool = False) -> list[Parameter]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise BadRequest("parameters must be a JSON array of {type, value} objects")
+    params = []
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict) or "type" not in item:
+            raise BadRequest(f"parameter {i + 1} must be an object with 'type' and 'value'")
+        kind = str(item["type"]).strip().lower()
+        if kind not in PARAM_TYPES:
+            raise BadRequest(f"parameter {i + 1} has unknown type {item['type']!r}")
+        value = item.get("value")
+        if value is not None and not isinstance(value, str):
+            value = _json_scalar_text(value)
+        if named and not item.get("name"):
+            raise BadRequest(f"parameter {i + 1} needs a 'name' for the NAMED parameter style")
+        params.append(Parameter(value, PARAM_TYPES[kind], item.get("name")))
+    return params
+
+
+def _json_scalar_text(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    raise BadRequest("parameter values must be strings, numbers, booleans or null")
+
+
+def render_parameter(param: Parameter) -> str:
+    if param.value is None:
+        return f"CAST(NULL AS {param.type})"
+    try:
+        literal = quote_literal(param.value)
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from None
+    return f"CAST({literal} AS {param.type})"
+
+
+def bind(sql: str, style: str, params: list[Parameter]) -> str:
+    """Replace placeholders of ``style`` by typed literals; every parameter must be used."""
+    style = style.upper()
+    if style not in PARAM_STYLES:
+        raise BadRequest(f"paramStyle must be one of {', '.join(PARAM_STYLES)}, not {style!r}")
+    pattern = _PLACEHOLDER[style]
+    by_name = {p.name: p for p in params if p.name}
+    used: set[int] = set()
+    counter = 0
+
+    def replace(match: re.Match) -> str:
+        nonlocal counter
+        if style == "QUESTION_MARK":
+            index = counter
+            counter += 1
+        elif style == "DOLLARED":
+            index = int(match.group(1)) - 1
+        else:
+            name = match.group(1)
+            if name not in by_name:
+                raise BadRequest(f"no value was given for the named parameter :{name}")
+            index = params.index(by_name[name])
+        if not 0 <= index < len(params):
+            raise BadRequest(
+                f"the SQL has more placeholders than the {len(params)} parameter(s) given"
+            )
+        used.add(index)
+        return render_parameter(params[index])
+
+    out, pos = [], 0
+    for skip in _SKIP.finditer(sql):
+        out.append(pattern.sub(replace, sql[pos : skip.start()]))
+        out.append(skip.group(0))
+        pos = skip.end()
+    out.append(pattern.sub(replace, sql[pos:]))
+    if len(used) != len(params):
+        raise BadRequest(f"{len(params) - len(used)} parameter(s) were given but not used in the SQL")
+    return "".join(out)
+
+
+# -- the V1/V2 (Trino-like) dialect --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Translated:
+    sql: str  # Hyper SQL
+    aggregates: tuple[bool, ...] | None  # per output column, None when unknown (SELECT *)
+
+
+def translate_legacy(sql: str, names_ci: dict[str, str]) -> Translated:
+    """Turn the V1/V2 Trino-like SQL into Hyper SQL.
+
+    Trino matches identifiers case-insensitively and names an unaliased output column after the
+    text of its SELECT item (``_colN`` for expressions); Hyper folds unquoted names to lower
+    case. So every identifier that names a known object or field is quoted with its exact case,
+    and every output column gets an explicit alias.
+    """
+    try:
+        statements = sqlglot.parse(sql, read="trino")
+    except ParseError as exc:
+        error = exc.errors[0] if exc.errors else {}
+        raise EngineError("42601", f"syntax error: {error.get('description') or exc}",
+                          _position(sql, error.get("line"), error.get("col"))) from None
+    statements = [s for s in statements if s is not None]
+    if len(statements) != 1:
+        raise EngineError("42601", "exactly one SQL statement is expected")
+    tree = statements[0]
+    if not isinstance(tree, exp.Query):
+        raise EngineError("25006", "only queries (SELECT) are allowed: the Query API is read-only")
+
+    aggregates: tuple[bool, ...] | None = None
+    select = tree if isinstance(tree, exp.Select) else None
+    if select is not None and not any(isinstance(e, exp.Star) or (isinstance(e, exp.Column) and e.is_star)
+                                      for e in select.expressions):
+        flags, items = [], []
+        for i, item in enumerate(select.expressions):
+            flags.append(item.find(exp.AggFunc) is not None and item.find(exp.Window) is None)
+            if isinstance(item, exp.Alias):
+                name = item.alias
+                item = item.this
+            elif isinstance(item, exp.Column):
+                name = item.name
+            else:
+                name = f"_col{i}"
+            items.append(exp.alias_(item, exp.to_identifier(name, quoted=True)))
+        select.set("expressions", items)
+        aggregates = tuple(flags)
+
+    for ident in tree.find_all(exp.Identifier):
+        if isinstance(ident.parent, exp.Alias) and ident.parent.parent is select and ident.quoted:
+            continue  # output names chosen above
+        exact = names_ci.get(ident.name.lower())
+        if exact is not None:
+            ident.set("this", exact)
+            ident.set("quoted", True)
+        elif not ident.quoted:
+            ident.set("this", ident.name.lower())
+    return Translated(tree.sql(dialect="postgres"), aggregates)
+
+
+def order_by_clause(orderby: str, columns: list[str]) -> str:
+    """Validate a V1 ``orderby`` parameter (``Name ASC, Other DESC``) against the output columns."""
+    by_lower = {c.lower(): c for c in columns}
+    terms = []
+    for term in orderby.split(","):
+        words = term.split()
+        if not words or len(words) > 2 or (len(words) == 2 and words[1].upper() not in ("ASC", "DESC")):
+            raise BadRequest(f"orderby must look like 'Field__c ASC, Other__c DESC', not {orderby!r}")
+        name = words[0].strip('"')
+        if name.lower() not in by_lower:
+            raise BadRequest(f"orderby names {name!r}, which is not a column of the query's result")
+        direction = words[1].upper() if len(words) == 2 else "ASC"
+        terms.append(f"{quote_ident(by_lower[name.lower()])} {direction}")
+    return ", ".join(terms)
+
+
+def _position(sql: str, line: int | None, col: int | None) -> int | None:
+    if not line or not col:
+        return None
+    lines = sql.split("\n")
+    return sum(len(x) + 1 for x in lines[: line - 1]) + col
