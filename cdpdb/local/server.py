@@ -57,7 +57,8 @@ class LocalDataCloud:
     """A running local Data Cloud. Use :func:`serve` to get one."""
 
     def __init__(self, *, scale: int = 1000, seed: int = 42, tls: bool = True, workdir: str | None = None,
-                 token_lifetime: float = 7200.0, limits: Limits | None = None, dataset: bool = True) -> None:
+                 token_lifetime: float = 7200.0, limits: Limits | None = None, dataset: bool = True,
+                 port: int = 0, tenant_port: int = 0) -> None:
         self._tmp = tempfile.TemporaryDirectory(prefix="cdpdb-local-")
         self.faults = FaultPlan(limits=limits or Limits())
         self.identity = IdentityProvider(token_lifetime=token_lifetime)
@@ -75,7 +76,7 @@ class LocalDataCloud:
                 for obj in generate(scale=scale, seed=seed):
                     self.backend.load(obj.entity, obj.table, obj.derived_sql)
                 log.info("generated the CDP dataset (scale %d) in %.2f s", scale, time.perf_counter() - started)
-            self._start(tls)
+            self._start(tls, port, tenant_port)
         except BaseException:
             self.close()
             raise
@@ -117,13 +118,12 @@ class LocalDataCloud:
 
     # -- lifecycle -------------------------------------------------------------------------------
 
-    def _start(self, tls: bool) -> None:
-        tenant_port = None
+    def _start(self, tls: bool, port: int, tenant_port: int) -> None:
         if tls:
             self.ca_path, cert, key = _self_signed(Path(self._tmp.name))
-            tenant_sock = _bind()
+            tenant_sock = _bind(tenant_port)
             tenant_port = tenant_sock.getsockname()[1]
-        core_sock = _bind()
+        core_sock = _bind(port)
         core_port = core_sock.getsockname()[1]
         tenant_address = f"127.0.0.1:{tenant_port}" if tls else f"http://127.0.0.1:{core_port}"
         app = build_app(self.backend, tenant_address=tenant_address, admin_key=self.admin_key)
@@ -151,6 +151,7 @@ class LocalDataCloud:
     def close(self) -> None:
         for listener in self._listeners:
             listener.server.should_exit = True
+            listener.server.force_exit = True  # idle TLS keep-alive clients would hold shutdown
         for listener in self._listeners:
             listener.thread.join(timeout=10)
         self._listeners.clear()
@@ -173,7 +174,8 @@ def serve(**options) -> Iterator[LocalDataCloud]:
     """Run a local Data Cloud in background threads for the duration of a ``with`` block.
 
     Options: ``scale`` (source contacts; other objects scale with it), ``seed``, ``tls``,
-    ``token_lifetime`` (seconds), ``limits`` (:class:`Limits`), ``dataset`` (False: empty).
+    ``token_lifetime`` (seconds), ``limits`` (:class:`Limits`), ``dataset`` (False: empty),
+    ``port`` and ``tenant_port`` (0: free ports).
     """
     cloud = LocalDataCloud(**options)
     try:
@@ -182,10 +184,10 @@ def serve(**options) -> Iterator[LocalDataCloud]:
         cloud.close()
 
 
-def _bind() -> socket.socket:
+def _bind(port: int = 0) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
+    sock.bind(("127.0.0.1", port))
     return sock
 
 

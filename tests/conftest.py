@@ -1,0 +1,74 @@
+"""One local Data Cloud per test session; every test talks HTTP to it."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from cdpdb.local import serve
+
+CDP_GRANT = "urn:salesforce:grant-type:external:cdp"
+TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"
+
+
+class Api:
+    """Raw HTTP access to a local Data Cloud, the way any client would log in and call it."""
+
+    def __init__(self, cloud) -> None:
+        self.cloud = cloud
+        self.http = requests.Session()
+        self.http.trust_env = False  # the machine's CA bundle variables would override ``verify``
+        self.http.verify = cloud.ca_path
+        self.http.verify = cloud.ca_path
+
+    def core_token(self, **extra) -> str:
+        creds = self.cloud.credentials
+        fields = {"grant_type": "password", "client_id": creds.client_id, "client_secret": creds.client_secret,
+                  "username": creds.username, "password": creds.password, **extra}
+        answer = self.http.post(f"{self.cloud.login_url}/services/oauth2/token", data=fields, timeout=30)
+        assert answer.status_code == 200, answer.text
+        return answer.json()["access_token"]
+
+    def dc_token(self, dataspace: str | None = None) -> str:
+        fields = {"grant_type": CDP_GRANT, "subject_token_type": TOKEN_TYPE, "subject_token": self.core_token()}
+        if dataspace:
+            fields["dataspace"] = dataspace
+        answer = self.http.post(f"{self.cloud.login_url}/services/a360/token", data=fields, timeout=30)
+        assert answer.status_code == 200, answer.text
+        return answer.json()["access_token"]
+
+    def direct(self, method: str, path: str, token: str | None = None, **kwargs) -> requests.Response:
+        headers = {"Authorization": f"Bearer {token or self.dc_token()}", **kwargs.pop("headers", {})}
+        return self.http.request(method, f"{self.cloud.tenant_url}{path}", headers=headers, timeout=60,
+                                 verify=self.cloud.ca_path, **kwargs)
+
+    def connect(self, method: str, path: str, token: str | None = None, **kwargs) -> requests.Response:
+        headers = {"Authorization": f"Bearer {token or self.core_token()}", **kwargs.pop("headers", {})}
+        url = f"{self.cloud.login_url}/services/data/v64.0/ssot/query-sql{path}"
+        return self.http.request(method, url, headers=headers, timeout=60, **kwargs)
+
+    def hyper(self, sql: str, dataspace: str = "default"):
+        """What Hyper itself returns for ``sql`` (the reference every API is compared with)."""
+        return self.cloud.engine.query_arrow(dataspace, sql)
+
+
+@pytest.fixture(scope="session")
+def cloud():
+    with serve(scale=1000, seed=7) as instance:
+        yield instance
+
+
+@pytest.fixture(autouse=True)
+def _clean_faults(cloud):
+    yield
+    cloud.faults.clear()
+
+
+@pytest.fixture(scope="session")
+def api(cloud) -> Api:
+    return Api(cloud)
+
+
+@pytest.fixture(scope="session")
+def token(api) -> str:
+    return api.dc_token()
