@@ -224,11 +224,12 @@ def build_app(backend: Backend, *, tenant_address: str, admin_key: str) -> Starl
         orderby = request.query_params.get("orderby")
         try:
             translated = backend.translate(sql, dataspace)
-            statement = translated.sql
+            order = ""
             if orderby:
-                columns = backend.schema_of(dataspace, statement).names
-                statement = f"SELECT * FROM ({statement}) AS q ORDER BY {order_by_clause(orderby, columns)}"
-            statement = f"SELECT * FROM ({statement}) AS q LIMIT {limit + 1} OFFSET {offset}"
+                columns = backend.schema_of(dataspace, translated.sql).names
+                order = f" ORDER BY {order_by_clause(orderby, columns)}"
+            # One row beyond the page tells whether the result is done.
+            statement = f"SELECT * FROM ({translated.sql}) AS q{order} LIMIT {limit + 1} OFFSET {offset}"
         except EngineError as exc:
             raise ApiError.from_sql(exc) from None
         except BadRequest as exc:

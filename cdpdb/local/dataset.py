@@ -292,7 +292,7 @@ def generate(scale: int = 1000, seed: int = 42) -> list[GeneratedObject]:
         "ssot__DiscountRate__c": g.nulls(pa.array(np.round(g.rng.beta(1, 8, orders), 4)), 0.4),
         "ssot__IsGift__c": g.nulls(g.bools(orders, 0.08), 0.1),
         "ssot__SalesOrderStatusId__c": g.nulls(g.pick(ORDER_STATUSES, orders, (70, 12, 8, 6, 4)), 0.01),
-        "ssot__OrderCurrencyIsoCode__c": g.pick(CURRENCIES, orders, (60, 20, 10, 5, 5)),
+        "ssot__OrderCurrencyIsoCode__c": g.nulls(g.pick(CURRENCIES, orders, (60, 20, 10, 5, 5)), 0.01),
     })))
 
     # -- email engagement (the biggest object: 5 × scale) ---------------------------------------
