@@ -139,10 +139,10 @@ class FaultMiddleware:
         from .errors import HTML_ERROR_PAGE, error_body  # errors → oauth → jwt: load on first use
 
         limits, path = self.plan.limits, scope["path"]
-        if limits.latency_ms:
-            await asyncio.sleep(limits.latency_ms / 1000)
-        self.in_flight += 1
+        self.in_flight += 1  # a request counts as running from arrival, latency included
         try:
+            if limits.latency_ms:
+                await asyncio.sleep(limits.latency_ms / 1000)
             if self.in_flight > limits.max_concurrent:
                 message = f"more than {limits.max_concurrent} concurrent requests; retry after the Retry-After delay"
                 await _send(send, 429, error_body(path, 429, message, "REQUEST_LIMIT_EXCEEDED"),

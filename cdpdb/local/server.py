@@ -8,6 +8,7 @@ IPv4) on free ports, and serve the same routes.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 import socket
@@ -35,12 +36,13 @@ log = logging.getLogger(__name__)
 
 
 class _QuietResets(logging.Filter):
-    """Injected connection resets are intended; keep them out of uvicorn's error log."""
+    """Injected resets and requests abandoned by their client (timeouts) are expected here;
+    keep them out of uvicorn's error log."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         exc = record.exc_info[1] if record.exc_info else None
         while exc is not None:
-            if isinstance(exc, InjectedReset):
+            if isinstance(exc, (InjectedReset, asyncio.CancelledError)):
                 return False
             exc = exc.__cause__ or exc.__context__ or (exc.exceptions[0] if hasattr(exc, "exceptions") else None)
         return True
