@@ -100,6 +100,9 @@ class HyperEngine:
                 user="tableau_internal_user",
                 dbname=str(self.database_path(dataspace)),
                 autocommit=True,
+                # No automatic prepared statements: a plan prepared before a table is replaced
+                # fails afterwards with SQLSTATE 40001.
+                prepare_threshold=None,
             )
             with self._lock:
                 self._all.append(conn)

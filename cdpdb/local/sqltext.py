@@ -39,7 +39,7 @@ _SKIP = re.compile(
     | "(?:[^"]|"")*"            # quoted identifier
     | --[^\n]*                  # line comment
     | /\*.*?\*/                 # block comment
-    | \$(?P<tag>[A-Za-z_]\w*)?\$.*?\$(?P=tag)\$   # dollar-quoted string
+    | \$(?P<tag>(?:[A-Za-z_]\w*)?)\$.*?\$(?P=tag)\$   # dollar-quoted string
     | ::                        # cast operator, never a named parameter
     """,
     re.VERBOSE | re.DOTALL,
