@@ -203,3 +203,13 @@ def test_queries_belong_to_their_user_and_unknown_ids_404(api, token):
 def test_bad_transfer_mode_and_byte_limit(api, token):
     assert submit(api, token, "SELECT 1", transferMode="SYNC").status_code == 400
     assert submit(api, token, "SELECT 1", resultRange={"byteLimit": 10**9}).status_code == 400
+
+
+@pytest.mark.parametrize("sql", ["DELETE FROM \"ssot__Individual__dlm\"", "  -- hi\n DROP TABLE x",
+                                 "/* c */ INSERT INTO t VALUES (1)", "CREATE TABLE t (x int)"])
+def test_v3_and_connect_are_read_only(api, token, sql):
+    answer = submit(api, token, sql)
+    assert answer.status_code == 400 and answer.json()["details"]["sqlState"] == "25006"
+    assert "read-only" in answer.json()["message"]
+    assert api.connect("POST", "", json={"sql": sql}).json()[0]["details"]["sqlState"] == "25006"
+    assert submit(api, token, "  /* ok */ WITH a AS (SELECT 1 AS x) SELECT x FROM a").status_code == 200

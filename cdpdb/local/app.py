@@ -22,7 +22,7 @@ from .engine import EngineError, quote_ident
 from .errors import HTML_REDIRECT_PAGE, ApiError, error_body
 from .faults import Fault, FaultMiddleware
 from .results import CANCELLED, FAILED, FINISHED, QueryResult, hyper_query_id, trino_query_id
-from .sqltext import BadRequest, bind, order_by_clause, parse_parameters
+from .sqltext import BadRequest, bind, ensure_query, order_by_clause, parse_parameters
 
 ARROW = "application/vnd.apache.arrow.stream"
 DEFAULT_DATASPACE = "default"
@@ -318,6 +318,10 @@ def build_app(backend: Backend, *, tenant_address: str, admin_key: str) -> Starl
 
     def prepared_sql(body: dict, style_key: str, params_key: str, default_style: str) -> str:
         sql = _sql_of(body)
+        try:
+            ensure_query(sql)
+        except EngineError as exc:
+            raise ApiError.from_sql(exc) from None
         raw = body.get(params_key)
         if not raw:
             return sql

@@ -141,6 +141,23 @@ def bind(sql: str, style: str, params: list[Parameter]) -> str:
     return "".join(out)
 
 
+_LEADING_NOISE = re.compile(r"\s+|--[^\n]*|/\*.*?\*/", re.DOTALL)
+_QUERY_START = re.compile(r"(?i)(select|with|values|table|\()")
+
+
+def ensure_query(sql: str) -> None:
+    """The Query API is read-only: refuse anything that does not start like a query."""
+    pos = 0
+    while match := _LEADING_NOISE.match(sql, pos):
+        if match.end() == pos:
+            break
+        pos = match.end()
+    if not _QUERY_START.match(sql, pos):
+        word = sql[pos:].split(None, 1)[0] if sql[pos:].strip() else ""
+        raise EngineError("25006", f"only queries are allowed, not {word.upper()!r}: the Query API is read-only "
+                                   "(load data with the Ingestion API)")
+
+
 # -- the V1/V2 (Trino-like) dialect --------------------------------------------------------------
 
 
@@ -169,7 +186,8 @@ def translate_legacy(sql: str, names_ci: dict[str, str]) -> Translated:
         raise EngineError("42601", "exactly one SQL statement is expected")
     tree = statements[0]
     if not isinstance(tree, exp.Query):
-        raise EngineError("25006", "only queries (SELECT) are allowed: the Query API is read-only")
+        raise EngineError("25006", "only queries (SELECT) are allowed: the Query API is read-only "
+                                   "(load data with the Ingestion API)")
 
     aggregates: tuple[bool, ...] | None = None
     select = tree if isinstance(tree, exp.Select) else None
