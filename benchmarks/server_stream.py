@@ -31,11 +31,20 @@ SQL = 'SELECT * FROM "ssot__EmailEngagement__dlm"'
 
 def login(cloud, http: requests.Session) -> tuple[str, str]:
     creds = cloud.credentials
-    core = http.post(f"{cloud.login_url}/services/oauth2/token", data={
-        "grant_type": "password", "client_id": creds.client_id, "client_secret": creds.client_secret,
-        "username": creds.username, "password": creds.password}).json()["access_token"]
-    answer = http.post(f"{cloud.login_url}/services/a360/token", data={
-        "grant_type": CDP, "subject_token_type": TOKEN_TYPE, "subject_token": core}).json()
+    core = http.post(
+        f"{cloud.login_url}/services/oauth2/token",
+        data={
+            "grant_type": "password",
+            "client_id": creds.client_id,
+            "client_secret": creds.client_secret,
+            "username": creds.username,
+            "password": creds.password,
+        },
+    ).json()["access_token"]
+    answer = http.post(
+        f"{cloud.login_url}/services/a360/token",
+        data={"grant_type": CDP, "subject_token_type": TOKEN_TYPE, "subject_token": core},
+    ).json()
     return answer["access_token"], f"https://{answer['instance_url']}"
 
 

@@ -22,8 +22,10 @@ DEMO_SQL = (
 def main(verbose: int) -> None:
     """cdpdb: Salesforce Data Cloud as SQL."""
     if verbose:
-        logging.basicConfig(level=logging.DEBUG if verbose > 1 else logging.INFO,
-                            format="%(asctime)s %(name)s %(levelname)s %(message)s")
+        logging.basicConfig(
+            level=logging.DEBUG if verbose > 1 else logging.INFO,
+            format="%(asctime)s %(name)s %(levelname)s %(message)s",
+        )
 
 
 def _require_local():
@@ -37,13 +39,19 @@ def _require_local():
 
 
 @main.command()
-@click.option("--scale", default=10_000, show_default=True, help="Source contacts to generate (orders 3x, email events 5x).")
+@click.option(
+    "--scale", default=10_000, show_default=True, help="Source contacts to generate (orders 3x, email events 5x)."
+)
 @click.option("--seed", default=42, show_default=True, help="Random seed of the generated dataset.")
 @click.option("--port", default=0, help="Port of the core host (OAuth, Connect API); 0 picks a free one.")
 @click.option("--tenant-port", default=0, help="Port of the TLS tenant host (Direct API); 0 picks a free one.")
 @click.option("--no-tls", is_flag=True, help="Serve the Direct API over plain HTTP on the core port.")
-@click.option("--key-file", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Write the demo JWT private key here (default: a file in the server's temporary folder).")
+@click.option(
+    "--key-file",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write the demo JWT private key here (default: a file in the server's temporary folder).",
+)
 def serve(scale: int, seed: int, port: int, tenant_port: int, no_tls: bool, key_file: str | None) -> None:
     """Run the local Data Cloud in the foreground until Ctrl-C."""
     local = _require_local()
@@ -97,8 +105,8 @@ def format_table(table) -> str:
     rows = [["" if v is None else str(v) for v in row.values()] for row in table.to_pylist()]
     widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(columns)]
     line = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
-    out = [line, "| " + " | ".join(c.ljust(w) for c, w in zip(columns, widths)) + " |", line]
-    out += ["| " + " | ".join(v.rjust(w) for v, w in zip(r, widths)) + " |" for r in rows]
+    out = [line, "| " + " | ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)) + " |", line]
+    out += ["| " + " | ".join(v.rjust(w) for v, w in zip(r, widths, strict=True)) + " |" for r in rows]
     out += [line, f"({len(rows)} rows)"]
     return "\n".join(out)
 

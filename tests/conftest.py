@@ -23,8 +23,14 @@ class Api:
 
     def core_token(self, **extra) -> str:
         creds = self.cloud.credentials
-        fields = {"grant_type": "password", "client_id": creds.client_id, "client_secret": creds.client_secret,
-                  "username": creds.username, "password": creds.password, **extra}
+        fields = {
+            "grant_type": "password",
+            "client_id": creds.client_id,
+            "client_secret": creds.client_secret,
+            "username": creds.username,
+            "password": creds.password,
+            **extra,
+        }
         answer = self.http.post(f"{self.cloud.login_url}/services/oauth2/token", data=fields, timeout=30)
         assert answer.status_code == 200, answer.text
         return answer.json()["access_token"]
@@ -39,8 +45,9 @@ class Api:
 
     def direct(self, method: str, path: str, token: str | None = None, **kwargs) -> requests.Response:
         headers = {"Authorization": f"Bearer {token or self.dc_token()}", **kwargs.pop("headers", {})}
-        return self.http.request(method, f"{self.cloud.tenant_url}{path}", headers=headers, timeout=60,
-                                 verify=self.cloud.ca_path, **kwargs)
+        return self.http.request(
+            method, f"{self.cloud.tenant_url}{path}", headers=headers, timeout=60, verify=self.cloud.ca_path, **kwargs
+        )
 
     def connect(self, method: str, path: str, token: str | None = None, **kwargs) -> requests.Response:
         headers = {"Authorization": f"Bearer {token or self.core_token()}", **kwargs.pop("headers", {})}
@@ -69,6 +76,7 @@ def api(cloud) -> Api:
     return Api(cloud)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def token(api) -> str:
+    """A fresh Data Cloud token per test: some tests expire every token issued so far."""
     return api.dc_token()

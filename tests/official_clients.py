@@ -63,13 +63,18 @@ def datacloud_connector(job: dict) -> dict:
     creds, flow = job["credentials"], job["flow"]
     kwargs = {"login_url": job["login_url"], "client_id": creds["client_id"], "dataspace": job.get("dataspace")}
     if flow == "password":
-        kwargs.update(auth_type="username_password", username=creds["username"], password=creds["password"],
-                      client_secret=creds["client_secret"])
+        kwargs.update(
+            auth_type="username_password",
+            username=creds["username"],
+            password=creds["password"],
+            client_secret=creds["client_secret"],
+        )
     elif flow == "jwt":
         kwargs.update(auth_type="jwt", username=creds["username"], jwt_private_key=creds["private_key_pem"])
     elif flow == "refresh_token":
-        kwargs.update(auth_type="refresh_token", refresh_token=creds["refresh_token"],
-                      client_secret=creds["client_secret"])
+        kwargs.update(
+            auth_type="refresh_token", refresh_token=creds["refresh_token"], client_secret=creds["client_secret"]
+        )
     conn = sfdc.connect(**kwargs)
     out: dict = {}
     cursor = conn.cursor()

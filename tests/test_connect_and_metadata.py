@@ -10,8 +10,14 @@ from cdpdb.local.server import _bind
 
 
 def test_connect_submit_shape(api):
-    answer = api.connect("POST", "", json={"sql": 'SELECT "ssot__Id__c", "ssot__IsGift__c" FROM '
-                                                  '"ssot__SalesOrder__dlm" ORDER BY 1 LIMIT 3', "rowLimit": 2})
+    answer = api.connect(
+        "POST",
+        "",
+        json={
+            "sql": 'SELECT "ssot__Id__c", "ssot__IsGift__c" FROM "ssot__SalesOrder__dlm" ORDER BY 1 LIMIT 3',
+            "rowLimit": 2,
+        },
+    )
     assert answer.status_code == 200
     body = answer.json()
     assert set(body) == {"data", "metadata", "returnedRows", "status"}
@@ -28,14 +34,20 @@ def test_connect_submit_shape(api):
 def test_connect_status_rows_cancel(api, cloud):
     token = api.core_token()
     with cloud.faults.inject(connect_page_bytes=10_000):
-        body = api.connect("POST", "", token=token, json={"sql": 'SELECT * FROM "ssot__Individual__dlm" ORDER BY 1'}).json()
+        body = api.connect(
+            "POST", "", token=token, json={"sql": 'SELECT * FROM "ssot__Individual__dlm" ORDER BY 1'}
+        ).json()
         query_id = body["status"]["queryId"]
         status = api.connect("GET", f"/{query_id}", token=token, params={"waitTimeMs": 1000}).json()
         assert status["status"]["completionStatus"] == "Finished"
         ids = [r[0] for r in body["data"]]
         while len(ids) < status["status"]["rowCount"]:
-            page = api.connect("GET", f"/{query_id}/rows", token=token,
-                               params={"offset": len(ids), "rowLimit": 1_000_000, "omitSchema": "true"}).json()
+            page = api.connect(
+                "GET",
+                f"/{query_id}/rows",
+                token=token,
+                params={"offset": len(ids), "rowLimit": 1_000_000, "omitSchema": "true"},
+            ).json()
             assert "metadata" not in page and page["returnedRows"] > 0
             ids += [r[0] for r in page["data"]]
         end = api.connect("GET", f"/{query_id}/rows", token=token, params={"offset": len(ids)})
@@ -47,8 +59,10 @@ def test_connect_status_rows_cancel(api, cloud):
 
 def test_connect_named_parameters(api):
     params = [{"name": "country", "type": "Varchar", "value": "US"}, {"name": "n", "type": "Numeric", "value": 3}]
-    sql = ('SELECT "ssot__Id__c" FROM "ssot__Individual__dlm" WHERE "ssot__CountryId__c" = :country '
-           'AND "ssot__ChildrenCount__c" >= :n ORDER BY 1')
+    sql = (
+        'SELECT "ssot__Id__c" FROM "ssot__Individual__dlm" WHERE "ssot__CountryId__c" = :country '
+        'AND "ssot__ChildrenCount__c" >= :n ORDER BY 1'
+    )
     body = api.connect("POST", "", json={"sql": sql, "sqlParameters": params}).json()
     expected = api.hyper(sql.replace(":country", "'US'").replace(":n", "3"))
     assert [r[0] for r in body["data"]] == expected.column(0).to_pylist()
@@ -63,24 +77,40 @@ def test_connect_error_shape_is_a_salesforce_error_list(api):
     assert error["details"]["sqlState"] == "42P01"
     expired = api.connect("POST", "", token="00Dbogus!token", json={"sql": "SELECT 1"})
     assert expired.status_code == 401 and expired.json() == [
-        {"errorCode": "INVALID_SESSION_ID", "message": "Session expired or invalid"}]
+        {"errorCode": "INVALID_SESSION_ID", "message": "Session expired or invalid"}
+    ]
 
 
 def test_metadata_lists_every_object_with_keys_and_relationships(api):
     body = api.direct("GET", "/api/v1/metadata").json()
     by_name = {e["name"]: e for e in body["metadata"]}
-    for name in ("ssot__Individual__dlm", "ssot__ContactPointEmail__dlm", "ssot__ContactPointPhone__dlm",
-                 "ssot__SalesOrder__dlm", "ssot__EmailEngagement__dlm", "UnifiedIndividual__dlm",
-                 "IndividualIdentityLink__dlm", "CRM_Contact__dll", "Ecommerce_Order__dll",
-                 "Customer_Lifetime_Value__cio", "Email_Engagement_Monthly__cio"):
+    for name in (
+        "ssot__Individual__dlm",
+        "ssot__ContactPointEmail__dlm",
+        "ssot__ContactPointPhone__dlm",
+        "ssot__SalesOrder__dlm",
+        "ssot__EmailEngagement__dlm",
+        "UnifiedIndividual__dlm",
+        "IndividualIdentityLink__dlm",
+        "CRM_Contact__dll",
+        "Ecommerce_Order__dll",
+        "Customer_Lifetime_Value__cio",
+        "Email_Engagement_Monthly__cio",
+    ):
         assert name in by_name
     individual = by_name["ssot__Individual__dlm"]
     assert individual["category"] == "Profile"
     assert individual["primaryKeys"] == [{"name": "ssot__Id__c", "displayName": "Id", "indexOrder": "1"}]
     order = by_name["ssot__SalesOrder__dlm"]
-    assert order["relationships"] == [{"fromEntity": "ssot__SalesOrder__dlm", "toEntity": "ssot__Individual__dlm",
-                                       "fromEntityAttribute": "ssot__SoldToCustomerId__c",
-                                       "toEntityAttribute": "ssot__Id__c", "cardinality": "NTOONE"}]
+    assert order["relationships"] == [
+        {
+            "fromEntity": "ssot__SalesOrder__dlm",
+            "toEntity": "ssot__Individual__dlm",
+            "fromEntityAttribute": "ssot__SoldToCustomerId__c",
+            "toEntityAttribute": "ssot__Id__c",
+            "cardinality": "NTOONE",
+        }
+    ]
     types = {f["name"]: f["type"] for f in order["fields"]}
     assert types["ssot__GrandTotalAmount__c"] == "NUMBER" and types["ssot__OrderStartDate__c"] == "DATE_TIME"
     assert types["ssot__OrderDeliveredDate__c"] == "DATE" and types["ssot__IsGift__c"] == "BOOLEAN"
@@ -108,8 +138,10 @@ def test_metadata_fields_match_the_engine(api):
         ({"entityType": "DataLakeObject"}, {"CRM_Contact__dll", "Ecommerce_Order__dll"}),
         ({"entityCategory": "Related"}, {"IndividualIdentityLink__dlm"}),
         ({"entityName": "UnifiedIndividual__dlm"}, {"UnifiedIndividual__dlm"}),
-        ({"entityType": "DataModelObject", "entityCategory": "Engagement"},
-         {"ssot__SalesOrder__dlm", "ssot__EmailEngagement__dlm"}),
+        (
+            {"entityType": "DataModelObject", "entityCategory": "Engagement"},
+            {"ssot__SalesOrder__dlm", "ssot__EmailEngagement__dlm"},
+        ),
     ],
 )
 def test_metadata_filters(api, token, params, expected):
@@ -130,8 +162,9 @@ def test_dataspaces_see_different_objects(api):
     assert "ssot__EmailEngagement__dlm" in names and "ssot__SalesOrder__dlm" not in names
     hidden = api.direct("POST", "/api/v3/query", token=marketing, json={"sql": 'SELECT 1 FROM "ssot__SalesOrder__dlm"'})
     assert hidden.status_code == 400 and hidden.json()["details"]["sqlState"] == "42P01"
-    seen = api.direct("POST", "/api/v3/query", token=marketing,
-                      json={"sql": 'SELECT count(*) FROM "ssot__EmailEngagement__dlm"'}).json()
+    seen = api.direct(
+        "POST", "/api/v3/query", token=marketing, json={"sql": 'SELECT count(*) FROM "ssot__EmailEngagement__dlm"'}
+    ).json()
     assert seen["data"] == [[5000]]
 
 
@@ -143,8 +176,9 @@ def test_scoped_token_cannot_switch_dataspace_and_unknown_dataspace(api):
     assert unknown.status_code == 404 and "nowhere" in unknown.json()["message"]
     core = api.connect("POST", "", headers={"dataspace": "nowhere"}, json={"sql": "SELECT 1"})
     assert core.status_code == 404
-    chosen = api.connect("POST", "", headers={"dataspace": "marketing"},
-                         json={"sql": 'SELECT count(*) FROM "ssot__SalesOrder__dlm"'})
+    chosen = api.connect(
+        "POST", "", headers={"dataspace": "marketing"}, json={"sql": 'SELECT count(*) FROM "ssot__SalesOrder__dlm"'}
+    )
     assert chosen.status_code == 400
 
 

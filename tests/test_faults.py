@@ -42,9 +42,11 @@ def test_skip_lets_requests_through_first(api, cloud, token):
 
 
 def test_connection_reset_mid_body(api, cloud, token):
-    with cloud.faults.inject(Fault(kind="reset", path="/api/v1/metadata")):
-        with pytest.raises(requests.exceptions.ChunkedEncodingError):
-            api.direct("GET", "/api/v1/metadata", token=token)
+    with (
+        cloud.faults.inject(Fault(kind="reset", path="/api/v1/metadata")),
+        pytest.raises(requests.exceptions.ChunkedEncodingError),
+    ):
+        api.direct("GET", "/api/v1/metadata", token=token)
     assert api.direct("GET", "/api/v1/metadata", token=token).status_code == 200
 
 
@@ -69,10 +71,11 @@ def test_slow_body_and_delay(api, cloud, token):
         answer = api.direct("GET", "/api/v1/metadata", token=token)
         assert time.monotonic() - started >= 0.5
     assert answer.json()["metadata"]
-    with cloud.faults.inject(Fault(kind="delay", seconds=2, path="/api/v1/metadata")):
-        with pytest.raises(requests.exceptions.ReadTimeout):
-            api.http.get(f"{cloud.tenant_url}/api/v1/metadata", timeout=0.5,
-                         headers={"Authorization": f"Bearer {token}"})
+    with (
+        cloud.faults.inject(Fault(kind="delay", seconds=2, path="/api/v1/metadata")),
+        pytest.raises(requests.exceptions.ReadTimeout),
+    ):
+        api.http.get(f"{cloud.tenant_url}/api/v1/metadata", timeout=0.5, headers={"Authorization": f"Bearer {token}"})
 
 
 def test_added_latency(api, cloud, token):
@@ -83,10 +86,8 @@ def test_added_latency(api, cloud, token):
 
 
 def test_more_than_15_concurrent_requests_get_429(api, cloud, token):
-    with cloud.faults.inject(latency_ms=400):
-        with concurrent.futures.ThreadPoolExecutor(24) as pool:
-            codes = list(pool.map(lambda _: api.direct("GET", "/api/v1/metadata", token=token).status_code,
-                                  range(24)))
+    with cloud.faults.inject(latency_ms=400), concurrent.futures.ThreadPoolExecutor(24) as pool:
+        codes = list(pool.map(lambda _: api.direct("GET", "/api/v1/metadata", token=token).status_code, range(24)))
     assert codes.count(200) >= 15 - 1  # at most 15 in flight at once; a few may finish early
     assert codes.count(429) >= 1
     assert set(codes) <= {200, 429}
@@ -102,8 +103,11 @@ def test_admin_endpoint_sets_and_clears_faults(api, cloud, token):
     admin = {"X-Cdpdb-Admin": cloud.admin_key}
     url = f"{cloud.login_url}/__cdpdb/faults"
     assert api.http.post(url, json={"faults": [{"kind": "status", "status": 500}]}).status_code == 403
-    answer = api.http.post(url, headers=admin, json={"faults": [{"kind": "status", "status": 500, "path": "metadata"}],
-                                                     "limits": {"v3_chunk_rows": 10}})
+    answer = api.http.post(
+        url,
+        headers=admin,
+        json={"faults": [{"kind": "status", "status": 500, "path": "metadata"}], "limits": {"v3_chunk_rows": 10}},
+    )
     assert answer.status_code == 200 and answer.json()["limits"]["v3_chunk_rows"] == 10
     assert api.direct("GET", "/api/v1/metadata", token=token).status_code == 500
     bad = api.http.post(url, headers=admin, json={"limits": {"nope": 1}})
@@ -114,8 +118,11 @@ def test_admin_endpoint_sets_and_clears_faults(api, cloud, token):
 
 def test_admin_expiry(api, cloud):
     token = api.dc_token()
-    answer = api.http.post(f"{cloud.login_url}/__cdpdb/expire", headers={"X-Cdpdb-Admin": cloud.admin_key},
-                           json={"tokens": True, "results": False})
+    answer = api.http.post(
+        f"{cloud.login_url}/__cdpdb/expire",
+        headers={"X-Cdpdb-Admin": cloud.admin_key},
+        json={"tokens": True, "results": False},
+    )
     assert answer.status_code == 200
     assert api.direct("GET", "/api/v1/metadata", token=token).status_code == 401
 

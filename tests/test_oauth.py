@@ -32,13 +32,25 @@ def assertion(cloud, **overrides) -> str:
 def test_every_grant_gives_a_core_token(api, cloud, flow, transport):
     creds = cloud.credentials
     fields = {
-        "password": {"grant_type": "password", "client_id": creds.client_id, "client_secret": creds.client_secret,
-                     "username": creds.username, "password": creds.password},
+        "password": {
+            "grant_type": "password",
+            "client_id": creds.client_id,
+            "client_secret": creds.client_secret,
+            "username": creds.username,
+            "password": creds.password,
+        },
         "jwt": {"grant_type": JWT_GRANT, "assertion": assertion(cloud)},
-        "refresh_token": {"grant_type": "refresh_token", "client_id": creds.client_id,
-                          "client_secret": creds.client_secret, "refresh_token": creds.refresh_token},
-        "client_credentials": {"grant_type": "client_credentials", "client_id": creds.client_id,
-                               "client_secret": creds.client_secret},
+        "refresh_token": {
+            "grant_type": "refresh_token",
+            "client_id": creds.client_id,
+            "client_secret": creds.client_secret,
+            "refresh_token": creds.refresh_token,
+        },
+        "client_credentials": {
+            "grant_type": "client_credentials",
+            "client_id": creds.client_id,
+            "client_secret": creds.client_secret,
+        },
     }[flow]
     kwargs = {"data": fields} if transport == "form" else {"params": fields}
     answer = api.http.post(token_url(cloud), timeout=30, **kwargs)
@@ -63,8 +75,14 @@ def test_every_grant_gives_a_core_token(api, cloud, flow, transport):
 )
 def test_wrong_credentials_get_salesforce_error_shape(api, cloud, change, status, error):
     creds = cloud.credentials
-    fields = {"grant_type": "password", "client_id": creds.client_id, "client_secret": creds.client_secret,
-              "username": creds.username, "password": creds.password, **change}
+    fields = {
+        "grant_type": "password",
+        "client_id": creds.client_id,
+        "client_secret": creds.client_secret,
+        "username": creds.username,
+        "password": creds.password,
+        **change,
+    }
     answer = api.http.post(token_url(cloud), data=fields, timeout=30)
     assert answer.status_code == status
     body = answer.json()
@@ -94,15 +112,18 @@ def test_jwt_signed_with_another_key_is_refused(api, cloud):
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     other = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     answer = api.http.post(token_url(cloud), data={"grant_type": JWT_GRANT, "assertion": assertion(cloud, key=other)})
     assert answer.status_code == 400
     assert answer.json()["error"] == "invalid_grant"
 
 
 def test_exchange_returns_a_jwt_and_bare_tenant_host(api, cloud):
-    answer = api.http.post(f"{cloud.login_url}/services/a360/token", params={
-        "grant_type": CDP_GRANT, "subject_token_type": TOKEN_TYPE, "subject_token": api.core_token()})
+    answer = api.http.post(
+        f"{cloud.login_url}/services/a360/token",
+        params={"grant_type": CDP_GRANT, "subject_token_type": TOKEN_TYPE, "subject_token": api.core_token()},
+    )
     assert answer.status_code == 200
     body = answer.json()
     assert body["token_type"] == "Bearer"
@@ -127,8 +148,15 @@ def test_exchange_checks_subject_and_dataspace(api, cloud):
     url = f"{cloud.login_url}/services/a360/token"
     bad = api.http.post(url, data={"grant_type": CDP_GRANT, "subject_token_type": TOKEN_TYPE, "subject_token": "x"})
     assert bad.status_code == 400 and bad.json()["error"] == "invalid_grant"
-    nowhere = api.http.post(url, data={"grant_type": CDP_GRANT, "subject_token_type": TOKEN_TYPE,
-                                       "subject_token": api.core_token(), "dataspace": "nowhere"})
+    nowhere = api.http.post(
+        url,
+        data={
+            "grant_type": CDP_GRANT,
+            "subject_token_type": TOKEN_TYPE,
+            "subject_token": api.core_token(),
+            "dataspace": "nowhere",
+        },
+    )
     assert nowhere.status_code == 400 and "nowhere" in nowhere.json()["error_description"]
 
 

@@ -16,10 +16,14 @@ from cdpdb.local import Limits, serve
 
 SCRIPT = Path(__file__).with_name("official_clients.py")
 ENGAGEMENT = "ssot__EmailEngagement__dlm"
-SQL_V2 = (f"SELECT ssot__Id__c, ssot__RevenueAttributed__c, ssot__EngagementDateTm__c, ssot__SendLatencyMs__c "
-          f"FROM {ENGAGEMENT} ORDER BY ssot__Id__c")
-SQL_HYPER = (f'SELECT "ssot__Id__c", "ssot__RevenueAttributed__c", "ssot__EngagementDateTm__c", '
-             f'"ssot__SendLatencyMs__c" FROM "{ENGAGEMENT}" ORDER BY "ssot__Id__c"')
+SQL_V2 = (
+    f"SELECT ssot__Id__c, ssot__RevenueAttributed__c, ssot__EngagementDateTm__c, ssot__SendLatencyMs__c "
+    f"FROM {ENGAGEMENT} ORDER BY ssot__Id__c"
+)
+SQL_HYPER = (
+    f'SELECT "ssot__Id__c", "ssot__RevenueAttributed__c", "ssot__EngagementDateTm__c", '
+    f'"ssot__SendLatencyMs__c" FROM "{ENGAGEMENT}" ORDER BY "ssot__Id__c"'
+)
 
 
 @pytest.fixture(scope="module")
@@ -31,8 +35,14 @@ def big():
 
 
 def run(cloud, client: str, flow: str, sql: str, **extra) -> dict:
-    job = {"client": client, "flow": flow, "sql": sql, "login_url": cloud.login_url,
-           "credentials": asdict(cloud.credentials), **extra}
+    job = {
+        "client": client,
+        "flow": flow,
+        "sql": sql,
+        "login_url": cloud.login_url,
+        "credentials": asdict(cloud.credentials),
+        **extra,
+    }
     done = subprocess.run([sys.executable, str(SCRIPT), json.dumps(job)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout)
@@ -56,7 +66,7 @@ def test_cdp_connector_reads_many_batches_exactly(big):
     assert len(out["rows"]) == len(expected) == 30_000
     assert len(big.backend.results._batches) == requests_before  # every batch id issued was consumed
     assert [r[0] for r in out["rows"]] == [e["ssot__Id__c"] for e in expected]
-    for got, want in zip(out["rows"], expected):
+    for got, want in zip(out["rows"], expected, strict=True):
         revenue = want["ssot__RevenueAttributed__c"]
         assert got[1] == (None if revenue is None else float(revenue))  # the connector turns DECIMAL into float
         stamp = want["ssot__EngagementDateTm__c"]
@@ -91,14 +101,14 @@ def test_datacloud_connector_reads_many_pages_exactly(big):
     expected = expected_rows(big)
     assert len(out["rows"]) == len(expected) == 30_000
     assert [r[0] for r in out["rows"]] == [e["ssot__Id__c"] for e in expected]
-    for got, want in zip(out["rows"][:2000], expected[:2000]):
+    for got, want in zip(out["rows"][:2000], expected[:2000], strict=True):
         revenue = want["ssot__RevenueAttributed__c"]
         assert (got[1] is None) == (revenue is None)
         if revenue is not None:
             assert Decimal(str(got[1])) == revenue
         assert got[3] == want["ssot__SendLatencyMs__c"]
     wire_types = ["Varchar", "Numeric", "TimestampTZ", "BigInt"]
-    assert all(wire.upper() in d[1] for wire, d in zip(wire_types, out["description"]))
+    assert all(wire.upper() in d[1] for wire, d in zip(wire_types, out["description"], strict=True))
     assert out["description"][1][4:] == [18, 2, True]  # precision, scale, null_ok from the server
     assert out["pandas_rows"] == 30_000
 

@@ -30,6 +30,7 @@ def v2_all(api, sql: str, token: str, headers: dict | None = None) -> tuple[list
 
 def test_v2_batch_shape_field_by_field(api, token):
     answer = api.direct("POST", "/api/v2/query", token=token, json={"sql": f"SELECT * FROM {ORDERS} LIMIT 5"})
+    assert answer.status_code == 200, answer.text
     body = answer.json()
     assert set(body) == {"data", "startTime", "endTime", "rowCount", "queryId", "done", "metadata"}
     assert body["rowCount"] == len(body["data"]) == 5
@@ -54,18 +55,23 @@ def test_v2_values_match_hyper(api, token):
     expected = api.hyper(sql)
     assert len(rows) == expected.num_rows == 3000
     assert columns == expected.column_names
-    first = dict(zip(columns, rows[0]))
+    first = dict(zip(columns, rows[0], strict=True))
     reference = expected.slice(0, 1).to_pylist()[0]
     assert first["ssot__Id__c"] == reference["ssot__Id__c"]
     assert first["ssot__GrandTotalAmount__c"] == str(reference["ssot__GrandTotalAmount__c"])
     stamp = reference["ssot__OrderStartDate__c"]
-    assert first["ssot__OrderStartDate__c"] == stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{stamp.microsecond // 1000:03d}+00:00"
+    assert (
+        first["ssot__OrderStartDate__c"]
+        == stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{stamp.microsecond // 1000:03d}+00:00"
+    )
     assert first["ssot__IsGift__c"] in ("true", "false", None)
 
 
 def test_v2_aggregates_are_numbers_and_names_echo_the_select(api, token):
-    sql = ("SELECT ssot__salesorderstatusid__c, COUNT(*) AS Orders, SUM(ssot__GrandTotalAmount__c), "
-           "upper(ssot__OrderCurrencyIsoCode__c) FROM ssot__salesorder__dlm GROUP BY 1, 4 ORDER BY 1, 4")
+    sql = (
+        "SELECT ssot__salesorderstatusid__c, COUNT(*) AS Orders, SUM(ssot__GrandTotalAmount__c), "
+        "upper(ssot__OrderCurrencyIsoCode__c) FROM ssot__salesorder__dlm GROUP BY 1, 4 ORDER BY 1, 4"
+    )
     answer = api.direct("POST", "/api/v2/query", token=token, json={"sql": sql}).json()
     assert rows_by_place(answer) == ["ssot__salesorderstatusid__c", "Orders", "_col2", "_col3"]
     status, count, total, currency = answer["data"][0]
@@ -118,7 +124,7 @@ def test_v2_unknown_and_expired_batch_ids(api, cloud, token):
 def test_v2_arrow_stream_per_batch(api, cloud, token):
     sql = f'SELECT * FROM "{ORDERS}" ORDER BY "ssot__Id__c"'
     with cloud.faults.inject(v2_batch_rows=700):
-        rows, bodies = v2_all(api, sql, token, headers={"enable-arrow-stream": "true"})
+        _, bodies = v2_all(api, sql, token, headers={"enable-arrow-stream": "true"})
     tables = [pa.ipc.open_stream(base64.b64decode(b["arrowStream"])).read_all() for b in bodies]
     assert [t.num_rows for t in tables] == [b["rowCount"] for b in bodies]
     combined = pa.concat_tables(tables)
@@ -149,8 +155,9 @@ def test_legacy_sql_errors(api, token, version, sql, state):
 
 @pytest.mark.parametrize("payload", [b"{not json", b"[1, 2]", b'{"sql": ""}', b'{"query": "SELECT 1"}'])
 def test_bad_request_bodies(api, token, payload):
-    answer = api.direct("POST", "/api/v2/query", token=token, data=payload,
-                        headers={"Content-Type": "application/json"})
+    answer = api.direct(
+        "POST", "/api/v2/query", token=token, data=payload, headers={"Content-Type": "application/json"}
+    )
     assert answer.status_code == 400
     assert answer.json()["message"]
 
@@ -160,8 +167,13 @@ def test_v1_pages_with_limit_offset_orderby(api, token):
     seen = []
     offset = 0
     while True:
-        answer = api.direct("POST", "/api/v1/query", token=token, json={"sql": sql},
-                            params={"limit": 300, "offset": offset, "orderby": "ssot__Id__c DESC"})
+        answer = api.direct(
+            "POST",
+            "/api/v1/query",
+            token=token,
+            json={"sql": sql},
+            params={"limit": 300, "offset": offset, "orderby": "ssot__Id__c DESC"},
+        )
         assert answer.status_code == 200, answer.text
         body = answer.json()
         assert body["rowCount"] == len(body["data"])
@@ -177,8 +189,9 @@ def test_v1_limit_bounds_and_orderby_validation(api, token):
     sql = {"sql": "SELECT ssot__Id__c FROM ssot__Individual__dlm"}
     too_big = api.direct("POST", "/api/v1/query", token=token, json=sql, params={"limit": 50_000})
     assert too_big.status_code == 400 and "49999" in too_big.json()["message"]
-    injection = api.direct("POST", "/api/v1/query", token=token, json=sql,
-                           params={"orderby": "ssot__Id__c; DROP TABLE x"})
+    injection = api.direct(
+        "POST", "/api/v1/query", token=token, json=sql, params={"orderby": "ssot__Id__c; DROP TABLE x"}
+    )
     assert injection.status_code == 400
     unknown = api.direct("POST", "/api/v1/query", token=token, json=sql, params={"orderby": "nope ASC"})
     assert unknown.status_code == 400 and "nope" in unknown.json()["message"]
@@ -186,16 +199,21 @@ def test_v1_limit_bounds_and_orderby_validation(api, token):
 
 def test_v1_default_limit_is_49999(api, cloud, token):
     with cloud.faults.inject(v1_max_rows=400):
-        body = api.direct("POST", "/api/v1/query", token=token,
-                          json={"sql": "SELECT ssot__Id__c FROM ssot__Individual__dlm"}).json()
+        body = api.direct(
+            "POST", "/api/v1/query", token=token, json={"sql": "SELECT ssot__Id__c FROM ssot__Individual__dlm"}
+        ).json()
     assert body["rowCount"] == 400 and body["done"] is False
 
 
 def test_legacy_dialect_is_case_insensitive_and_trino_like(api, token):
-    sql = ("SELECT i.SSOT__ID__C AS id FROM SSOT__INDIVIDUAL__DLM i "
-           "WHERE i.ssot__countryid__c = 'US' ORDER BY 1 OFFSET 5 LIMIT 3")
+    sql = (
+        "SELECT i.SSOT__ID__C AS id FROM SSOT__INDIVIDUAL__DLM i "
+        "WHERE i.ssot__countryid__c = 'US' ORDER BY 1 OFFSET 5 LIMIT 3"
+    )
     body = api.direct("POST", "/api/v2/query", token=token, json={"sql": sql}).json()
-    expected = api.hyper('SELECT "ssot__Id__c" FROM "ssot__Individual__dlm" WHERE "ssot__CountryId__c" = \'US\' '
-                         "ORDER BY 1 LIMIT 3 OFFSET 5")
+    expected = api.hyper(
+        'SELECT "ssot__Id__c" FROM "ssot__Individual__dlm" WHERE "ssot__CountryId__c" = \'US\' '
+        "ORDER BY 1 LIMIT 3 OFFSET 5"
+    )
     assert [r[0] for r in body["data"]] == expected.column(0).to_pylist()
     assert list(body["metadata"]) == ["id"]

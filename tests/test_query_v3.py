@@ -22,18 +22,31 @@ def status_header(answer) -> dict:
 
 
 def test_adaptive_returns_rows_inline_with_status_header(api, token):
-    answer = submit(api, token, 'SELECT "ssot__Id__c", "ssot__GrandTotalAmount__c" FROM "ssot__SalesOrder__dlm" '
-                                'ORDER BY 1 LIMIT 4')
+    answer = submit(
+        api, token, 'SELECT "ssot__Id__c", "ssot__GrandTotalAmount__c" FROM "ssot__SalesOrder__dlm" ORDER BY 1 LIMIT 4'
+    )
     assert answer.status_code == 200
     body = answer.json()
     assert set(body) == {"data", "metadata", "returnedRows"}
     assert "status" not in body
     assert body["returnedRows"] == 4 == len(body["data"])
-    assert body["metadata"]["columns"][1] == {"name": "ssot__GrandTotalAmount__c", "type": "Numeric",
-                                              "nullable": True, "precision": 18, "scale": 2}
+    assert body["metadata"]["columns"][1] == {
+        "name": "ssot__GrandTotalAmount__c",
+        "type": "Numeric",
+        "nullable": True,
+        "precision": 18,
+        "scale": 2,
+    }
     status = status_header(answer)
-    assert set(status) == {"queryId", "completionStatus", "progress", "rowCount", "chunkCount", "expirationTime",
-                           "executionStats"}
+    assert set(status) == {
+        "queryId",
+        "completionStatus",
+        "progress",
+        "rowCount",
+        "chunkCount",
+        "expirationTime",
+        "executionStats",
+    }
     assert status["completionStatus"] == "FINISHED" and status["rowCount"] == 4 and status["chunkCount"] == 1
     assert isinstance(body["data"][0][1], str)  # decimals travel as exact strings
 
@@ -77,14 +90,17 @@ def test_chunks_cover_every_row_once(api, cloud, token):
             body = api.direct("GET", f"/api/v3/query/{query_id}/chunks/{chunk}", token=token).json()
             ids += [r[0] for r in body["data"]]
         arrow = pa.concat_tables(
-            pa.ipc.open_stream(api.direct("GET", f"/api/v3/query/{query_id}/chunks/{n}", token=token,
-                                          headers={"Accept": ARROW}).content).read_all()
+            pa.ipc.open_stream(
+                api.direct(
+                    "GET", f"/api/v3/query/{query_id}/chunks/{n}", token=token, headers={"Accept": ARROW}
+                ).content
+            ).read_all()
             for n in range(status["chunkCount"])
         )
         beyond = api.direct("GET", f"/api/v3/query/{query_id}/chunks/{status['chunkCount']}", token=token)
     expected = api.hyper(sql)
     assert arrow.equals(expected)
-    assert ids == expected.column(0).to_pylist()[:14] + expected.column(0).to_pylist()[-(5000 % 7 or 7):]
+    assert ids == expected.column(0).to_pylist()[:14] + expected.column(0).to_pylist()[-(5000 % 7 or 7) :]
     assert beyond.status_code == 400 and "out of range" in beyond.json()["message"]
 
 
@@ -93,8 +109,12 @@ def test_rows_pages_by_bytes_and_out_of_range(api, token):
     query_id = status_header(answer)["queryId"]
     offset, pages = 0, 0
     while True:
-        page = api.direct("GET", f"/api/v3/query/{query_id}/rows", token=token,
-                          params={"offset": offset, "byteLimit": 100_000, "omitSchema": "true"})
+        page = api.direct(
+            "GET",
+            f"/api/v3/query/{query_id}/rows",
+            token=token,
+            params={"offset": offset, "byteLimit": 100_000, "omitSchema": "true"},
+        )
         if page.status_code == 400:
             assert "out of range" in page.json()["message"]
             break
@@ -109,11 +129,16 @@ def test_rows_pages_by_bytes_and_out_of_range(api, token):
 
 
 def test_arrow_result_types(api, token):
-    answer = api.direct("POST", "/api/v3/query", token=token, headers={"Accept": ARROW},
-                        json={"sql": 'SELECT * FROM "ssot__SalesOrder__dlm"'})
+    answer = api.direct(
+        "POST",
+        "/api/v3/query",
+        token=token,
+        headers={"Accept": ARROW},
+        json={"sql": 'SELECT * FROM "ssot__SalesOrder__dlm"'},
+    )
     assert answer.headers["content-type"] == ARROW
     table = pa.ipc.open_stream(answer.content).read_all()
-    types = dict(zip(table.column_names, table.schema.types))
+    types = dict(zip(table.column_names, table.schema.types, strict=True))
     assert types["ssot__GrandTotalAmount__c"] == pa.decimal128(18, 2)
     assert types["ssot__OrderStartDate__c"] == pa.timestamp("us", tz="UTC")
     assert types["ssot__OrderDeliveredDate__c"] == pa.date32()
@@ -128,10 +153,21 @@ def test_arrow_result_types(api, token):
 @pytest.mark.parametrize(
     ("style", "sql", "params"),
     [
-        ("QUESTION_MARK", "SELECT ? AS a, ? AS b", [{"type": "varchar", "value": "it's"}, {"type": "bigint", "value": "7"}]),
-        ("NAMED", "SELECT :b AS a, :a AS b", [{"name": "a", "type": "bigint", "value": "7"},
-                                            {"name": "b", "type": "varchar", "value": "it's"}]),
-        ("DOLLARED", "SELECT $2 AS a, $1 AS b", [{"type": "bigint", "value": "7"}, {"type": "varchar", "value": "it's"}]),
+        (
+            "QUESTION_MARK",
+            "SELECT ? AS a, ? AS b",
+            [{"type": "varchar", "value": "it's"}, {"type": "bigint", "value": "7"}],
+        ),
+        (
+            "NAMED",
+            "SELECT :b AS a, :a AS b",
+            [{"name": "a", "type": "bigint", "value": "7"}, {"name": "b", "type": "varchar", "value": "it's"}],
+        ),
+        (
+            "DOLLARED",
+            "SELECT $2 AS a, $1 AS b",
+            [{"type": "bigint", "value": "7"}, {"type": "varchar", "value": "it's"}],
+        ),
     ],
 )
 def test_parameters_in_all_three_styles(api, token, style, sql, params):
@@ -166,8 +202,11 @@ def test_cancel_stops_a_running_query(api, cloud, token):
         answer = submit(api, token, "SELECT 1", transferMode="ASYNC")
         query_id = status_header(answer)["queryId"]
         poll = {}
-        thread = threading.Thread(target=lambda: poll.update(r=api.direct(
-            "GET", f"/api/v3/query/{query_id}", token=token, params={"waitTimeMs": 10_000})))
+        thread = threading.Thread(
+            target=lambda: poll.update(
+                r=api.direct("GET", f"/api/v3/query/{query_id}", token=token, params={"waitTimeMs": 10_000})
+            )
+        )
         thread.start()
         time.sleep(0.3)
         assert api.direct("DELETE", f"/api/v3/query/{query_id}", token=token).status_code == 204
@@ -205,8 +244,15 @@ def test_bad_transfer_mode_and_byte_limit(api, token):
     assert submit(api, token, "SELECT 1", resultRange={"byteLimit": 10**9}).status_code == 400
 
 
-@pytest.mark.parametrize("sql", ["DELETE FROM \"ssot__Individual__dlm\"", "  -- hi\n DROP TABLE x",
-                                 "/* c */ INSERT INTO t VALUES (1)", "CREATE TABLE t (x int)"])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        'DELETE FROM "ssot__Individual__dlm"',
+        "  -- hi\n DROP TABLE x",
+        "/* c */ INSERT INTO t VALUES (1)",
+        "CREATE TABLE t (x int)",
+    ],
+)
 def test_v3_and_connect_are_read_only(api, token, sql):
     answer = submit(api, token, sql)
     assert answer.status_code == 400 and answer.json()["details"]["sqlState"] == "25006"

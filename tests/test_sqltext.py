@@ -16,13 +16,17 @@ NAMES = {"ssot__individual__dlm": "ssot__Individual__dlm", "ssot__id__c": "ssot_
 def test_placeholders_inside_strings_comments_and_identifiers_are_left_alone():
     sql = "SELECT ?, '?', \"?\", $$?$$, E'\\'?' -- ?\n/* ? */ FROM t WHERE x::text = ?"
     out = bind(sql, "QUESTION_MARK", [Parameter("a", "text"), Parameter("b", "text")])
-    assert out == ("SELECT CAST('a' AS text), '?', \"?\", $$?$$, E'\\'?' -- ?\n/* ? */ FROM t "
-                   "WHERE x::text = CAST('b' AS text)")
+    assert out == (
+        "SELECT CAST('a' AS text), '?', \"?\", $$?$$, E'\\'?' -- ?\n/* ? */ FROM t WHERE x::text = CAST('b' AS text)"
+    )
 
 
 def test_named_and_dollared_styles_and_nulls():
     params = [Parameter("1", "bigint", "a"), Parameter(None, "date", "b")]
-    assert bind("SELECT :b, :a, :a", "NAMED", params) == "SELECT CAST(NULL AS date), CAST('1' AS bigint), CAST('1' AS bigint)"
+    assert (
+        bind("SELECT :b, :a, :a", "NAMED", params)
+        == "SELECT CAST(NULL AS date), CAST('1' AS bigint), CAST('1' AS bigint)"
+    )
     assert bind("SELECT $2, $1", "DOLLARED", params) == "SELECT CAST(NULL AS date), CAST('1' AS bigint)"
 
 
@@ -44,8 +48,10 @@ def test_binding_errors_are_bad_requests(sql, style, params, message):
 
 def test_legacy_translation_quotes_known_names_and_names_outputs():
     out = translate_legacy("select SSOT__ID__C, count(*) c, lower(x) from ssot__individual__dlm group by 1, 3", NAMES)
-    assert out.sql == ('SELECT "ssot__Id__c" AS "SSOT__ID__C", COUNT(*) AS "c", LOWER(x) AS "_col2" '
-                       'FROM "ssot__Individual__dlm" GROUP BY 1, 3')
+    assert out.sql == (
+        'SELECT "ssot__Id__c" AS "SSOT__ID__C", COUNT(*) AS "c", LOWER(x) AS "_col2" '
+        'FROM "ssot__Individual__dlm" GROUP BY 1, 3'
+    )
     assert out.aggregates == (False, True, False)
 
 
@@ -62,8 +68,10 @@ def test_order_by_clause_accepts_only_columns_and_directions():
             order_by_clause(bad, ["a"])
 
 
-hostile = st.text(st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)), max_size=300) | st.sampled_from(
-    ["'; DROP TABLE x; --", "\\", "\\'", "''", "$$", "$1", "?", ":name", "\"", "/*", "--", "é\u202e\U0001f600"]
+hostile = st.text(
+    st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)), max_size=300
+) | st.sampled_from(
+    ["'; DROP TABLE x; --", "\\", "\\'", "''", "$$", "$1", "?", ":name", '"', "/*", "--", "é\u202e\U0001f600"]
 )
 
 
@@ -71,9 +79,16 @@ hostile = st.text(st.characters(blacklist_characters="\x00", blacklist_categorie
 @given(value=hostile, style=st.sampled_from(["QUESTION_MARK", "NAMED", "DOLLARED"]))
 def test_hostile_strings_round_trip_through_the_server(api, token, value, style):
     placeholder = {"QUESTION_MARK": "?", "NAMED": ":v", "DOLLARED": "$1"}[style]
-    answer = api.direct("POST", "/api/v3/query", token=token, json={
-        "sql": f"SELECT {placeholder} AS v, '?' AS q", "paramStyle": style,
-        "parameters": [{"name": "v", "type": "varchar", "value": value}]})
+    answer = api.direct(
+        "POST",
+        "/api/v3/query",
+        token=token,
+        json={
+            "sql": f"SELECT {placeholder} AS v, '?' AS q",
+            "paramStyle": style,
+            "parameters": [{"name": "v", "type": "varchar", "value": value}],
+        },
+    )
     assert answer.status_code == 200, answer.text
     assert answer.json()["data"] == [[value, "?"]]
 
@@ -81,8 +96,9 @@ def test_hostile_strings_round_trip_through_the_server(api, token, value, style)
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(value=hostile)
 def test_hostile_strings_round_trip_through_connect(api, value):
-    answer = api.connect("POST", "", json={"sql": "SELECT :v AS v",
-                                           "sqlParameters": [{"name": "v", "type": "Varchar", "value": value}]})
+    answer = api.connect(
+        "POST", "", json={"sql": "SELECT :v AS v", "sqlParameters": [{"name": "v", "type": "Varchar", "value": value}]}
+    )
     assert answer.status_code == 200, answer.text
     assert answer.json()["data"] == [[value]]
 

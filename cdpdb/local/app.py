@@ -18,7 +18,7 @@ from . import oauth
 from .backend import Backend
 from .catalog import CATEGORIES, CIO, ENTITY_TYPES, Entity
 from .encoding import arrow_base64, arrow_ipc, arrow_messages, legacy_metadata, modern_metadata
-from .engine import EngineError, quote_ident
+from .engine import EngineError
 from .errors import HTML_REDIRECT_PAGE, ApiError, error_body
 from .faults import Fault, FaultMiddleware
 from .results import CANCELLED, FAILED, FINISHED, QueryResult, hyper_query_id, trino_query_id
@@ -94,14 +94,19 @@ def build_app(backend: Backend, *, tenant_address: str, admin_key: str) -> Starl
         try:
             claims = backend.identity.data_cloud_claims(bearer(request))
         except oauth.OAuthError as exc:
-            raise ApiError(401, f"{exc.description}; get a new token from /services/a360/token",
-                           "INVALID_SESSION_ID") from None
-        asked = (request.headers.get("ctx-dataspace-ds_name") or request.headers.get("dataspace")
-                 or request.query_params.get("dataspace"))
+            raise ApiError(
+                401, f"{exc.description}; get a new token from /services/a360/token", "INVALID_SESSION_ID"
+            ) from None
+        asked = (
+            request.headers.get("ctx-dataspace-ds_name")
+            or request.headers.get("dataspace")
+            or request.query_params.get("dataspace")
+        )
         scoped = claims.get("dataspace")
         if scoped and asked and asked != scoped:
-            raise ApiError(403, f"this token is scoped to dataspace {scoped!r} and cannot read {asked!r}",
-                           "INSUFFICIENT_ACCESS")
+            raise ApiError(
+                403, f"this token is scoped to dataspace {scoped!r} and cannot read {asked!r}", "INSUFFICIENT_ACCESS"
+            )
         dataspace = asked or scoped or DEFAULT_DATASPACE
         if not backend.has_dataspace(dataspace):
             raise ApiError(404, f"dataspace {dataspace!r} does not exist", "NOT_FOUND")
@@ -111,8 +116,12 @@ def build_app(backend: Backend, *, tenant_address: str, admin_key: str) -> Starl
         session = backend.identity.core_session(bearer(request))
         if session is None:
             raise ApiError(401, "Session expired or invalid", "INVALID_SESSION_ID")
-        dataspace = (request.headers.get("dataspace") or request.query_params.get("dataspace")
-                     or (body or {}).get("dataspace") or DEFAULT_DATASPACE)
+        dataspace = (
+            request.headers.get("dataspace")
+            or request.query_params.get("dataspace")
+            or (body or {}).get("dataspace")
+            or DEFAULT_DATASPACE
+        )
         if not backend.has_dataspace(dataspace):
             raise ApiError(404, f"dataspace {dataspace!r} does not exist", "NOT_FOUND")
         return session.username, dataspace
@@ -120,11 +129,13 @@ def build_app(backend: Backend, *, tenant_address: str, admin_key: str) -> Starl
     def owned(query_id: str, user: str) -> QueryResult:
         result = backend.results.get(query_id)
         if result is None or result.owner != user:
-            raise ApiError(404, f"query {query_id!r} was not found: it never existed, was cancelled or "
-                                "its results were freed", "NOT_FOUND")
+            raise ApiError(
+                404,
+                f"query {query_id!r} was not found: it never existed, was cancelled or its results were freed",
+                "NOT_FOUND",
+            )
         if result.expires_at <= time.monotonic():
-            raise ApiError(404, f"the results of query {query_id!r} have expired; run the query again",
-                           "QUERY_EXPIRED")
+            raise ApiError(404, f"the results of query {query_id!r} have expired; run the query again", "QUERY_EXPIRED")
         return result
 
     def raise_if_failed(result: QueryResult) -> None:
@@ -144,15 +155,21 @@ def build_app(backend: Backend, *, tenant_address: str, admin_key: str) -> Starl
         fields = await form_fields(request)
         base = str(request.base_url).rstrip("/")
         try:
-            token, username = backend.identity.grant(fields, base)
+            token, _ = backend.identity.grant(fields, base)
         except oauth.OAuthError as exc:
             raise ApiError(exc.status, exc.description, exc.error) from None
         issued = str(int(time.time() * 1000))
-        return JSON({
-            "access_token": token, "signature": "local", "scope": "cdp_query_api cdp_profile_api api refresh_token",
-            "instance_url": base, "id": f"{base}/id/{oauth.ORG_ID}/{oauth.USER_ID}",
-            "token_type": "Bearer", "issued_at": issued,
-        })
+        return JSON(
+            {
+                "access_token": token,
+                "signature": "local",
+                "scope": "cdp_query_api cdp_profile_api api refresh_token",
+                "instance_url": base,
+                "id": f"{base}/id/{oauth.ORG_ID}/{oauth.USER_ID}",
+                "token_type": "Bearer",
+                "issued_at": issued,
+            }
+        )
 
     async def oauth_revoke(request: Request) -> Response:
         fields = await form_fields(request)
@@ -175,11 +192,15 @@ def build_app(backend: Backend, *, tenant_address: str, admin_key: str) -> Starl
             return Response(HTML_REDIRECT_PAGE, media_type="text/html;charset=UTF-8")
         except oauth.OAuthError as exc:
             raise ApiError(exc.status, exc.description, exc.error) from None
-        return JSON({
-            "access_token": token, "instance_url": tenant_address, "token_type": "Bearer",
-            "issued_token_type": "urn:ietf:params:oauth:token-type:jwt",
-            "expires_in": int(backend.identity.token_lifetime),
-        })
+        return JSON(
+            {
+                "access_token": token,
+                "instance_url": tenant_address,
+                "token_type": "Bearer",
+                "issued_token_type": "urn:ietf:params:oauth:token-type:jwt",
+                "expires_in": int(backend.identity.token_lifetime),
+            }
+        )
 
     async def a360_revoke(request: Request) -> Response:
         direct_auth(request)
@@ -189,8 +210,9 @@ def build_app(backend: Backend, *, tenant_address: str, admin_key: str) -> Starl
 
     # -- Query API V1 and V2 ---------------------------------------------------------------------
 
-    def page_count(result: QueryResult, start: int, row_limit: int | None, byte_limit: int, arrow: bool,
-                   style: str = "typed") -> int:
+    def page_count(
+        result: QueryResult, start: int, row_limit: int | None, byte_limit: int, arrow: bool, style: str = "typed"
+    ) -> int:
         """Rows from ``start`` that fit one page: within the row caps and about ``byte_limit`` bytes."""
         caps = [result.row_count - start, row_limit, backend.faults.limits.page_rows]
         rows_cap = max(min(x for x in caps if x is not None), 0)
@@ -201,14 +223,19 @@ def build_app(backend: Backend, *, tenant_address: str, admin_key: str) -> Starl
             return min(rows_cap, max(int(byte_limit // per_row), 1))
         return result.json_rows(style).rows_within(start, byte_limit, rows_cap)
 
-    def legacy_page(result: QueryResult, start: int, arrow: bool, byte_limit: int, row_limit: int | None,
-                    chain) -> bytes:
+    def legacy_page(
+        result: QueryResult, start: int, arrow: bool, byte_limit: int, row_limit: int | None, chain
+    ) -> bytes:
         """One V1/V2 response; ``chain(stop)`` gives ``done`` and ``nextBatchId``."""
         count = page_count(result, start, row_limit, byte_limit, arrow, "legacy")
         data = b"[]" if arrow else result.json_rows("legacy").array_bytes(start, start + count)
         head = {
-            "startTime": _iso(), "endTime": _iso(), "rowCount": count, "queryId": result.query_id,
-            **chain(start + count), "metadata": legacy_metadata(result.table.schema),
+            "startTime": _iso(),
+            "endTime": _iso(),
+            "rowCount": count,
+            "queryId": result.query_id,
+            **chain(start + count),
+            "metadata": legacy_metadata(result.table.schema),
         }
         if arrow:
             head["arrowStream"] = arrow_base64(result.table.slice(start, count))
@@ -305,8 +332,9 @@ def build_app(backend: Backend, *, tenant_address: str, admin_key: str) -> Starl
     def wants_arrow(request: Request) -> bool:
         return ARROW in request.headers.get("accept", "")
 
-    def v3_rows_body(request: Request, result: QueryResult, start: int, count: int, omit_schema: bool,
-                     headers: dict | None = None) -> Response:
+    def v3_rows_body(
+        request: Request, result: QueryResult, start: int, count: int, omit_schema: bool, headers: dict | None = None
+    ) -> Response:
         if wants_arrow(request):
             return Response(arrow_ipc(result.table.slice(start, count)), media_type=ARROW, headers=headers)
         rows = result.json_rows("typed")
@@ -351,8 +379,9 @@ def build_app(backend: Backend, *, tenant_address: str, admin_key: str) -> Starl
         byte_limit = result_range.get("byteLimit", limits.v3_max_byte_limit)
         inline_rows = result_range.get("rowLimit")
         if not isinstance(byte_limit, int) or not 0 < byte_limit <= max(limits.v3_max_byte_limit, 20_971_520):
-            raise ApiError(400, f"resultRange.byteLimit must be between 1 and {limits.v3_max_byte_limit}",
-                           "INVALID_INPUT")
+            raise ApiError(
+                400, f"resultRange.byteLimit must be between 1 and {limits.v3_max_byte_limit}", "INVALID_INPUT"
+            )
         result = backend.submit(backend.results.new(hyper_query_id(), dataspace, user), sql)
         if mode == "ASYNC" or not await backend.wait(result, limits.adaptive_wait_seconds):
             status = v3_status(result)
@@ -374,8 +403,7 @@ def build_app(backend: Backend, *, tenant_address: str, admin_key: str) -> Starl
     async def finished_result(request: Request, user: str) -> QueryResult:
         result = owned(request.path_params["query_id"], user)
         if not await backend.wait(result, 60):
-            raise ApiError(409, "the query is still running; poll its status before reading rows",
-                           "QUERY_NOT_FINISHED")
+            raise ApiError(409, "the query is still running; poll its status before reading rows", "QUERY_NOT_FINISHED")
         raise_if_failed(result)
         return result
 
@@ -387,10 +415,15 @@ def build_app(backend: Backend, *, tenant_address: str, admin_key: str) -> Starl
         offset = _int_param(request, "offset", 0)
         limit = _int_param(request, "limit", None, 1)
         limits = backend.faults.limits
-        byte_limit = _int_param(request, "byteLimit", limits.v3_max_byte_limit, 1, max(limits.v3_max_byte_limit, 20_971_520))
+        byte_limit = _int_param(
+            request, "byteLimit", limits.v3_max_byte_limit, 1, max(limits.v3_max_byte_limit, 20_971_520)
+        )
         if offset >= result.row_count and not (offset == 0 and result.row_count == 0):
-            raise ApiError(400, f"Request out of range: offset {offset} is past the last row "
-                                f"(rowCount {result.row_count})", "OUT_OF_RANGE")
+            raise ApiError(
+                400,
+                f"Request out of range: offset {offset} is past the last row (rowCount {result.row_count})",
+                "OUT_OF_RANGE",
+            )
         count = page_count(result, offset, limit, byte_limit, wants_arrow(request))
         return v3_rows_body(request, result, offset, count, _bool_param(request, "omitSchema"))
 
@@ -404,8 +437,9 @@ def build_app(backend: Backend, *, tenant_address: str, admin_key: str) -> Starl
         except ValueError:
             raise ApiError(400, "chunk id must be an integer", "INVALID_INPUT") from None
         if not 0 <= chunk < chunk_count:
-            raise ApiError(400, f"Request out of range: chunk {chunk} does not exist "
-                                f"(chunkCount {chunk_count})", "OUT_OF_RANGE")
+            raise ApiError(
+                400, f"Request out of range: chunk {chunk} does not exist (chunkCount {chunk_count})", "OUT_OF_RANGE"
+            )
         start = chunk * chunk_rows
         count = max(min(chunk_rows, result.row_count - start), 0)
         if wants_arrow(request):
@@ -470,8 +504,11 @@ def build_app(backend: Backend, *, tenant_address: str, admin_key: str) -> Starl
         offset = _int_param(request, "offset", 0)
         row_limit = _int_param(request, "rowLimit", None, 1)
         if offset >= result.row_count and not (offset == 0 and result.row_count == 0):
-            raise ApiError(400, f"Request out of range: offset {offset} is past the last row "
-                                f"(rowCount {result.row_count})", "OUT_OF_RANGE")
+            raise ApiError(
+                400,
+                f"Request out of range: offset {offset} is past the last row (rowCount {result.row_count})",
+                "OUT_OF_RANGE",
+            )
         count = page_count(result, offset, row_limit, backend.faults.limits.connect_page_bytes, False)
         return connect_body(result, offset, count, _bool_param(request, "omitSchema"))
 
@@ -501,8 +538,9 @@ def build_app(backend: Backend, *, tenant_address: str, admin_key: str) -> Starl
         if entity.entity_type == CIO:
             body["dimensions"] = [field_json(c) for c in entity.columns if c.role == "dimension"]
             body["measures"] = [{**field_json(c), "rollupable": True} for c in entity.columns if c.role == "measure"]
-            body["relationships"] = [{"fromEntity": r.from_entity, "toEntity": r.to_entity}
-                                     for r in entity.relationships]
+            body["relationships"] = [
+                {"fromEntity": r.from_entity, "toEntity": r.to_entity} for r in entity.relationships
+            ]
         else:
             body["category"] = entity.category
             body["fields"] = [field_json(c) for c in entity.columns]
@@ -511,8 +549,13 @@ def build_app(backend: Backend, *, tenant_address: str, admin_key: str) -> Starl
                 for i, k in enumerate(entity.primary_keys)
             ]
             body["relationships"] = [
-                {"fromEntity": r.from_entity, "toEntity": r.to_entity, "fromEntityAttribute": r.from_attribute,
-                 "toEntityAttribute": r.to_attribute, "cardinality": r.cardinality}
+                {
+                    "fromEntity": r.from_entity,
+                    "toEntity": r.to_entity,
+                    "fromEntityAttribute": r.from_attribute,
+                    "toEntityAttribute": r.to_attribute,
+                    "cardinality": r.cardinality,
+                }
                 for r in entity.relationships
             ]
             body["indexes"] = []
@@ -528,15 +571,17 @@ def build_app(backend: Backend, *, tenant_address: str, admin_key: str) -> Starl
         if kind and kind not in ENTITY_TYPES:
             raise ApiError(400, f"entityType must be one of {', '.join(ENTITY_TYPES)}, not {kind!r}", "INVALID_INPUT")
         if category and category not in CATEGORIES:
-            raise ApiError(400, f"entityCategory must be one of {', '.join(CATEGORIES)}, not {category!r}",
-                           "INVALID_INPUT")
+            raise ApiError(
+                400, f"entityCategory must be one of {', '.join(CATEGORIES)}, not {category!r}", "INVALID_INPUT"
+            )
         entities = backend.catalog.visible(dataspace)
         if name:
             entities = [e for e in entities if e.name == name]
             if not entities:
                 raise ApiError(404, f"entity {name!r} does not exist in dataspace {dataspace!r}", "NOT_FOUND")
-        entities = [e for e in entities if (not kind or e.entity_type == kind)
-                    and (not category or e.category == category)]
+        entities = [
+            e for e in entities if (not kind or e.entity_type == kind) and (not category or e.category == category)
+        ]
         return JSON({"metadata": [entity_json(e) for e in entities]})
 
     # -- administration (faults, expiry) --------------------------------------------------------
@@ -608,11 +653,16 @@ def build_app(backend: Backend, *, tenant_address: str, admin_key: str) -> Starl
         message = f"{request.method} {request.url.path} is not an endpoint of this server"
         if status == 405:
             message = f"{request.method} is not allowed on {request.url.path}"
-        return Response(error_body(request.url.path, status, message, "NOT_FOUND" if status == 404 else "METHOD_NOT_ALLOWED"),
-                        status_code=status, media_type="application/json")
+        return Response(
+            error_body(request.url.path, status, message, "NOT_FOUND" if status == 404 else "METHOD_NOT_ALLOWED"),
+            status_code=status,
+            media_type="application/json",
+        )
 
     async def crash(request: Request, exc: Exception) -> Response:
-        body = error_body(request.url.path, 500, "internal error in the local Data Cloud; see its log", "UNKNOWN_EXCEPTION")
+        body = error_body(
+            request.url.path, 500, "internal error in the local Data Cloud; see its log", "UNKNOWN_EXCEPTION"
+        )
         return Response(body, status_code=500, media_type="application/json")
 
     app = Starlette(

@@ -100,7 +100,9 @@ class Backend:
         """Create an object in every dataspace it belongs to, from rows or from a query."""
         if table is not None:  # Hyper's COPY wants Arrow nullability to match the columns' NOT NULL
             table = table.select([c.name for c in entity.columns])
-            table = table.cast(pa.schema([f.with_nullable(c.nullable) for f, c in zip(table.schema, entity.columns)]))
+            table = table.cast(
+                pa.schema([f.with_nullable(c.nullable) for f, c in zip(table.schema, entity.columns, strict=True)])
+            )
         for dataspace in sorted(entity.dataspaces):
             if not self.has_dataspace(dataspace):
                 self.engine.create_database(dataspace)
@@ -122,9 +124,7 @@ def entity_from_arrow(name: str, table: pa.Table, *, category: str | None, prima
     """Describe a user-supplied table in Data Cloud terms (types from its Arrow schema)."""
     from .catalog import Column
 
-    columns = tuple(
-        Column(f.name, sql_type_of(f.type), nullable=f.name not in primary_keys) for f in table.schema
-    )
+    columns = tuple(Column(f.name, sql_type_of(f.type), nullable=f.name not in primary_keys) for f in table.schema)
     missing = set(primary_keys) - {c.name for c in columns}
     if missing:
         raise ValueError(f"primary key column(s) {sorted(missing)} are not in the data")

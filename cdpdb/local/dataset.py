@@ -27,8 +27,9 @@ LAST_NAMES = (
     "Gonzalez Wilson Anderson Thomas Taylor Moore Jackson Martin Lee Perez Thompson White Harris "
     "Sanchez Clark Ramirez Lewis Robinson Müller Schmidt Dubois Lefèvre Rossi Bianchi Novák "
     "Kowalski Nielsen Andersson Tanaka Suzuki Wang Li Zhang Patel Singh Khan Okafor O'Brien "
-    "D'Angelo Van der Berg"
-).split(" ")
+    "D'Angelo Van_der_Berg"
+).split()
+LAST_NAMES = [name.replace("_", " ") for name in LAST_NAMES]  # "Van der Berg" is one name
 COUNTRIES = ("US", "GB", "DE", "FR", "CA", "AU", "JP", "IN", "BR", "MX", "ES", "IT", "NL", "SE", "ZA")
 COUNTRY_WEIGHTS = (38, 12, 9, 8, 6, 5, 5, 4, 3, 3, 2, 2, 1.5, 1, 0.5)
 DOMAINS = ("gmail.com", "yahoo.com", "outlook.com", "icloud.com", "example.org", "acme.co", "web.de")
@@ -134,7 +135,9 @@ def generate(scale: int = 1000, seed: int = 42) -> list[GeneratedObject]:
     children = g.nulls(pa.array(g.rng.poisson(1.2, n)), 0.2)
 
     contact = Entity(
-        "CRM_Contact__dll", DLO, "Profile",
+        "CRM_Contact__dll",
+        DLO,
+        "Profile",
         (
             _col("ContactId__c", "text", "Text", nullable=False),
             _col("FirstName__c", "text", "Text"),
@@ -144,16 +147,32 @@ def generate(scale: int = 1000, seed: int = 42) -> list[GeneratedObject]:
             _col("CreatedDate__c", "timestamptz", "DateTime"),
             _col("DataSourceObject__c", "text", "Text"),
         ),
-        primary_keys=("ContactId__c",), display_name="CRM Contact", dataspaces=ALL_SPACES,
+        primary_keys=("ContactId__c",),
+        display_name="CRM Contact",
+        dataspaces=ALL_SPACES,
     )
-    objects.append(GeneratedObject(contact, _table(contact, {
-        "ContactId__c": _ids("003", n), "FirstName__c": first, "LastName__c": last,
-        "MailingCountry__c": country, "Birthdate__c": birth, "CreatedDate__c": created,
-        "DataSourceObject__c": pa.array(["Contact"] * n),
-    })))
+    objects.append(
+        GeneratedObject(
+            contact,
+            _table(
+                contact,
+                {
+                    "ContactId__c": _ids("003", n),
+                    "FirstName__c": first,
+                    "LastName__c": last,
+                    "MailingCountry__c": country,
+                    "Birthdate__c": birth,
+                    "CreatedDate__c": created,
+                    "DataSourceObject__c": pa.array(["Contact"] * n),
+                },
+            ),
+        )
+    )
 
     individual = Entity(
-        "ssot__Individual__dlm", DMO, "Profile",
+        "ssot__Individual__dlm",
+        DMO,
+        "Profile",
         (
             _col("ssot__Id__c", "text", "Text", nullable=False),
             _col("ssot__FirstName__c", "text", "Text"),
@@ -170,17 +189,34 @@ def generate(scale: int = 1000, seed: int = 42) -> list[GeneratedObject]:
             _col("ssot__DataSourceObjectId__c", "text", "Text"),
             _col("KQ_Id__c", "text", "Text"),
         ),
-        primary_keys=("ssot__Id__c",), display_name="Individual", dataspaces=ALL_SPACES,
+        primary_keys=("ssot__Id__c",),
+        display_name="Individual",
+        dataspaces=ALL_SPACES,
     )
-    objects.append(GeneratedObject(individual, _table(individual, {
-        "ssot__Id__c": individual_ids, "ssot__FirstName__c": g.nulls(first, 0.01),
-        "ssot__LastName__c": g.nulls(last, 0.01), "ssot__BirthDate__c": birth,
-        "ssot__GenderId__c": gender, "ssot__CountryId__c": g.nulls(country, 0.03),
-        "ssot__AnnualIncome__c": income, "ssot__ChildrenCount__c": children,
-        "ssot__EngagementScore__c": engagement_score, "ssot__HasOptedOutSolicit__c": opted_out,
-        "ssot__CreatedDate__c": created, "ssot__DataSourceId__c": pa.array([DATA_SOURCE] * n),
-        "ssot__DataSourceObjectId__c": pa.array(["CRM_Contact"] * n), "KQ_Id__c": _ids("003", n),
-    })))
+    objects.append(
+        GeneratedObject(
+            individual,
+            _table(
+                individual,
+                {
+                    "ssot__Id__c": individual_ids,
+                    "ssot__FirstName__c": g.nulls(first, 0.01),
+                    "ssot__LastName__c": g.nulls(last, 0.01),
+                    "ssot__BirthDate__c": birth,
+                    "ssot__GenderId__c": gender,
+                    "ssot__CountryId__c": g.nulls(country, 0.03),
+                    "ssot__AnnualIncome__c": income,
+                    "ssot__ChildrenCount__c": children,
+                    "ssot__EngagementScore__c": engagement_score,
+                    "ssot__HasOptedOutSolicit__c": opted_out,
+                    "ssot__CreatedDate__c": created,
+                    "ssot__DataSourceId__c": pa.array([DATA_SOURCE] * n),
+                    "ssot__DataSourceObjectId__c": pa.array(["CRM_Contact"] * n),
+                    "KQ_Id__c": _ids("003", n),
+                },
+            ),
+        )
+    )
 
     # -- contact points -------------------------------------------------------------------------
     email_owner = np.sort(np.concatenate([np.arange(n), g.rng.choice(n, n // 5)]))
@@ -188,13 +224,17 @@ def generate(scale: int = 1000, seed: int = 42) -> list[GeneratedObject]:
     m = len(email_owner)
     owner = pa.array(email_owner)
     local_part = _concat(
-        pc.utf8_lower(first.take(owner)), pa.scalar("."), pc.utf8_lower(last.take(owner)),
+        pc.utf8_lower(first.take(owner)),
+        pa.scalar("."),
+        pc.utf8_lower(last.take(owner)),
         pa.array(g.rng.integers(1, 999, m)).cast(pa.string()),
     )
     local_part = pc.replace_substring(pc.replace_substring(local_part, " ", ""), "'", "")
     email_address = _concat(local_part, pa.scalar("@"), g.pick(DOMAINS, m))
     email = Entity(
-        "ssot__ContactPointEmail__dlm", DMO, "Profile",
+        "ssot__ContactPointEmail__dlm",
+        DMO,
+        "Profile",
         (
             _col("ssot__Id__c", "text", "Text", nullable=False),
             _col("ssot__EmailAddress__c", "text", "Email"),
@@ -203,22 +243,38 @@ def generate(scale: int = 1000, seed: int = 42) -> list[GeneratedObject]:
             _col("ssot__CreatedDate__c", "timestamptz", "DateTime"),
         ),
         primary_keys=("ssot__Id__c",),
-        relationships=(Relationship("ssot__ContactPointEmail__dlm", "ssot__Individual__dlm",
-                                    "ssot__PartyId__c", "ssot__Id__c", "NTOONE"),),
-        display_name="Contact Point Email", dataspaces=ALL_SPACES,
+        relationships=(
+            Relationship(
+                "ssot__ContactPointEmail__dlm", "ssot__Individual__dlm", "ssot__PartyId__c", "ssot__Id__c", "NTOONE"
+            ),
+        ),
+        display_name="Contact Point Email",
+        dataspaces=ALL_SPACES,
     )
     first_of_owner = np.concatenate([[True], email_owner[1:] != email_owner[:-1]])
-    objects.append(GeneratedObject(email, _table(email, {
-        "ssot__Id__c": _ids("CPE", m), "ssot__EmailAddress__c": g.nulls(email_address, 0.02),
-        "ssot__PartyId__c": individual_ids.take(owner), "ssot__IsPrimary__c": pa.array(first_of_owner),
-        "ssot__CreatedDate__c": g.timestamps(m),
-    })))
+    objects.append(
+        GeneratedObject(
+            email,
+            _table(
+                email,
+                {
+                    "ssot__Id__c": _ids("CPE", m),
+                    "ssot__EmailAddress__c": g.nulls(email_address, 0.02),
+                    "ssot__PartyId__c": individual_ids.take(owner),
+                    "ssot__IsPrimary__c": pa.array(first_of_owner),
+                    "ssot__CreatedDate__c": g.timestamps(m),
+                },
+            ),
+        )
+    )
 
     phone_owner = np.flatnonzero(g.rng.random(n) < 0.8)
     k = len(phone_owner)
     national = pa.array(g.rng.integers(2_000_000_000, 9_999_999_999, k)).cast(pa.string())
     phone = Entity(
-        "ssot__ContactPointPhone__dlm", DMO, "Profile",
+        "ssot__ContactPointPhone__dlm",
+        DMO,
+        "Profile",
         (
             _col("ssot__Id__c", "text", "Text", nullable=False),
             _col("ssot__TelephoneNumber__c", "text", "Phone"),
@@ -227,19 +283,37 @@ def generate(scale: int = 1000, seed: int = 42) -> list[GeneratedObject]:
             _col("ssot__CountryId__c", "text", "Text"),
         ),
         primary_keys=("ssot__Id__c",),
-        relationships=(Relationship("ssot__ContactPointPhone__dlm", "ssot__Individual__dlm",
-                                    "ssot__PartyId__c", "ssot__Id__c", "NTOONE"),),
-        display_name="Contact Point Phone", dataspaces=DEFAULT_ONLY,
+        relationships=(
+            Relationship(
+                "ssot__ContactPointPhone__dlm", "ssot__Individual__dlm", "ssot__PartyId__c", "ssot__Id__c", "NTOONE"
+            ),
+        ),
+        display_name="Contact Point Phone",
+        dataspaces=DEFAULT_ONLY,
     )
-    pretty = _concat(pa.scalar("("), pc.utf8_slice_codeunits(national, 0, 3), pa.scalar(") "),
-                     pc.utf8_slice_codeunits(national, 3, 6), pa.scalar("-"),
-                     pc.utf8_slice_codeunits(national, 6, 10))
-    objects.append(GeneratedObject(phone, _table(phone, {
-        "ssot__Id__c": _ids("CPP", k), "ssot__TelephoneNumber__c": g.nulls(pretty, 0.05),
-        "ssot__FormattedE164PhoneNumber__c": g.nulls(_concat(pa.scalar("+1"), national), 0.1),
-        "ssot__PartyId__c": individual_ids.take(pa.array(phone_owner)),
-        "ssot__CountryId__c": country.take(pa.array(phone_owner)),
-    })))
+    pretty = _concat(
+        pa.scalar("("),
+        pc.utf8_slice_codeunits(national, 0, 3),
+        pa.scalar(") "),
+        pc.utf8_slice_codeunits(national, 3, 6),
+        pa.scalar("-"),
+        pc.utf8_slice_codeunits(national, 6, 10),
+    )
+    objects.append(
+        GeneratedObject(
+            phone,
+            _table(
+                phone,
+                {
+                    "ssot__Id__c": _ids("CPP", k),
+                    "ssot__TelephoneNumber__c": g.nulls(pretty, 0.05),
+                    "ssot__FormattedE164PhoneNumber__c": g.nulls(_concat(pa.scalar("+1"), national), 0.1),
+                    "ssot__PartyId__c": individual_ids.take(pa.array(phone_owner)),
+                    "ssot__CountryId__c": country.take(pa.array(phone_owner)),
+                },
+            ),
+        )
+    )
 
     # -- sales orders: the table with every Data Cloud type, each with nulls ---------------------
     orders = 3 * n
@@ -247,23 +321,40 @@ def generate(scale: int = 1000, seed: int = 42) -> list[GeneratedObject]:
     buyer = pa.array((n * g.rng.random(orders) ** 3).astype(np.int64))
     order_ts = g.timestamps(orders)
     order_dlo = Entity(
-        "Ecommerce_Order__dll", DLO, "Engagement",
+        "Ecommerce_Order__dll",
+        DLO,
+        "Engagement",
         (
             _col("OrderNumber__c", "text", "Text", nullable=False),
             _col("CustomerEmail__c", "text", "Email"),
             _col("OrderTotal__c", "numeric(18,2)", "Currency"),
             _col("OrderedAt__c", "timestamptz", "DateTime"),
         ),
-        primary_keys=("OrderNumber__c",), display_name="Ecommerce Order", dataspaces=DEFAULT_ONLY,
+        primary_keys=("OrderNumber__c",),
+        display_name="Ecommerce Order",
+        dataspaces=DEFAULT_ONLY,
     )
     totals = g.money(orders, 80)
-    objects.append(GeneratedObject(order_dlo, _table(order_dlo, {
-        "OrderNumber__c": _ids("ORD", orders), "CustomerEmail__c": g.nulls(_concat(
-            pc.utf8_lower(individual_ids.take(buyer)), pa.scalar("@"), g.pick(DOMAINS, orders)), 0.1),
-        "OrderTotal__c": totals, "OrderedAt__c": order_ts,
-    })))
+    objects.append(
+        GeneratedObject(
+            order_dlo,
+            _table(
+                order_dlo,
+                {
+                    "OrderNumber__c": _ids("ORD", orders),
+                    "CustomerEmail__c": g.nulls(
+                        _concat(pc.utf8_lower(individual_ids.take(buyer)), pa.scalar("@"), g.pick(DOMAINS, orders)), 0.1
+                    ),
+                    "OrderTotal__c": totals,
+                    "OrderedAt__c": order_ts,
+                },
+            ),
+        )
+    )
     sales = Entity(
-        "ssot__SalesOrder__dlm", DMO, "Engagement",
+        "ssot__SalesOrder__dlm",
+        DMO,
+        "Engagement",
         (
             _col("ssot__Id__c", "text", "Text", nullable=False),
             _col("ssot__SoldToCustomerId__c", "text", "Text"),
@@ -277,29 +368,44 @@ def generate(scale: int = 1000, seed: int = 42) -> list[GeneratedObject]:
             _col("ssot__OrderCurrencyIsoCode__c", "text", "Text"),
         ),
         primary_keys=("ssot__Id__c",),
-        relationships=(Relationship("ssot__SalesOrder__dlm", "ssot__Individual__dlm",
-                                    "ssot__SoldToCustomerId__c", "ssot__Id__c", "NTOONE"),),
-        display_name="Sales Order", dataspaces=DEFAULT_ONLY,
+        relationships=(
+            Relationship(
+                "ssot__SalesOrder__dlm", "ssot__Individual__dlm", "ssot__SoldToCustomerId__c", "ssot__Id__c", "NTOONE"
+            ),
+        ),
+        display_name="Sales Order",
+        dataspaces=DEFAULT_ONLY,
     )
     delivered_days = pa.array(g.rng.integers(1, 14, orders))
     delivered = pc.add(pc.cast(pc.cast(order_ts, pa.date32()), pa.int32()), pc.cast(delivered_days, pa.int32()))
-    objects.append(GeneratedObject(sales, _table(sales, {
-        "ssot__Id__c": _ids("SO", orders), "ssot__SoldToCustomerId__c": g.nulls(individual_ids.take(buyer), 0.01),
-        "ssot__OrderStartDate__c": g.nulls(order_ts, 0.01),
-        "ssot__OrderDeliveredDate__c": g.nulls(delivered.cast(pa.date32()), 0.2),
-        "ssot__GrandTotalAmount__c": g.nulls(totals, 0.02),
-        "ssot__TotalProductQuantity__c": g.nulls(pa.array(1 + g.rng.poisson(1.5, orders)), 0.02),
-        "ssot__DiscountRate__c": g.nulls(pa.array(np.round(g.rng.beta(1, 8, orders), 4)), 0.4),
-        "ssot__IsGift__c": g.nulls(g.bools(orders, 0.08), 0.1),
-        "ssot__SalesOrderStatusId__c": g.nulls(g.pick(ORDER_STATUSES, orders, (70, 12, 8, 6, 4)), 0.01),
-        "ssot__OrderCurrencyIsoCode__c": g.nulls(g.pick(CURRENCIES, orders, (60, 20, 10, 5, 5)), 0.01),
-    })))
+    objects.append(
+        GeneratedObject(
+            sales,
+            _table(
+                sales,
+                {
+                    "ssot__Id__c": _ids("SO", orders),
+                    "ssot__SoldToCustomerId__c": g.nulls(individual_ids.take(buyer), 0.01),
+                    "ssot__OrderStartDate__c": g.nulls(order_ts, 0.01),
+                    "ssot__OrderDeliveredDate__c": g.nulls(delivered.cast(pa.date32()), 0.2),
+                    "ssot__GrandTotalAmount__c": g.nulls(totals, 0.02),
+                    "ssot__TotalProductQuantity__c": g.nulls(pa.array(1 + g.rng.poisson(1.5, orders)), 0.02),
+                    "ssot__DiscountRate__c": g.nulls(pa.array(np.round(g.rng.beta(1, 8, orders), 4)), 0.4),
+                    "ssot__IsGift__c": g.nulls(g.bools(orders, 0.08), 0.1),
+                    "ssot__SalesOrderStatusId__c": g.nulls(g.pick(ORDER_STATUSES, orders, (70, 12, 8, 6, 4)), 0.01),
+                    "ssot__OrderCurrencyIsoCode__c": g.nulls(g.pick(CURRENCIES, orders, (60, 20, 10, 5, 5)), 0.01),
+                },
+            ),
+        )
+    )
 
     # -- email engagement (the biggest object: 5 × scale) ---------------------------------------
     events = 5 * n
     who = pa.array(g.rng.integers(0, n, events))
     engagement = Entity(
-        "ssot__EmailEngagement__dlm", DMO, "Engagement",
+        "ssot__EmailEngagement__dlm",
+        DMO,
+        "Engagement",
         (
             _col("ssot__Id__c", "text", "Text", nullable=False),
             _col("ssot__IndividualId__c", "text", "Text"),
@@ -313,24 +419,43 @@ def generate(scale: int = 1000, seed: int = 42) -> list[GeneratedObject]:
             _col("ssot__RevenueAttributed__c", "numeric(18,2)", "Currency"),
         ),
         primary_keys=("ssot__Id__c",),
-        relationships=(Relationship("ssot__EmailEngagement__dlm", "ssot__Individual__dlm",
-                                    "ssot__IndividualId__c", "ssot__Id__c", "NTOONE"),),
-        display_name="Email Engagement", dataspaces=ALL_SPACES,
+        relationships=(
+            Relationship(
+                "ssot__EmailEngagement__dlm", "ssot__Individual__dlm", "ssot__IndividualId__c", "ssot__Id__c", "NTOONE"
+            ),
+        ),
+        display_name="Email Engagement",
+        dataspaces=ALL_SPACES,
     )
     engaged_at = g.timestamps(events)
-    subjects = ("Your order has shipped", "Last chance: 20% off", "Welcome to the club!",
-                "We miss you, {FirstName}", "Ünïcödé sale — ends soon", "Quotes \"and\" 'apostrophes'")
-    objects.append(GeneratedObject(engagement, _table(engagement, {
-        "ssot__Id__c": _ids("EE", events), "ssot__IndividualId__c": individual_ids.take(who),
-        "ssot__EngagementChannelActionId__c": g.pick(ENGAGEMENT_ACTIONS, events, ACTION_WEIGHTS),
-        "ssot__EngagementDateTm__c": g.nulls(engaged_at, 0.01),
-        "ssot__EngagementDate__c": g.nulls(pc.cast(engaged_at, pa.date32()), 0.01),
-        "ssot__EmailSubjectLine__c": g.nulls(g.pick(subjects, events), 0.05),
-        "ssot__IsFirstEngagement__c": g.nulls(g.bools(events, 0.2), 0.05),
-        "ssot__SendLatencyMs__c": g.nulls(pa.array(g.rng.zipf(2.0, events).clip(max=10**9)), 0.05),
-        "ssot__OpenRate__c": g.nulls(pa.array(g.rng.random(events)), 0.05),
-        "ssot__RevenueAttributed__c": g.nulls(g.money(events, 12), 0.7),
-    })))
+    subjects = (
+        "Your order has shipped",
+        "Last chance: 20% off",
+        "Welcome to the club!",
+        "We miss you, {FirstName}",
+        "Ünïcödé sale — ends soon",
+        "Quotes \"and\" 'apostrophes'",
+    )
+    objects.append(
+        GeneratedObject(
+            engagement,
+            _table(
+                engagement,
+                {
+                    "ssot__Id__c": _ids("EE", events),
+                    "ssot__IndividualId__c": individual_ids.take(who),
+                    "ssot__EngagementChannelActionId__c": g.pick(ENGAGEMENT_ACTIONS, events, ACTION_WEIGHTS),
+                    "ssot__EngagementDateTm__c": g.nulls(engaged_at, 0.01),
+                    "ssot__EngagementDate__c": g.nulls(pc.cast(engaged_at, pa.date32()), 0.01),
+                    "ssot__EmailSubjectLine__c": g.nulls(g.pick(subjects, events), 0.05),
+                    "ssot__IsFirstEngagement__c": g.nulls(g.bools(events, 0.2), 0.05),
+                    "ssot__SendLatencyMs__c": g.nulls(pa.array(g.rng.zipf(2.0, events).clip(max=10**9)), 0.05),
+                    "ssot__OpenRate__c": g.nulls(pa.array(g.rng.random(events)), 0.05),
+                    "ssot__RevenueAttributed__c": g.nulls(g.money(events, 12), 0.7),
+                },
+            ),
+        )
+    )
 
     # -- identity resolution: unified profiles and the links to their sources -------------------
     unified_of = np.arange(n)
@@ -340,7 +465,9 @@ def generate(scale: int = 1000, seed: int = 42) -> list[GeneratedObject]:
     unified_rows = np.unique(unified_of)
     unified_ids_all = _ids("UI", n)
     unified = Entity(
-        "UnifiedIndividual__dlm", DMO, "Profile",
+        "UnifiedIndividual__dlm",
+        DMO,
+        "Profile",
         (
             _col("ssot__Id__c", "text", "Text", nullable=False),
             _col("ssot__FirstName__c", "text", "Text"),
@@ -349,16 +476,31 @@ def generate(scale: int = 1000, seed: int = 42) -> list[GeneratedObject]:
             _col("ssot__BirthDate__c", "date", "Date"),
             _col("ssot__CreatedDate__c", "timestamptz", "DateTime"),
         ),
-        primary_keys=("ssot__Id__c",), display_name="Unified Individual", dataspaces=ALL_SPACES,
+        primary_keys=("ssot__Id__c",),
+        display_name="Unified Individual",
+        dataspaces=ALL_SPACES,
     )
     rows = pa.array(unified_rows)
-    objects.append(GeneratedObject(unified, _table(unified, {
-        "ssot__Id__c": unified_ids_all.take(rows), "ssot__FirstName__c": first.take(rows),
-        "ssot__LastName__c": last.take(rows), "ssot__CountryId__c": country.take(rows),
-        "ssot__BirthDate__c": birth.take(rows), "ssot__CreatedDate__c": created.take(rows),
-    })))
+    objects.append(
+        GeneratedObject(
+            unified,
+            _table(
+                unified,
+                {
+                    "ssot__Id__c": unified_ids_all.take(rows),
+                    "ssot__FirstName__c": first.take(rows),
+                    "ssot__LastName__c": last.take(rows),
+                    "ssot__CountryId__c": country.take(rows),
+                    "ssot__BirthDate__c": birth.take(rows),
+                    "ssot__CreatedDate__c": created.take(rows),
+                },
+            ),
+        )
+    )
     link = Entity(
-        "IndividualIdentityLink__dlm", DMO, "Related",
+        "IndividualIdentityLink__dlm",
+        DMO,
+        "Related",
         (
             _col("ssot__Id__c", "text", "Text", nullable=False),
             _col("SourceRecordId__c", "text", "Text"),
@@ -368,23 +510,37 @@ def generate(scale: int = 1000, seed: int = 42) -> list[GeneratedObject]:
         ),
         primary_keys=("ssot__Id__c",),
         relationships=(
-            Relationship("IndividualIdentityLink__dlm", "UnifiedIndividual__dlm",
-                         "UnifiedRecordId__c", "ssot__Id__c", "NTOONE"),
-            Relationship("IndividualIdentityLink__dlm", "ssot__Individual__dlm",
-                         "SourceRecordId__c", "ssot__Id__c", "ONETOONE"),
+            Relationship(
+                "IndividualIdentityLink__dlm", "UnifiedIndividual__dlm", "UnifiedRecordId__c", "ssot__Id__c", "NTOONE"
+            ),
+            Relationship(
+                "IndividualIdentityLink__dlm", "ssot__Individual__dlm", "SourceRecordId__c", "ssot__Id__c", "ONETOONE"
+            ),
         ),
-        display_name="Individual Identity Link", dataspaces=ALL_SPACES,
+        display_name="Individual Identity Link",
+        dataspaces=ALL_SPACES,
     )
-    objects.append(GeneratedObject(link, _table(link, {
-        "ssot__Id__c": _ids("IIL", n), "SourceRecordId__c": individual_ids,
-        "UnifiedRecordId__c": unified_ids_all.take(pa.array(unified_of)),
-        "ssot__DataSourceId__c": pa.array([DATA_SOURCE] * n),
-        "ssot__DataSourceObjectId__c": pa.array([f"{DATA_SOURCE}_Contact"] * n),
-    })))
+    objects.append(
+        GeneratedObject(
+            link,
+            _table(
+                link,
+                {
+                    "ssot__Id__c": _ids("IIL", n),
+                    "SourceRecordId__c": individual_ids,
+                    "UnifiedRecordId__c": unified_ids_all.take(pa.array(unified_of)),
+                    "ssot__DataSourceId__c": pa.array([DATA_SOURCE] * n),
+                    "ssot__DataSourceObjectId__c": pa.array([f"{DATA_SOURCE}_Contact"] * n),
+                },
+            ),
+        )
+    )
 
     # -- calculated insights: computed by the engine from the DMOs above ------------------------
     clv = Entity(
-        "Customer_Lifetime_Value__cio", CIO, None,
+        "Customer_Lifetime_Value__cio",
+        CIO,
+        None,
         (
             _col("CustomerId__c", "text", "Text", role="dimension"),
             _col("Currency__c", "text", "Text", role="dimension"),
@@ -393,18 +549,31 @@ def generate(scale: int = 1000, seed: int = 42) -> list[GeneratedObject]:
             _col("AverageDiscount__c", "double precision", "Percent", role="measure"),
             _col("LastOrderDate__c", "timestamptz", "DateTime", role="measure"),
         ),
-        relationships=(Relationship("Customer_Lifetime_Value__cio", "ssot__Individual__dlm",
-                                    "CustomerId__c", "ssot__Id__c", "NTOONE"),),
-        display_name="Customer Lifetime Value", partition_by="CustomerId__c", dataspaces=DEFAULT_ONLY,
+        relationships=(
+            Relationship(
+                "Customer_Lifetime_Value__cio", "ssot__Individual__dlm", "CustomerId__c", "ssot__Id__c", "NTOONE"
+            ),
+        ),
+        display_name="Customer Lifetime Value",
+        partition_by="CustomerId__c",
+        dataspaces=DEFAULT_ONLY,
     )
-    objects.append(GeneratedObject(clv, None, (
-        'SELECT "ssot__SoldToCustomerId__c", "ssot__OrderCurrencyIsoCode__c", '
-        'CAST(SUM("ssot__GrandTotalAmount__c") AS numeric(38,2)), COUNT(*), '
-        'AVG("ssot__DiscountRate__c"), MAX("ssot__OrderStartDate__c") '
-        'FROM "ssot__SalesOrder__dlm" WHERE "ssot__SoldToCustomerId__c" IS NOT NULL GROUP BY 1, 2'
-    )))
+    objects.append(
+        GeneratedObject(
+            clv,
+            None,
+            (
+                'SELECT "ssot__SoldToCustomerId__c", "ssot__OrderCurrencyIsoCode__c", '
+                'CAST(SUM("ssot__GrandTotalAmount__c") AS numeric(38,2)), COUNT(*), '
+                'AVG("ssot__DiscountRate__c"), MAX("ssot__OrderStartDate__c") '
+                'FROM "ssot__SalesOrder__dlm" WHERE "ssot__SoldToCustomerId__c" IS NOT NULL GROUP BY 1, 2'
+            ),
+        )
+    )
     monthly = Entity(
-        "Email_Engagement_Monthly__cio", CIO, None,
+        "Email_Engagement_Monthly__cio",
+        CIO,
+        None,
         (
             _col("IndividualId__c", "text", "Text", role="dimension"),
             _col("EngagementMonth__c", "date", "Date", role="dimension"),
@@ -412,17 +581,29 @@ def generate(scale: int = 1000, seed: int = 42) -> list[GeneratedObject]:
             _col("Clicks__c", "bigint", "Number", role="measure"),
             _col("ClickThroughRate__c", "double precision", "Percent", role="measure"),
         ),
-        relationships=(Relationship("Email_Engagement_Monthly__cio", "ssot__Individual__dlm",
-                                    "IndividualId__c", "ssot__Id__c", "NTOONE"),),
-        display_name="Email Engagement Monthly", partition_by="IndividualId__c", dataspaces=ALL_SPACES,
+        relationships=(
+            Relationship(
+                "Email_Engagement_Monthly__cio", "ssot__Individual__dlm", "IndividualId__c", "ssot__Id__c", "NTOONE"
+            ),
+        ),
+        display_name="Email Engagement Monthly",
+        partition_by="IndividualId__c",
+        dataspaces=ALL_SPACES,
     )
-    objects.append(GeneratedObject(monthly, None, (
-        'SELECT "ssot__IndividualId__c", CAST(date_trunc(\'month\', "ssot__EngagementDate__c") AS date), '
-        "COUNT(*) FILTER (WHERE \"ssot__EngagementChannelActionId__c\" = 'Open'), "
-        "COUNT(*) FILTER (WHERE \"ssot__EngagementChannelActionId__c\" = 'Click'), "
-        "CASE WHEN COUNT(*) FILTER (WHERE \"ssot__EngagementChannelActionId__c\" = 'Open') = 0 THEN NULL "
-        "ELSE CAST(COUNT(*) FILTER (WHERE \"ssot__EngagementChannelActionId__c\" = 'Click') AS double precision) "
-        "/ COUNT(*) FILTER (WHERE \"ssot__EngagementChannelActionId__c\" = 'Open') END "
-        'FROM "ssot__EmailEngagement__dlm" WHERE "ssot__EngagementDate__c" IS NOT NULL GROUP BY 1, 2'
-    )))
+    objects.append(
+        GeneratedObject(
+            monthly,
+            None,
+            (
+                'SELECT "ssot__IndividualId__c", CAST(date_trunc(\'month\', "ssot__EngagementDate__c") AS date), '
+                "COUNT(*) FILTER (WHERE \"ssot__EngagementChannelActionId__c\" = 'Open'), "
+                "COUNT(*) FILTER (WHERE \"ssot__EngagementChannelActionId__c\" = 'Click'), "
+                "CASE WHEN COUNT(*) FILTER (WHERE \"ssot__EngagementChannelActionId__c\" = 'Open') = 0 THEN NULL "
+                "ELSE CAST(COUNT(*) FILTER (WHERE \"ssot__EngagementChannelActionId__c\" = 'Click') "
+                "AS double precision) "
+                "/ COUNT(*) FILTER (WHERE \"ssot__EngagementChannelActionId__c\" = 'Open') END "
+                'FROM "ssot__EmailEngagement__dlm" WHERE "ssot__EngagementDate__c" IS NOT NULL GROUP BY 1, 2'
+            ),
+        )
+    )
     return objects

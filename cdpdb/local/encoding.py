@@ -74,8 +74,13 @@ def modern_metadata(schema: pa.Schema) -> list[dict]:
         elif pa.types.is_string(f.type) and f.metadata and b"hyper:max_string_length" in f.metadata:
             precision = int(f.metadata[b"hyper:max_string_length"])
         columns.append(
-            {"name": f.name, "type": wire_type(f.type).modern, "nullable": f.nullable,
-             "precision": precision, "scale": scale}
+            {
+                "name": f.name,
+                "type": wire_type(f.type).modern,
+                "nullable": f.nullable,
+                "precision": precision,
+                "scale": scale,
+            }
         )
     return columns
 
@@ -84,7 +89,11 @@ def modern_metadata(schema: pa.Schema) -> list[dict]:
 
 _CONTROL = [(chr(c), f"\\u{c:04x}") for c in range(32)]
 _CONTROL[8], _CONTROL[9], _CONTROL[10], _CONTROL[12], _CONTROL[13] = (
-    ("\b", "\\b"), ("\t", "\\t"), ("\n", "\\n"), ("\f", "\\f"), ("\r", "\\r"),
+    ("\b", "\\b"),
+    ("\t", "\\t"),
+    ("\n", "\\n"),
+    ("\f", "\\f"),
+    ("\r", "\\r"),
 )
 
 
@@ -166,7 +175,9 @@ class JsonRows:
         if table.num_columns == 0 or table.num_rows == 0:
             self._rows = pa.array([""] * table.num_rows, pa.large_string())
         else:
-            parts = list(_COLUMN_POOL.map(lambda i: json_fragments(table.column(i), modes[i]), range(table.num_columns)))
+            parts = list(
+                _COLUMN_POOL.map(lambda i: json_fragments(table.column(i), modes[i]), range(table.num_columns))
+            )
             row = parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, ",")
             row = pc.binary_join_element_wise("[", row, "],", "")
             self._rows = pc.cast(row, pa.large_string())

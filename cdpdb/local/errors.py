@@ -12,8 +12,14 @@ from .oauth import ORG_ID
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, message: str, code: str | None = None,
-                 details: dict | None = None, headers: dict | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        code: str | None = None,
+        details: dict | None = None,
+        headers: dict | None = None,
+    ) -> None:
         super().__init__(message)
         self.status, self.message = status, message
         self.code = code or HTTPStatus(status).phrase.upper().replace(" ", "_")
@@ -53,8 +59,12 @@ def error_body(path: str, status: int, message: str, code: str, details: dict | 
     elif kind == "v3":
         body = {
             "timestamp": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-            "error": HTTPStatus(status).phrase, "message": message, "path": path,
-            "tenantId": ORG_ID, "internalErrorCode": code, "details": details or {},
+            "error": HTTPStatus(status).phrase,
+            "message": message,
+            "path": path,
+            "tenantId": ORG_ID,
+            "internalErrorCode": code,
+            "details": details or {},
         }
     else:
         body = {"error": message, "errorCode": code, "message": message}

@@ -145,8 +145,12 @@ class FaultMiddleware:
                 await asyncio.sleep(limits.latency_ms / 1000)
             if self.in_flight > limits.max_concurrent:
                 message = f"more than {limits.max_concurrent} concurrent requests; retry after the Retry-After delay"
-                await _send(send, 429, error_body(path, 429, message, "REQUEST_LIMIT_EXCEEDED"),
-                            retry_after=limits.retry_after_seconds)
+                await _send(
+                    send,
+                    429,
+                    error_body(path, 429, message, "REQUEST_LIMIT_EXCEEDED"),
+                    retry_after=limits.retry_after_seconds,
+                )
                 return
             fault = self.plan.take(scope["method"], path)
             if fault is None:
@@ -157,8 +161,9 @@ class FaultMiddleware:
             elif fault.kind == "status":
                 code = "REQUEST_LIMIT_EXCEEDED" if fault.status == 429 else "SERVICE_UNAVAILABLE"
                 message = f"injected fault: HTTP {fault.status}"
-                await _send(send, fault.status, error_body(path, fault.status, message, code),
-                            retry_after=fault.retry_after)
+                await _send(
+                    send, fault.status, error_body(path, fault.status, message, code), retry_after=fault.retry_after
+                )
             elif fault.kind == "html":
                 await _send(send, fault.status, HTML_ERROR_PAGE, content_type=b"text/html; charset=utf-8")
             else:
@@ -196,10 +201,11 @@ class FaultMiddleware:
             await send({"type": "http.response.body", "body": b""})
 
 
-async def _send(send, status: int, body: bytes, *, content_type: bytes = b"application/json",
-                retry_after: float | None = None) -> None:
+async def _send(
+    send, status: int, body: bytes, *, content_type: bytes = b"application/json", retry_after: float | None = None
+) -> None:
     headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
     if retry_after is not None:
-        headers.append((b"retry-after", str(max(int(round(retry_after)), 0)).encode()))
+        headers.append((b"retry-after", str(max(round(retry_after), 0)).encode()))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -87,9 +87,11 @@ class IdentityProvider:
         private_pem = key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         ).decode()
-        public_pem = key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        ).decode()
+        public_pem = (
+            key.public_key()
+            .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+            .decode()
+        )
         demo = DemoCredentials(private_key_pem=private_pem)
         self.add_user(demo.username, demo.password)
         self.add_app(ConnectedApp(demo.client_id, demo.client_secret, public_pem, demo.username))
@@ -149,8 +151,13 @@ class IdentityProvider:
             raise OAuthError("invalid_client_id", "client identifier invalid")
         audiences = [login_url.rstrip("/"), *TRUSTED_AUDIENCES]
         try:
-            claims = jwt.decode(assertion, app.public_key_pem, algorithms=["RS256"],
-                                audience=audiences, options={"require": ["exp", "sub", "aud"]})
+            claims = jwt.decode(
+                assertion,
+                app.public_key_pem,
+                algorithms=["RS256"],
+                audience=audiences,
+                options={"require": ["exp", "sub", "aud"]},
+            )
         except jwt.ExpiredSignatureError:
             raise OAuthError("invalid_grant", "expired authorization code") from None
         except jwt.InvalidAudienceError:
@@ -198,9 +205,15 @@ class IdentityProvider:
             session.exchanged = True
         now = int(time.time())
         claims = {
-            "iss": "cdpdb-local", "sub": session.username, "aud": "api://data-cloud",
-            "iat": now, "exp": now + int(self.token_lifetime), "nbf": now - 1,
-            "jti": secrets.token_hex(12), "orgId": ORG_ID, "dataspace": dataspace,
+            "iss": "cdpdb-local",
+            "sub": session.username,
+            "aud": "api://data-cloud",
+            "iat": now,
+            "exp": now + int(self.token_lifetime),
+            "nbf": now - 1,
+            "jti": secrets.token_hex(12),
+            "orgId": ORG_ID,
+            "dataspace": dataspace,
         }
         with self._lock:
             self._issued_jti.add(claims["jti"])
@@ -216,8 +229,13 @@ class IdentityProvider:
 
     def _decode(self, token: str, verify_exp: bool) -> dict:
         try:
-            claims = jwt.decode(token, self._signing_key, algorithms=["HS256"], audience="api://data-cloud",
-                                options={"verify_exp": verify_exp})
+            claims = jwt.decode(
+                token,
+                self._signing_key,
+                algorithms=["HS256"],
+                audience="api://data-cloud",
+                options={"verify_exp": verify_exp},
+            )
         except jwt.ExpiredSignatureError:
             raise OAuthError("invalid_token", "the Data Cloud token has expired", 401) from None
         except jwt.PyJWTError:

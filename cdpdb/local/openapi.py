@@ -8,8 +8,10 @@ _ERROR = {"description": "error", "content": {"application/json": {"schema": {}}
 
 
 def _op(summary: str, *, body: dict | None = None, params: list | None = None, form: bool = False) -> dict:
-    op: dict = {"summary": summary, "responses": {"200": {"description": "ok"}, "400": _ERROR, "401": _ERROR,
-                                                  "404": _ERROR, "429": _ERROR}}
+    op: dict = {
+        "summary": summary,
+        "responses": {"200": {"description": "ok"}, "400": _ERROR, "401": _ERROR, "404": _ERROR, "429": _ERROR},
+    }
     if params:
         op["parameters"] = params
     if body is not None:
@@ -27,20 +29,61 @@ def _p(name: str, kind: str = "string") -> dict:
 
 
 _SQL = {"type": "object", "required": ["sql"], "properties": {"sql": {"type": "string"}}}
-_V3 = {"type": "object", "required": ["sql"], "properties": {
-    "sql": {"type": "string"}, "transferMode": {"type": "string", "enum": ["ADAPTIVE", "ASYNC"]},
-    "paramStyle": {"type": "string", "enum": ["QUESTION_MARK", "NAMED", "DOLLARED"]},
-    "parameters": {"type": "array", "items": {"type": "object", "properties": {
-        "name": {"type": "string"}, "type": {"type": "string"}, "value": {"type": "string"}}}},
-    "resultRange": {"type": "object", "properties": {"rowLimit": {"type": "integer"}, "byteLimit": {"type": "integer"}}},
-    "queryRowLimit": {"type": "integer"}}}
-_CONNECT = {"type": "object", "required": ["sql"], "properties": {
-    "sql": {"type": "string"}, "rowLimit": {"type": "integer"},
-    "sqlParameters": {"type": "array", "items": {"type": "object", "properties": {
-        "name": {"type": "string"}, "type": {"type": "string"}, "value": {"type": "string"}}}}}}
-_FORM = {"type": "object", "properties": {k: {"type": "string"} for k in (
-    "grant_type", "client_id", "client_secret", "username", "password", "assertion", "refresh_token",
-    "subject_token", "subject_token_type", "dataspace", "token")}}
+_V3 = {
+    "type": "object",
+    "required": ["sql"],
+    "properties": {
+        "sql": {"type": "string"},
+        "transferMode": {"type": "string", "enum": ["ADAPTIVE", "ASYNC"]},
+        "paramStyle": {"type": "string", "enum": ["QUESTION_MARK", "NAMED", "DOLLARED"]},
+        "parameters": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"name": {"type": "string"}, "type": {"type": "string"}, "value": {"type": "string"}},
+            },
+        },
+        "resultRange": {
+            "type": "object",
+            "properties": {"rowLimit": {"type": "integer"}, "byteLimit": {"type": "integer"}},
+        },
+        "queryRowLimit": {"type": "integer"},
+    },
+}
+_CONNECT = {
+    "type": "object",
+    "required": ["sql"],
+    "properties": {
+        "sql": {"type": "string"},
+        "rowLimit": {"type": "integer"},
+        "sqlParameters": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"name": {"type": "string"}, "type": {"type": "string"}, "value": {"type": "string"}},
+            },
+        },
+    },
+}
+_FORM = {
+    "type": "object",
+    "properties": {
+        k: {"type": "string"}
+        for k in (
+            "grant_type",
+            "client_id",
+            "client_secret",
+            "username",
+            "password",
+            "assertion",
+            "refresh_token",
+            "subject_token",
+            "subject_token_type",
+            "dataspace",
+            "token",
+        )
+    },
+}
 
 
 @cache
@@ -56,27 +99,53 @@ def spec() -> dict:
             "/services/oauth2/token": {"post": _op("OAuth token", body=_FORM, form=True)},
             "/services/oauth2/revoke": {"post": _op("Revoke a token", body=_FORM, form=True)},
             "/services/a360/token": {"post": _op("Exchange for a Data Cloud token", body=_FORM, form=True)},
-            "/api/v1/query": {"post": _op("Query API V1", body=_SQL, params=[
-                _q("limit", "integer"), _q("offset", "integer"), _q("orderby")])},
+            "/api/v1/query": {
+                "post": _op(
+                    "Query API V1", body=_SQL, params=[_q("limit", "integer"), _q("offset", "integer"), _q("orderby")]
+                )
+            },
             "/api/v2/query": {"post": _op("Query API V2", body=_SQL)},
             "/api/v2/query/{batch_id}": {"get": _op("Next V2 batch", params=[_p("batch_id")])},
             "/api/v3/query": {"post": _op("Query API V3 submit", body=_V3)},
             "/api/v3/query/{query_id}": {
                 "get": _op("V3 status", params=[_p("query_id"), _q("waitTimeMs", "integer")]),
-                "delete": _op("V3 cancel", params=[_p("query_id")])},
-            "/api/v3/query/{query_id}/rows": {"get": _op("V3 rows", params=[
-                _p("query_id"), _q("offset", "integer", True), _q("limit", "integer"),
-                _q("byteLimit", "integer"), _q("omitSchema", "boolean")])},
-            "/api/v3/query/{query_id}/chunks/{chunk}": {"get": _op("V3 chunk", params=[
-                _p("query_id"), _p("chunk", "integer"), _q("omitSchema", "boolean")])},
+                "delete": _op("V3 cancel", params=[_p("query_id")]),
+            },
+            "/api/v3/query/{query_id}/rows": {
+                "get": _op(
+                    "V3 rows",
+                    params=[
+                        _p("query_id"),
+                        _q("offset", "integer", True),
+                        _q("limit", "integer"),
+                        _q("byteLimit", "integer"),
+                        _q("omitSchema", "boolean"),
+                    ],
+                )
+            },
+            "/api/v3/query/{query_id}/chunks/{chunk}": {
+                "get": _op("V3 chunk", params=[_p("query_id"), _p("chunk", "integer"), _q("omitSchema", "boolean")])
+            },
             "/api/v3/query/{query_id}/metadata": {"get": _op("V3 result schema", params=[_p("query_id")])},
             qs: {"post": _op("Connect query-sql", body=_CONNECT, params=[v])},
             qs + "/{query_id}": {
                 "get": _op("Connect status", params=[v, _p("query_id"), _q("waitTimeMs", "integer")]),
-                "delete": _op("Connect cancel", params=[v, _p("query_id")])},
-            qs + "/{query_id}/rows": {"get": _op("Connect rows", params=[
-                v, _p("query_id"), _q("offset", "integer"), _q("rowLimit", "integer"), _q("omitSchema", "boolean")])},
-            "/api/v1/metadata": {"get": _op("Metadata API", params=[
-                _q("entityType"), _q("entityCategory"), _q("entityName")])},
+                "delete": _op("Connect cancel", params=[v, _p("query_id")]),
+            },
+            qs + "/{query_id}/rows": {
+                "get": _op(
+                    "Connect rows",
+                    params=[
+                        v,
+                        _p("query_id"),
+                        _q("offset", "integer"),
+                        _q("rowLimit", "integer"),
+                        _q("omitSchema", "boolean"),
+                    ],
+                )
+            },
+            "/api/v1/metadata": {
+                "get": _op("Metadata API", params=[_q("entityType"), _q("entityCategory"), _q("entityName")])
+            },
         },
     }

@@ -74,9 +74,11 @@ class QueryResult:
 
     def expiration_iso(self) -> str:
         remaining = self.expires_at - time.monotonic()
-        return datetime.fromtimestamp(time.time() + remaining, timezone.utc).isoformat(
-            timespec="milliseconds"
-        ).replace("+00:00", "Z")
+        return (
+            datetime.fromtimestamp(time.time() + remaining, timezone.utc)
+            .isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z")
+        )
 
 
 @dataclass

@@ -58,9 +58,19 @@ class _Listener:
 class LocalDataCloud:
     """A running local Data Cloud. Use :func:`serve` to get one."""
 
-    def __init__(self, *, scale: int = 1000, seed: int = 42, tls: bool = True, workdir: str | None = None,
-                 token_lifetime: float = 7200.0, limits: Limits | None = None, dataset: bool = True,
-                 port: int = 0, tenant_port: int = 0) -> None:
+    def __init__(
+        self,
+        *,
+        scale: int = 1000,
+        seed: int = 42,
+        tls: bool = True,
+        workdir: str | None = None,
+        token_lifetime: float = 7200.0,
+        limits: Limits | None = None,
+        dataset: bool = True,
+        port: int = 0,
+        tenant_port: int = 0,
+    ) -> None:
         self._tmp = tempfile.TemporaryDirectory(prefix="cdpdb-local-")
         self.faults = FaultPlan(limits=limits or Limits())
         self.identity = IdentityProvider(token_lifetime=token_lifetime)
@@ -68,8 +78,9 @@ class LocalDataCloud:
         self.ca_path: str | None = None
         self._listeners: list[_Listener] = []
         self.engine = HyperEngine(workdir or Path(self._tmp.name) / "hyper")
-        self.backend = Backend(self.engine, Catalog(), self.faults, self.identity,
-                               ResultStore(self.faults.limits.result_lifetime_seconds))
+        self.backend = Backend(
+            self.engine, Catalog(), self.faults, self.identity, ResultStore(self.faults.limits.result_lifetime_seconds)
+        )
         try:
             for dataspace in (DEFAULT_DATASPACE, MARKETING_DATASPACE):
                 self.engine.create_database(dataspace)
@@ -100,16 +111,18 @@ class LocalDataCloud:
     def credentials(self) -> DemoCredentials:
         return self.identity.demo
 
-    def load(self, name: str, data, *, dataspaces=(DEFAULT_DATASPACE,), category: str | None = None,
-             primary_keys=()) -> None:
+    def load(
+        self, name: str, data, *, dataspaces=(DEFAULT_DATASPACE,), category: str | None = None, primary_keys=()
+    ) -> None:
         """Load your own rows into an object (``Name__dll``, ``Name__dlm`` or ``Name__cio``).
 
         ``data`` may be a pyarrow Table, a pandas DataFrame, or a path to a CSV, Parquet, Arrow or
         Feather file.
         """
         table = _as_arrow(data)
-        entity = entity_from_arrow(name, table, category=category, primary_keys=tuple(primary_keys),
-                                   dataspaces=dataspaces)
+        entity = entity_from_arrow(
+            name, table, category=category, primary_keys=tuple(primary_keys), dataspaces=dataspaces
+        )
         self.backend.load(entity, arrow_for_load(table))
 
     def expire_tokens(self) -> None:
@@ -135,13 +148,20 @@ class LocalDataCloud:
             self._listeners.append(self._listen(app, tenant_sock, certfile=cert, keyfile=key))
 
     def _listen(self, app, sock: socket.socket, **ssl) -> _Listener:
-        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
-                                timeout_keep_alive=30, ssl_certfile=ssl.get("certfile"),
-                                ssl_keyfile=ssl.get("keyfile"))
+        config = uvicorn.Config(
+            app,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            timeout_keep_alive=30,
+            ssl_certfile=ssl.get("certfile"),
+            ssl_keyfile=ssl.get("keyfile"),
+        )
         server = uvicorn.Server(config)
         server.install_signal_handlers = lambda: None  # not the main thread
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True,
-                                  name=f"cdpdb-local-{sock.getsockname()[1]}")
+        thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [sock]}, daemon=True, name=f"cdpdb-local-{sock.getsockname()[1]}"
+        )
         thread.start()
         deadline = time.monotonic() + 30
         while not server.started:

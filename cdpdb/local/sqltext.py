@@ -21,13 +21,26 @@ PARAM_STYLES = ("QUESTION_MARK", "NAMED", "DOLLARED")
 
 #: Parameter type names clients send (V3 lower-case, Connect PascalCase) → Hyper type.
 PARAM_TYPES = {
-    "varchar": "text", "text": "text", "char": "text", "string": "text",
-    "integer": "bigint", "int": "bigint", "smallint": "bigint", "bigint": "bigint", "tinyint": "bigint",
-    "numeric": "numeric", "decimal": "numeric",
-    "double": "double precision", "float": "double precision", "real": "double precision",
-    "boolean": "boolean", "bool": "boolean",
-    "date": "date", "time": "time",
-    "timestamp": "timestamp", "timestamptz": "timestamptz",
+    "varchar": "text",
+    "text": "text",
+    "char": "text",
+    "string": "text",
+    "integer": "bigint",
+    "int": "bigint",
+    "smallint": "bigint",
+    "bigint": "bigint",
+    "tinyint": "bigint",
+    "numeric": "numeric",
+    "decimal": "numeric",
+    "double": "double precision",
+    "float": "double precision",
+    "real": "double precision",
+    "boolean": "boolean",
+    "bool": "boolean",
+    "date": "date",
+    "time": "time",
+    "timestamp": "timestamp",
+    "timestamptz": "timestamptz",
     "timestamp with time zone": "timestamptz",
 }
 
@@ -124,9 +137,7 @@ def bind(sql: str, style: str, params: list[Parameter]) -> str:
                 raise BadRequest(f"no value was given for the named parameter :{name}")
             index = params.index(by_name[name])
         if not 0 <= index < len(params):
-            raise BadRequest(
-                f"the SQL has more placeholders than the {len(params)} parameter(s) given"
-            )
+            raise BadRequest(f"the SQL has more placeholders than the {len(params)} parameter(s) given")
         used.add(index)
         return render_parameter(params[index])
 
@@ -154,8 +165,11 @@ def ensure_query(sql: str) -> None:
         pos = match.end()
     if not _QUERY_START.match(sql, pos):
         word = sql[pos:].split(None, 1)[0] if sql[pos:].strip() else ""
-        raise EngineError("25006", f"only queries are allowed, not {word.upper()!r}: the Query API is read-only "
-                                   "(load data with the Ingestion API)")
+        raise EngineError(
+            "25006",
+            f"only queries are allowed, not {word.upper()!r}: the Query API is read-only "
+            "(load data with the Ingestion API)",
+        )
 
 
 # -- the V1/V2 (Trino-like) dialect --------------------------------------------------------------
@@ -179,20 +193,25 @@ def translate_legacy(sql: str, names_ci: dict[str, str]) -> Translated:
         statements = sqlglot.parse(sql, read="trino")
     except ParseError as exc:
         error = exc.errors[0] if exc.errors else {}
-        raise EngineError("42601", f"syntax error: {error.get('description') or exc}",
-                          _position(sql, error.get("line"), error.get("col"))) from None
+        raise EngineError(
+            "42601",
+            f"syntax error: {error.get('description') or exc}",
+            _position(sql, error.get("line"), error.get("col")),
+        ) from None
     statements = [s for s in statements if s is not None]
     if len(statements) != 1:
         raise EngineError("42601", "exactly one SQL statement is expected")
     tree = statements[0]
     if not isinstance(tree, exp.Query):
-        raise EngineError("25006", "only queries (SELECT) are allowed: the Query API is read-only "
-                                   "(load data with the Ingestion API)")
+        raise EngineError(
+            "25006", "only queries (SELECT) are allowed: the Query API is read-only (load data with the Ingestion API)"
+        )
 
     aggregates: tuple[bool, ...] | None = None
     select = tree if isinstance(tree, exp.Select) else None
-    if select is not None and not any(isinstance(e, exp.Star) or (isinstance(e, exp.Column) and e.is_star)
-                                      for e in select.expressions):
+    if select is not None and not any(
+        isinstance(e, exp.Star) or (isinstance(e, exp.Column) and e.is_star) for e in select.expressions
+    ):
         flags, items = [], []
         for i, item in enumerate(select.expressions):
             flags.append(item.find(exp.AggFunc) is not None and item.find(exp.Window) is None)
