@@ -111,6 +111,16 @@ class LocalDataCloud:
     def credentials(self) -> DemoCredentials:
         return self.identity.demo
 
+    def connect_args(self, **overrides) -> dict:
+        """Keyword arguments for ``cdpdb.connect()`` that log in to this server (password flow)."""
+        creds = self.credentials
+        args = {"login_url": self.login_url, "username": creds.username, "password": creds.password,
+                "client_id": creds.client_id, "client_secret": creds.client_secret}
+        if self.ca_path:
+            args["ca_bundle"] = self.ca_path
+        args.update(overrides)
+        return args
+
     def load(
         self, name: str, data, *, dataspaces=(DEFAULT_DATASPACE,), category: str | None = None, primary_keys=()
     ) -> None:

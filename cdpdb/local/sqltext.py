@@ -8,13 +8,13 @@ the type taken from a fixed list, so a parameter value can never become SQL.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError
 
+from .._sqlscan import QUERY_KEYWORDS, leading_keyword, substitute
 from .engine import EngineError, quote_ident, quote_literal
 
 PARAM_STYLES = ("QUESTION_MARK", "NAMED", "DOLLARED")
@@ -43,26 +43,6 @@ PARAM_TYPES = {
     "timestamptz": "timestamptz",
     "timestamp with time zone": "timestamptz",
 }
-
-# Pieces of SQL that may contain placeholder-like characters but are not placeholders.
-_SKIP = re.compile(
-    r"""
-      '(?:[^']|'')*'            # string literal
-    | [eE]'(?:[^'\\]|\\.|'')*'  # escape string
-    | "(?:[^"]|"")*"            # quoted identifier
-    | --[^\n]*                  # line comment
-    | /\*.*?\*/                 # block comment
-    | \$(?P<tag>(?:[A-Za-z_]\w*)?)\$.*?\$(?P=tag)\$   # dollar-quoted string
-    | ::                        # cast operator, never a named parameter
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-_PLACEHOLDER = {
-    "QUESTION_MARK": re.compile(r"\?"),
-    "NAMED": re.compile(r":([A-Za-z_]\w*)"),
-    "DOLLARED": re.compile(r"\$(\d+)"),
-}
-
 
 class BadRequest(ValueError):
     """A client mistake in the request itself (not in the SQL's meaning)."""
@@ -119,7 +99,6 @@ def bind(sql: str, style: str, params: list[Parameter]) -> str:
     style = style.upper()
     if style not in PARAM_STYLES:
         raise BadRequest(f"paramStyle must be one of {', '.join(PARAM_STYLES)}, not {style!r}")
-    pattern = _PLACEHOLDER[style]
     by_name = {p.name: p for p in params if p.name}
     used: set[int] = set()
     counter = 0
@@ -141,35 +120,18 @@ def bind(sql: str, style: str, params: list[Parameter]) -> str:
         used.add(index)
         return render_parameter(params[index])
 
-    out, pos = [], 0
-    for skip in _SKIP.finditer(sql):
-        out.append(pattern.sub(replace, sql[pos : skip.start()]))
-        out.append(skip.group(0))
-        pos = skip.end()
-    out.append(pattern.sub(replace, sql[pos:]))
+    bound = substitute(sql, style, replace)
     if len(used) != len(params):
         raise BadRequest(f"{len(params) - len(used)} parameter(s) were given but not used in the SQL")
-    return "".join(out)
-
-
-_LEADING_NOISE = re.compile(r"\s+|--[^\n]*|/\*.*?\*/", re.DOTALL)
-_QUERY_START = re.compile(r"(?i)(select|with|values|table|\()")
+    return bound
 
 
 def ensure_query(sql: str) -> None:
     """The Query API is read-only: refuse anything that does not start like a query."""
-    pos = 0
-    while match := _LEADING_NOISE.match(sql, pos):
-        if match.end() == pos:
-            break
-        pos = match.end()
-    if not _QUERY_START.match(sql, pos):
-        word = sql[pos:].split(None, 1)[0] if sql[pos:].strip() else ""
-        raise EngineError(
-            "25006",
-            f"only queries are allowed, not {word.upper()!r}: the Query API is read-only "
-            "(load data with the Ingestion API)",
-        )
+    word = leading_keyword(sql)
+    if word not in QUERY_KEYWORDS:
+        raise EngineError("25006", f"only queries are allowed, not {word!r}: the Query API is read-only "
+                                   "(load data with the Ingestion API)")
 
 
 # -- the V1/V2 (Trino-like) dialect --------------------------------------------------------------

@@ -1,0 +1,58 @@
+"""Finding placeholders in SQL text without touching strings, comments or quoted names.
+
+Shared by the driver (client-side binding on V1/V2, list expansion everywhere) and the local
+Data Cloud (server-side binding): one lexer, so both agree on what is a placeholder.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+# Pieces of SQL that may contain placeholder-like characters but are not placeholders.
+_SKIP = re.compile(
+    r"""
+      '(?:[^']|'')*'            # string literal
+    | [eE]'(?:[^'\\]|\\.|'')*'  # escape string
+    | "(?:[^"]|"")*"            # quoted identifier
+    | --[^\n]*                  # line comment
+    | /\*.*?\*/                 # block comment
+    | \$(?P<tag>(?:[A-Za-z_]\w*)?)\$.*?\$(?P=tag)\$   # dollar-quoted string
+    | ::                        # cast operator, never a named parameter
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+PLACEHOLDERS = {
+    "QUESTION_MARK": re.compile(r"\?"),
+    "NAMED": re.compile(r"(?<![\w:]):([A-Za-z_]\w*)"),
+    "DOLLARED": re.compile(r"\$(\d+)"),
+}
+
+
+def substitute(sql: str, style: str, replace: Callable[[re.Match], str]) -> str:
+    """Call ``replace`` for every placeholder of ``style`` outside literals, comments and names."""
+    pattern = PLACEHOLDERS[style]
+    out, pos = [], 0
+    for skip in _SKIP.finditer(sql):
+        out.append(pattern.sub(replace, sql[pos : skip.start()]))
+        out.append(skip.group(0))
+        pos = skip.end()
+    out.append(pattern.sub(replace, sql[pos:]))
+    return "".join(out)
+
+
+_NOISE = re.compile(r"\s+|--[^\n]*|/\*.*?\*/", re.DOTALL)
+QUERY_KEYWORDS = frozenset({"SELECT", "WITH", "VALUES", "TABLE", "("})
+
+
+def leading_keyword(sql: str) -> str:
+    """The first word of a statement, after whitespace and comments, upper-cased ('(' counts)."""
+    pos = 0
+    while (match := _NOISE.match(sql, pos)) and match.end() > pos:
+        pos = match.end()
+    rest = sql[pos:]
+    if rest.startswith("("):
+        return "("
+    word = re.match(r"[A-Za-z_]+", rest)
+    return word.group(0).upper() if word else rest[:1]

@@ -1,0 +1,91 @@
+"""The PEP 249 Connection: settings, token provider, HTTP session, cursor factory."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from . import exceptions
+from .auth import TokenProvider
+from .cursor import Cursor
+from .exceptions import InterfaceError, NotSupportedError
+from .http import HttpClient
+from .protocol import protocol_for
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class Connection:
+    """A logged-in session with Data Cloud. Safe to share between threads (one cursor per thread)."""
+
+    Warning = exceptions.Warning
+    Error = exceptions.Error
+    InterfaceError = exceptions.InterfaceError
+    DatabaseError = exceptions.DatabaseError
+    DataError = exceptions.DataError
+    OperationalError = exceptions.OperationalError
+    IntegrityError = exceptions.IntegrityError
+    InternalError = exceptions.InternalError
+    ProgrammingError = exceptions.ProgrammingError
+    NotSupportedError = exceptions.NotSupportedError
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._http = HttpClient(settings)
+        self._tokens = TokenProvider(settings, self._http)
+        self._protocol = protocol_for(settings, self._http, self._tokens)
+        self._closed = False
+        try:
+            self._tokens.token()  # log in now: wrong credentials fail at connect(), not at the first query
+        except BaseException:
+            self._http.close()
+            raise
+        log.debug("connected (api %s, auth %s)", settings.api, settings.auth)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise InterfaceError("the connection is closed; connect again with cdpdb.connect()")
+
+    def cursor(self) -> Cursor:
+        self._check_open()
+        return Cursor(self)
+
+    def commit(self) -> None:
+        """Nothing to commit: the Query API is read-only."""
+        self._check_open()
+
+    def rollback(self) -> None:
+        self._check_open()
+        raise NotSupportedError("the Data Cloud Query API has no transactions to roll back (it is read-only)")
+
+    def query_status(self, query_id: str, wait_ms: int = 0) -> dict:
+        """Status of a V3 / Connect query: completionStatus, rowCount, chunkCount, expirationTime..."""
+        self._check_open()
+        return self._protocol.status(query_id, wait_ms)
+
+    def cancel_query(self, query_id: str) -> None:
+        self._check_open()
+        if not self._protocol.supports_async:
+            raise NotSupportedError(f"cancelling by query id needs api='v3' or 'connect', not {self.settings.api}")
+        self._protocol.cancel(query_id)
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._http.close()
+
+    def __enter__(self) -> Connection:
+        self._check_open()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "open"
+        return f"<cdpdb.Connection api={self.settings.api} login_url={self.settings.login_url!r} {state}>"

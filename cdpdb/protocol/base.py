@@ -1,0 +1,57 @@
+"""The page-stream contract every Query API generation implements."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+from ..exceptions import NotSupportedError
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type_name: str  # as the server spelled it: DECIMAL (V1/V2), Numeric (V3/Connect)
+    precision: int | None = None
+    scale: int | None = None
+    nullable: bool | None = None
+
+
+class Result:
+    """A query's result: columns, the total when known, and its pages as Arrow tables."""
+
+    query_id: str | None = None
+    columns: list[Column] | None = None
+    row_count: int | None = None
+
+    def pages(self) -> Iterator[pa.Table]:
+        raise NotImplementedError
+
+    def cancel(self) -> None:
+        """Stop the query on the server where the API can (V3, Connect)."""
+
+
+class Protocol:
+    name = "?"
+    supports_async = False
+
+    def __init__(self, settings, http, tokens) -> None:
+        self.settings, self.http, self.tokens = settings, http, tokens
+
+    def execute(self, sql: str, parameters: Any, **options: Any) -> Result:
+        raise NotImplementedError
+
+    def submit(self, sql: str, parameters: Any) -> str:
+        raise NotSupportedError(f"asynchronous queries need api='v3' or api='connect', not {self.name}")
+
+    def results(self, query_id: str) -> Result:
+        raise NotSupportedError(f"fetching results by query id needs api='v3' or api='connect', not {self.name}")
+
+    def status(self, query_id: str, wait_ms: int = 0) -> dict:
+        raise NotSupportedError(f"query status needs api='v3' or api='connect', not {self.name}")
+
+    def url(self, path: str) -> str:
+        return self.tokens.base_url() + path
