@@ -56,7 +56,7 @@ class HttpClient:
         self.session.headers["User-Agent"] = settings.user_agent or f"cdpdb/{__version__}"
         if settings.proxies:
             self.session.proxies.update(settings.proxies)
-        self._backoff = wait_exponential_jitter(initial=0.2, max=8.0, jitter=0.5)
+        self._backoff = wait_exponential_jitter(multiplier=0.2, max=8.0, jitter=0.5)
 
     def close(self) -> None:
         self.session.close()

@@ -92,7 +92,8 @@ def render_literal(value: Any) -> str:
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise ProgrammingError(f"cannot send the decimal {value}: Data Cloud decimals are finite")
-        return f"DECIMAL '{value}'"
+        scale = min(max(-value.as_tuple().exponent, 0), 37)  # a bare DECIMAL has scale 0: say it
+        return f"CAST('{value:f}' AS DECIMAL(38, {scale}))"
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             return f"TIMESTAMP '{value.isoformat(sep=' ')}'"

@@ -80,3 +80,23 @@ def api(cloud) -> Api:
 def token(api) -> str:
     """A fresh Data Cloud token per test: some tests expire every token issued so far."""
     return api.dc_token()
+
+
+APIS = ["v3", "v2", "v1", "connect"]
+
+
+@pytest.fixture
+def connect(cloud):
+    """``connect(**overrides)``: a cdpdb connection to the session's local Data Cloud."""
+    import cdpdb
+
+    opened = []
+
+    def make(**overrides):
+        conn = cdpdb.connect(**cloud.connect_args(**overrides))
+        opened.append(conn)
+        return conn
+
+    yield make
+    for conn in opened:
+        conn.close()

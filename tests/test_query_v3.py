@@ -259,3 +259,10 @@ def test_v3_and_connect_are_read_only(api, token, sql):
     assert "read-only" in answer.json()["message"]
     assert api.connect("POST", "", json={"sql": sql}).json()[0]["details"]["sqlState"] == "25006"
     assert submit(api, token, "  /* ok */ WITH a AS (SELECT 1 AS x) SELECT x FROM a").status_code == 200
+
+
+def test_numeric_parameters_keep_their_scale(api, token):
+    """Regression: Hyper's bare NUMERIC has scale 0 and rounded 1.25 to 1."""
+    answer = submit(api, token, "SELECT ? AS a, ? AS b", parameters=[
+        {"type": "numeric", "value": "1.25"}, {"type": "numeric", "value": "-12345678901234567890.123456"}])
+    assert answer.json()["data"] == [["1.25", "-12345678901234567890.123456"]]

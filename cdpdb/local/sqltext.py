@@ -85,13 +85,18 @@ def _json_scalar_text(value) -> str:
 
 
 def render_parameter(param: Parameter) -> str:
+    kind = param.type
     if param.value is None:
-        return f"CAST(NULL AS {param.type})"
+        return f"CAST(NULL AS {kind})"
     try:
         literal = quote_literal(param.value)
     except ValueError as exc:
         raise BadRequest(str(exc)) from None
-    return f"CAST({literal} AS {param.type})"
+    if kind == "numeric":  # Hyper's bare NUMERIC has scale 0: keep every digit the client sent
+        digits = param.value.strip().lstrip("+-").lower().split("e")[0]
+        scale = len(digits.split(".", 1)[1]) if "." in digits else 0
+        kind = f"numeric(38,{min(scale, 37)})"
+    return f"CAST({literal} AS {kind})"
 
 
 def bind(sql: str, style: str, params: list[Parameter]) -> str:
