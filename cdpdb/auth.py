@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import jwt
 
-from .exceptions import OperationalError
+from .exceptions import DatabaseError, OperationalError
 from .http import HttpClient
 from .settings import Settings
 
@@ -89,8 +89,7 @@ class TokenProvider:
                                            "client_secret": s.client_secret},
         }[s.auth]()
         started = time.monotonic()
-        body = self.http.call("POST", f"{s.login_url}/services/oauth2/token", data=fields,
-                              what=f"login ({s.auth} flow) at {s.login_url}")
+        body = self._call(f"{s.login_url}/services/oauth2/token", fields, f"login ({s.auth} flow) at {s.login_url}")
         token, instance = _field(body, "access_token", "login"), _field(body, "instance_url", "login")
         lifetime = float(body.get("expires_in") or CORE_TOKEN_LIFETIME)
         log.debug("logged in with the %s flow", s.auth)
@@ -111,8 +110,8 @@ class TokenProvider:
             fields["dataspace"] = self.settings.dataspace
         started = time.monotonic()
         try:
-            body = self.http.call("POST", f"{core.base_url}/services/a360/token", data=fields, safe=False,
-                                  what="the Data Cloud token exchange (/services/a360/token)")
+            body = self._call(f"{core.base_url}/services/a360/token", fields,
+                              "the Data Cloud token exchange (/services/a360/token)", safe=False)
         except OperationalError as exc:
             if "HTML page" in str(exc):
                 raise OperationalError(
@@ -126,6 +125,15 @@ class TokenProvider:
         instance = _with_scheme(_field(body, "instance_url", "token exchange"))
         expires_in = float(body.get("expires_in") or 7200)
         return Token(token, instance, started + expires_in)
+
+    def _call(self, url: str, fields: dict, what: str, safe: bool = True) -> dict:
+        """An OAuth call: whatever goes wrong is an authentication problem (OperationalError)."""
+        try:
+            return self.http.call("POST", url, data=fields, safe=safe, what=what)
+        except DatabaseError as exc:
+            if isinstance(exc, OperationalError):
+                raise
+            raise OperationalError(exc.message, status=exc.status, request_id=exc.request_id) from None
 
     def _revoke(self, core: Token) -> None:
         try:

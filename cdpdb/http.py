@@ -113,6 +113,9 @@ class HttpClient:
                 "pass ca_bundle=<path to the CA's PEM> (or verify=False to skip the check, not recommended)"
             ) from None
         except requests.exceptions.ConnectionError as exc:
+            if "NameResolution" in str(exc) or "not known" in str(exc):
+                raise OperationalError(f"{what}: the host {_host(url)} cannot be found; check the URL "
+                                       "(login_url, or the tenant the token exchange returned)") from None
             if safe or isinstance(exc, _NOT_SENT) or _never_connected(exc):
                 raise _Retryable(f"cannot reach {_host(url)}: {_short(exc)}", cause=exc) from exc
             raise OperationalError(f"{what}: the connection to {_host(url)} broke ({_short(exc)}); this step is not "

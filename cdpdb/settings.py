@@ -138,6 +138,8 @@ class Settings:
                                    "pass auth=... to choose one or remove the other")
         if given:
             return given[0]
+        if self.username:
+            raise ProgrammingError("username was given without password (or private_key for a JWT login)")
         if self.client_id and self.client_secret:
             return "client_credentials"
         raise ProgrammingError(
