@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
+import pyarrow as pa
 import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, stop_after_delay
 from tenacity.wait import wait_exponential_jitter
@@ -74,7 +76,9 @@ class HttpClient:
         """Send one API call with retries and one re-login on 401.
 
         ``bearer(refresh)`` gives the token (a fresh one when ``refresh``); ``expect`` is
-        ``json`` (parsed body), ``bytes``, ``response`` or ``none``.
+        ``json`` (parsed body), ``answer`` (:class:`Answer`: JSON or Arrow, with headers),
+        ``bytes``, ``response`` or ``none``. Bodies are decoded inside the retried step, so a
+        truncated answer to a safe call is fetched again.
         """
         retrying = Retrying(
             stop=stop_after_attempt(self.settings.max_retries + 1) | stop_after_delay(self.settings.retry_max_seconds),
@@ -112,7 +116,8 @@ class HttpClient:
                 f"{what}: the TLS certificate of {_host(url)} could not be verified ({exc.__class__.__name__}); "
                 "pass ca_bundle=<path to the CA's PEM> (or verify=False to skip the check, not recommended)"
             ) from None
-        except requests.exceptions.ConnectionError as exc:
+        except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError,
+                requests.exceptions.ContentDecodingError) as exc:
             if "NameResolution" in str(exc) or "not known" in str(exc):
                 raise OperationalError(f"{what}: the host {_host(url)} cannot be found; check the URL "
                                        "(login_url, or the tenant the token exchange returned)") from None
@@ -158,6 +163,18 @@ class _BadBody(Exception):
     pass
 
 
+ARROW_STREAM = "application/vnd.apache.arrow.stream"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A decoded answer that may be JSON or Arrow (``expect="answer"``), with its headers."""
+
+    headers: Mapping[str, str]
+    json: Any = None
+    table: pa.Table | None = None
+
+
 def _decode(response: requests.Response, expect: str) -> Any:
     if expect == "none":
         return None
@@ -165,6 +182,13 @@ def _decode(response: requests.Response, expect: str) -> Any:
     if expect == "bytes":
         return content
     kind = response.headers.get("content-type", "")
+    if expect == "answer":
+        if kind.startswith(ARROW_STREAM):
+            try:
+                return Answer(response.headers, table=pa.ipc.open_stream(content).read_all())
+            except (pa.ArrowInvalid, OSError) as exc:
+                raise _BadBody(f"the Arrow answer was cut short or malformed ({exc})") from None
+        return Answer(response.headers, json=_decode(response, "json"))
     if "html" in kind or content.lstrip()[:1] == b"<":
         raise _BadBody(f"the server answered with an HTML page instead of JSON (HTTP {response.status_code})")
     try:

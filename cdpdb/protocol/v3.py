@@ -8,7 +8,8 @@ import orjson
 import pyarrow as pa
 
 from .. import params
-from ..exceptions import DataError, OperationalError
+from ..exceptions import OperationalError
+from ..http import Answer
 from ..results import columns_from_arrow, decode_json_page, normalise_arrow
 from .base import Column, Protocol, Result
 from .hyper import ChunkedResult, PagedResult, is_finished, wait_until_finished
@@ -36,36 +37,29 @@ class V3Protocol(Protocol):
                                   for p in bound]
         return body
 
-    def _decode(self, response, query_id: str | None) -> tuple[pa.Table, list[Column] | None]:
-        if response.headers.get("content-type", "").startswith(ARROW):
-            try:
-                table = normalise_arrow(pa.ipc.open_stream(response.content).read_all())
-            except pa.ArrowInvalid as exc:
-                raise DataError(f"the Arrow answer for query {query_id} was cut short or malformed: {exc}",
-                                query_id=query_id) from None
+    def _decode(self, answer: Answer) -> tuple[pa.Table, list[Column] | None]:
+        if answer.table is not None:
+            table = normalise_arrow(answer.table)
             return table, columns_from_arrow(table.schema)
-        try:
-            body = orjson.loads(response.content)
-        except orjson.JSONDecodeError as exc:
-            raise DataError(f"the JSON answer for query {query_id} is malformed: {exc}", query_id=query_id) from None
+        body = answer.json
         meta = (body.get("metadata") or {}).get("columns")
         columns = [Column(c["name"], c["type"], c.get("precision"), c.get("scale"), c.get("nullable"))
                    for c in meta] if meta else None
         return decode_json_page(body.get("data") or [], columns or []), columns
 
-    def _status_from(self, response) -> dict:
-        raw = response.headers.get("x-hyperdb-status")
+    def _status_from(self, answer: Answer) -> dict:
+        raw = answer.headers.get("x-hyperdb-status")
         if not raw:
             raise OperationalError("the V3 answer has no x-hyperdb-status header; is this a Data Cloud tenant host?")
         return orjson.loads(raw)
 
     def execute(self, sql: str, parameters: Any, **options: Any) -> Result:
         response = self.http.call("POST", self.url("/api/v3/query"), json=self._body(sql, parameters, "ADAPTIVE"),
-                                  headers=self._headers(), bearer=self.tokens.bearer, expect="response",
+                                  headers=self._headers(), bearer=self.tokens.bearer, expect="answer",
                                   what="the V3 query")
         status = self._status_from(response)
         query_id = status["queryId"]
-        first, columns = self._decode(response, query_id)
+        first, columns = self._decode(response)
         if not is_finished(status):
             status = self._wait(query_id, status)
             first = None
@@ -77,10 +71,10 @@ class V3Protocol(Protocol):
         def read_page(offset: int) -> pa.Table:
             response = self.http.call(
                 "GET", self.url(f"/api/v3/query/{query_id}/rows"), headers=self._headers(), bearer=self.tokens.bearer,
-                params={"offset": offset, "byteLimit": BYTE_LIMIT, "omitSchema": "false"}, expect="response",
+                params={"offset": offset, "byteLimit": BYTE_LIMIT, "omitSchema": "false"}, expect="answer",
                 what=f"reading rows of query {query_id}", query_id=query_id,
             )
-            table, found = self._decode(response, query_id)
+            table, found = self._decode(response)
             state["columns"] = state["columns"] or found
             return table
 
@@ -116,7 +110,7 @@ class V3Protocol(Protocol):
 
     def submit(self, sql: str, parameters: Any) -> str:
         response = self.http.call("POST", self.url("/api/v3/query"), json=self._body(sql, parameters, "ASYNC"),
-                                  headers=self._headers(), bearer=self.tokens.bearer, expect="response",
+                                  headers=self._headers(), bearer=self.tokens.bearer, expect="answer",
                                   what="submitting the V3 query")
         return self._status_from(response)["queryId"]
 
@@ -126,9 +120,9 @@ class V3Protocol(Protocol):
 
         def read_chunk(n: int) -> pa.Table:
             response = self.http.call("GET", self.url(f"/api/v3/query/{query_id}/chunks/{n}"),
-                                      headers=self._headers(), bearer=self.tokens.bearer, expect="response",
+                                      headers=self._headers(), bearer=self.tokens.bearer, expect="answer",
                                       what=f"reading chunk {n} of query {query_id}", query_id=query_id)
-            return self._decode(response, query_id)[0]
+            return self._decode(response)[0]
 
         result = ChunkedResult(query_id, int(status["rowCount"]), int(status["chunkCount"]), read_chunk,
                                lambda: self.cancel(query_id))
