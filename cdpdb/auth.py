@@ -79,14 +79,25 @@ class TokenProvider:
     def _core_token(self) -> Token:
         s = self.settings
         fields = {
-            "password": lambda: {"grant_type": "password", "client_id": s.client_id, "client_secret": s.client_secret,
-                                 "username": s.username, "password": s.password},
+            "password": lambda: {
+                "grant_type": "password",
+                "client_id": s.client_id,
+                "client_secret": s.client_secret,
+                "username": s.username,
+                "password": s.password,
+            },
             "jwt": lambda: {"grant_type": JWT_GRANT, "assertion": self._assertion()},
-            "refresh_token": lambda: {"grant_type": "refresh_token", "client_id": s.client_id,
-                                      "refresh_token": s.refresh_token,
-                                      **({"client_secret": s.client_secret} if s.client_secret else {})},
-            "client_credentials": lambda: {"grant_type": "client_credentials", "client_id": s.client_id,
-                                           "client_secret": s.client_secret},
+            "refresh_token": lambda: {
+                "grant_type": "refresh_token",
+                "client_id": s.client_id,
+                "refresh_token": s.refresh_token,
+                **({"client_secret": s.client_secret} if s.client_secret else {}),
+            },
+            "client_credentials": lambda: {
+                "grant_type": "client_credentials",
+                "client_id": s.client_id,
+                "client_secret": s.client_secret,
+            },
         }[s.auth]()
         started = time.monotonic()
         body = self._call(f"{s.login_url}/services/oauth2/token", fields, f"login ({s.auth} flow) at {s.login_url}")
@@ -101,8 +112,9 @@ class TokenProvider:
         try:
             return jwt.encode(claims, s.private_key, algorithm="RS256")
         except (ValueError, TypeError, jwt.PyJWTError) as exc:
-            raise OperationalError(f"cannot sign the JWT login with private_key: {type(exc).__name__}; "
-                                   "give an RSA private key in PEM form") from None
+            raise OperationalError(
+                f"cannot sign the JWT login with private_key: {type(exc).__name__}; give an RSA private key in PEM form"
+            ) from None
 
     def _exchange(self, core: Token) -> Token:
         fields = {"grant_type": CDP_GRANT, "subject_token_type": ACCESS_TOKEN_TYPE, "subject_token": core.value}
@@ -110,8 +122,12 @@ class TokenProvider:
             fields["dataspace"] = self.settings.dataspace
         started = time.monotonic()
         try:
-            body = self._call(f"{core.base_url}/services/a360/token", fields,
-                              "the Data Cloud token exchange (/services/a360/token)", safe=False)
+            body = self._call(
+                f"{core.base_url}/services/a360/token",
+                fields,
+                "the Data Cloud token exchange (/services/a360/token)",
+                safe=False,
+            )
         except OperationalError as exc:
             if "HTML page" in str(exc):
                 raise OperationalError(
@@ -137,8 +153,13 @@ class TokenProvider:
 
     def _revoke(self, core: Token) -> None:
         try:
-            self.http.call("POST", f"{core.base_url}/services/oauth2/revoke", data={"token": core.value},
-                           expect="none", what="revoking the core token")
+            self.http.call(
+                "POST",
+                f"{core.base_url}/services/oauth2/revoke",
+                data={"token": core.value},
+                expect="none",
+                what="revoking the core token",
+            )
         except Exception as exc:  # revocation is hygiene; a failure must not fail the connection
             log.debug("could not revoke the core token: %s", type(exc).__name__)
 

@@ -19,8 +19,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-READ_ONLY = ("the Data Cloud Query API is read-only: load or change data with the Ingestion API "
-             "(https://developer.salesforce.com/docs/data/data-cloud-int/references/data-cloud-ingestionapi-ref)")
+READ_ONLY = (
+    "the Data Cloud Query API is read-only: load or change data with the Ingestion API "
+    "(https://developer.salesforce.com/docs/data/data-cloud-int/references/data-cloud-ingestionapi-ref)"
+)
 
 
 class Cursor:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 
-class Warning(Exception):  # noqa: A001 - the name PEP 249 requires
+class Warning(Exception):  # PEP 249 name
     """Important warnings, such as data truncation."""
 
 
@@ -16,8 +16,16 @@ class Error(Exception):
     ``sqlstate``, ``position`` (1-based offset in the SQL), ``query_id`` and ``request_id``.
     """
 
-    def __init__(self, message: str, *, status: int | None = None, sqlstate: str | None = None,
-                 position: int | None = None, query_id: str | None = None, request_id: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        sqlstate: str | None = None,
+        position: int | None = None,
+        query_id: str | None = None,
+        request_id: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.status, self.sqlstate, self.position = status, sqlstate, position
@@ -79,8 +87,15 @@ def _message_of(body: Any) -> tuple[str | None, dict]:
     return (str(message) if message else None), details
 
 
-def error_from_response(status: int, body: Any, *, text: str = "", what: str = "request",
-                        request_id: str | None = None, query_id: str | None = None) -> Error:
+def error_from_response(
+    status: int,
+    body: Any,
+    *,
+    text: str = "",
+    what: str = "request",
+    request_id: str | None = None,
+    query_id: str | None = None,
+) -> Error:
     """Map an HTTP error answer to the PEP 249 class, keeping the server's diagnostics."""
     message, details = _message_of(body)
     sqlstate = details.get("sqlState")
@@ -88,19 +103,30 @@ def error_from_response(status: int, body: Any, *, text: str = "", what: str = "
     if message is None:
         snippet = " ".join(text.split())[:200]
         message = f"HTTP {status} with no JSON error body" + (f": {snippet}" if snippet else "")
-    kwargs = {"status": status, "sqlstate": sqlstate, "position": position, "request_id": request_id,
-              "query_id": query_id}
+    kwargs = {
+        "status": status,
+        "sqlstate": sqlstate,
+        "position": position,
+        "request_id": request_id,
+        "query_id": query_id,
+    }
     if sqlstate:
         where = f" at position {position}" if position else ""
         return _sqlstate_class(sqlstate)(f"{what} failed{where}: {message}", **kwargs)
     if status in (401, 403):
-        hint = ("check the credentials and the connected app's scopes (cdp_query_api, api)"
-                if status == 403 else "the token was rejected; cdpdb logs in again once, so this means the new "
-                "token was refused too: check the credentials")
+        hint = (
+            "check the credentials and the connected app's scopes (cdp_query_api, api)"
+            if status == 403
+            else "the token was rejected; cdpdb logs in again once, so this means the new "
+            "token was refused too: check the credentials"
+        )
         return OperationalError(f"{what} was not authorised (HTTP {status}): {message}; {hint}", **kwargs)
     if status == 429:
-        return OperationalError(f"{what} was rate-limited (HTTP 429) after all retries: {message}; "
-                                "lower the concurrency or raise retry_max_seconds", **kwargs)
+        return OperationalError(
+            f"{what} was rate-limited (HTTP 429) after all retries: {message}; "
+            "lower the concurrency or raise retry_max_seconds",
+            **kwargs,
+        )
     if status == 404:
         return OperationalError(f"{what} failed (HTTP 404): {message}", **kwargs)
     if status >= 500:

@@ -70,9 +70,19 @@ class HttpClient:
         elapsed = time.monotonic() - state.start_time
         return max(min(delay, self.settings.retry_max_seconds - elapsed), 0.0)
 
-    def call(self, method: str, url: str, *, what: str, bearer: Callable[[bool], str] | None = None,
-             safe: bool = True, expect: str = "json", timeout: float | None = None,
-             query_id: str | None = None, **kwargs: Any) -> Any:
+    def call(
+        self,
+        method: str,
+        url: str,
+        *,
+        what: str,
+        bearer: Callable[[bool], str] | None = None,
+        safe: bool = True,
+        expect: str = "json",
+        timeout: float | None = None,
+        query_id: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
         """Send one API call with retries and one re-login on 401.
 
         ``bearer(refresh)`` gives the token (a fresh one when ``refresh``); ``expect`` is
@@ -82,13 +92,16 @@ class HttpClient:
         """
         retrying = Retrying(
             stop=stop_after_attempt(self.settings.max_retries + 1) | stop_after_delay(self.settings.retry_max_seconds),
-            wait=self._wait, retry=retry_if_exception(lambda e: isinstance(e, _Retryable)), reraise=True,
+            wait=self._wait,
+            retry=retry_if_exception(lambda e: isinstance(e, _Retryable)),
+            reraise=True,
         )
         refreshed = False
         while True:
             try:
-                response, body = retrying(self._once, method, url, what, bearer, refreshed, safe, expect,
-                                          timeout, kwargs)
+                response, body = retrying(
+                    self._once, method, url, what, bearer, refreshed, safe, expect, timeout, kwargs
+                )
             except _Retryable as failure:
                 raise self._final_error(failure, what, url, query_id) from failure.cause
             if response.status_code == 401 and bearer is not None and not refreshed:
@@ -96,8 +109,14 @@ class HttpClient:
                 refreshed = True
                 continue
             if response.status_code >= 400:
-                raise error_from_response(response.status_code, _json_or_none(response), text=response.text,
-                                          what=what, request_id=_request_id(response), query_id=query_id)
+                raise error_from_response(
+                    response.status_code,
+                    _json_or_none(response),
+                    text=response.text,
+                    what=what,
+                    request_id=_request_id(response),
+                    query_id=query_id,
+                )
             return response if expect == "response" else body
 
     def _once(self, method, url, what, bearer, refresh, safe, expect, timeout, kwargs):
@@ -108,33 +127,52 @@ class HttpClient:
         started = time.perf_counter()
         try:
             response = self.session.request(
-                method, url, headers=headers, verify=self.settings.verify_arg,
-                timeout=(self.settings.connect_timeout, timeout or self.settings.read_timeout), **kwargs,
+                method,
+                url,
+                headers=headers,
+                verify=self.settings.verify_arg,
+                timeout=(self.settings.connect_timeout, timeout or self.settings.read_timeout),
+                **kwargs,
             )
         except requests.exceptions.SSLError as exc:
             raise OperationalError(
                 f"{what}: the TLS certificate of {_host(url)} could not be verified ({exc.__class__.__name__}); "
                 "pass ca_bundle=<path to the CA's PEM> (or verify=False to skip the check, not recommended)"
             ) from None
-        except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError,
-                requests.exceptions.ContentDecodingError) as exc:
+        except (
+            requests.exceptions.ConnectionError,
+            requests.exceptions.ChunkedEncodingError,
+            requests.exceptions.ContentDecodingError,
+        ) as exc:
             if "NameResolution" in str(exc) or "not known" in str(exc):
-                raise OperationalError(f"{what}: the host {_host(url)} cannot be found; check the URL "
-                                       "(login_url, or the tenant the token exchange returned)") from None
+                raise OperationalError(
+                    f"{what}: the host {_host(url)} cannot be found; check the URL "
+                    "(login_url, or the tenant the token exchange returned)"
+                ) from None
             if safe or isinstance(exc, _NOT_SENT) or _never_connected(exc):
                 raise _Retryable(f"cannot reach {_host(url)}: {_short(exc)}", cause=exc) from exc
-            raise OperationalError(f"{what}: the connection to {_host(url)} broke ({_short(exc)}); this step is not "
-                                   "safe to repeat, run the query again") from exc
+            raise OperationalError(
+                f"{what}: the connection to {_host(url)} broke ({_short(exc)}); this step is not "
+                "safe to repeat, run the query again"
+            ) from exc
         except requests.exceptions.Timeout as exc:
             if safe:
                 raise _Retryable(f"{_host(url)} did not answer in time", cause=exc) from exc
-            raise OperationalError(f"{what}: no answer from {_host(url)} within {timeout or self.settings.read_timeout}"
-                                   " s; this step is not safe to repeat, run the query again") from exc
+            raise OperationalError(
+                f"{what}: no answer from {_host(url)} within {timeout or self.settings.read_timeout}"
+                " s; this step is not safe to repeat, run the query again"
+            ) from exc
         finally:
             headers.pop("Authorization", None)
         elapsed = (time.perf_counter() - started) * 1000
-        log.debug("%s %s -> %s in %.0f ms (request id %s)", method, _path(url), response.status_code, elapsed,
-                  _request_id(response))
+        log.debug(
+            "%s %s -> %s in %.0f ms (request id %s)",
+            method,
+            _path(url),
+            response.status_code,
+            elapsed,
+            _request_id(response),
+        )
         if response.status_code in RETRY_STATUSES:
             raise _Retryable(f"HTTP {response.status_code}", response=response)
         if response.status_code >= 400 or expect == "response":
@@ -149,14 +187,20 @@ class HttpClient:
     def _final_error(self, failure: _Retryable, what: str, url: str, query_id: str | None) -> Error:
         attempts = f"after {self.settings.max_retries + 1} attempts or {self.settings.retry_max_seconds:g} s"
         if failure.response is not None:
-            error = error_from_response(failure.response.status_code, _json_or_none(failure.response),
-                                        text=failure.response.text, what=what,
-                                        request_id=_request_id(failure.response), query_id=query_id)
+            error = error_from_response(
+                failure.response.status_code,
+                _json_or_none(failure.response),
+                text=failure.response.text,
+                what=what,
+                request_id=_request_id(failure.response),
+                query_id=query_id,
+            )
             error.args = (f"{error.args[0]} ({attempts})",)
             error.message = error.args[0]
             return error
-        return OperationalError(f"{what}: {failure.reason} ({attempts}); check the network and the server",
-                                query_id=query_id)
+        return OperationalError(
+            f"{what}: {failure.reason} ({attempts}); check the network and the server", query_id=query_id
+        )
 
 
 class _BadBody(Exception):

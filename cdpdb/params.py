@@ -60,8 +60,16 @@ def server_parameter(value: Any, name: str | None = None) -> BoundParameter:
     return BoundParameter(name, "varchar", value)
 
 
-_CONNECT_TYPES = {"varchar": "Varchar", "boolean": "Boolean", "bigint": "BigInt", "double": "Double",
-                  "numeric": "Numeric", "timestamp": "Timestamp", "timestamptz": "TimestampTZ", "date": "Date"}
+_CONNECT_TYPES = {
+    "varchar": "Varchar",
+    "boolean": "Boolean",
+    "bigint": "BigInt",
+    "double": "Double",
+    "numeric": "Numeric",
+    "timestamp": "Timestamp",
+    "timestamptz": "TimestampTZ",
+    "date": "Date",
+}
 
 
 def connect_type(v3_type: str) -> str:
@@ -208,7 +216,8 @@ def _check_complete(style, parameters, missing, value_of) -> None:
     if missing:
         names = ", ".join(sorted(set(missing)))
         raise ProgrammingError(
-            f"the SQL has placeholders with no value: {names}" if style == "NAMED"
+            f"the SQL has placeholders with no value: {names}"
+            if style == "NAMED"
             else f"the SQL has more ? placeholders than the {len(parameters)} parameter(s) given"
         )
     if style == "QUESTION_MARK" and next(value_of.remaining, _END) is not _END:

@@ -11,22 +11,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import types
+from ._arrow import normalise_arrow
 from .exceptions import DataError
 from .protocol.base import Column
-
-
-def normalise_arrow(table: pa.Table) -> pa.Table:
-    """Standard Arrow types from any server: date32, time zone "UTC" (Hyper says "Utc")."""
-    fields, changed = [], False
-    for field in table.schema:
-        kind = field.type
-        if pa.types.is_date64(kind):
-            field, changed = field.with_type(pa.date32()), True
-        elif pa.types.is_timestamp(kind) and kind.tz and kind.tz != "UTC":
-            if kind.tz.upper() in ("UTC", "ETC/UTC", "Z", "+00:00"):
-                field, changed = field.with_type(pa.timestamp(kind.unit, tz="UTC")), True
-        fields.append(field)
-    return table.cast(pa.schema(fields)) if changed else table
 
 
 def columns_from_arrow(schema: pa.Schema) -> list[Column]:
@@ -84,8 +71,9 @@ def decode_column(values: list, column: Column) -> pa.Array:
             return pc.cast(_text(values), target)
         return _text(values)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-        raise DataError(f"column {column.name!r} ({column.type_name}): a value could not be read as "
-                        f"{target}: {exc}") from None
+        raise DataError(
+            f"column {column.name!r} ({column.type_name}): a value could not be read as {target}: {exc}"
+        ) from None
 
 
 def decode_json_page(rows: list[list], columns: list[Column]) -> pa.Table:
@@ -94,7 +82,9 @@ def decode_json_page(rows: list[list], columns: list[Column]) -> pa.Table:
     width = len(columns)
     if any(len(row) != width for row in rows):
         raise DataError(f"a row of the answer does not have the {width} columns its metadata announces")
-    arrays = [decode_column(list(values), column) for values, column in zip(zip(*rows), columns, strict=True)]
+    arrays = [
+        decode_column(list(values), column) for values, column in zip(zip(*rows, strict=True), columns, strict=True)
+    ]
     return pa.Table.from_arrays(arrays, names=[c.name for c in columns])
 
 

@@ -60,7 +60,9 @@ class Settings:
         names = {f.name for f in fields(cls)} - {"extra"}
         unknown = sorted(set(kwargs) - names)
         if unknown:
-            raise ProgrammingError(f"unknown connect() argument(s): {', '.join(unknown)}; known: {', '.join(sorted(names))}")
+            raise ProgrammingError(
+                f"unknown connect() argument(s): {', '.join(unknown)}; known: {', '.join(sorted(names))}"
+            )
         values = {}
         for name in names:
             if kwargs.get(name) is not None:
@@ -88,15 +90,19 @@ class Settings:
                 elif f.type.startswith("float"):
                     setattr(self, f.name, float(value))
             except ValueError:
-                raise ProgrammingError(f"connect() argument {f.name} must be a {f.type.split()[0]}, not {value!r}") from None
+                raise ProgrammingError(
+                    f"connect() argument {f.name} must be a {f.type.split()[0]}, not {value!r}"
+                ) from None
 
     def _validate(self) -> None:
         self.api = str(self.api).lower()
         if self.api not in APIS:
             raise ProgrammingError(f"api must be one of {', '.join(APIS)}, not {self.api!r}")
         if not str(self.login_url).startswith(("https://", "http://")):
-            raise ProgrammingError(f"login_url must start with https:// (for example https://login.salesforce.com "
-                                   f"or https://MyDomain.my.salesforce.com), not {self.login_url!r}")
+            raise ProgrammingError(
+                f"login_url must start with https:// (for example https://login.salesforce.com "
+                f"or https://MyDomain.my.salesforce.com), not {self.login_url!r}"
+            )
         self.login_url = self.login_url.rstrip("/")
         if self.private_key_file:
             if self.private_key:
@@ -106,8 +112,9 @@ class Settings:
                 raise ProgrammingError(f"private_key_file {str(path)!r} does not exist")
             self.private_key = path.read_text()
         if self.private_key and "PRIVATE KEY" not in self.private_key:
-            raise ProgrammingError("private_key must be a PEM text ('-----BEGIN PRIVATE KEY-----...'); "
-                                   "use private_key_file for a path")
+            raise ProgrammingError(
+                "private_key must be a PEM text ('-----BEGIN PRIVATE KEY-----...'); use private_key_file for a path"
+            )
         for name in ("connect_timeout", "read_timeout", "retry_max_seconds"):
             if getattr(self, name) <= 0:
                 raise ProgrammingError(f"{name} must be positive, not {getattr(self, name)}")
@@ -120,22 +127,36 @@ class Settings:
         self.auth = self._flow()
         missing = [name for name in FLOWS[self.auth] if not getattr(self, name)]
         if missing:
-            raise ProgrammingError(f"the {self.auth} login needs {', '.join(missing)} "
-                                   f"(as connect() arguments or CDPDB_{missing[0].upper()})")
+            raise ProgrammingError(
+                f"the {self.auth} login needs {', '.join(missing)} "
+                f"(as connect() arguments or CDPDB_{missing[0].upper()})"
+            )
         if self.auth == "token" and self.api == "connect":
-            raise ProgrammingError("a Data Cloud token (token=...) cannot call the Connect API, which needs a core "
-                                   "Salesforce login; use api='v3' or give login credentials")
+            raise ProgrammingError(
+                "a Data Cloud token (token=...) cannot call the Connect API, which needs a core "
+                "Salesforce login; use api='v3' or give login credentials"
+            )
 
     def _flow(self) -> str:
         if self.auth:
             if self.auth not in FLOWS:
                 raise ProgrammingError(f"auth must be one of {', '.join(FLOWS)}, not {self.auth!r}")
             return self.auth
-        given = [name for name, key in (("token", "token"), ("jwt", "private_key"),
-                                         ("refresh_token", "refresh_token"), ("password", "password")) if getattr(self, key)]
+        given = [
+            name
+            for name, key in (
+                ("token", "token"),
+                ("jwt", "private_key"),
+                ("refresh_token", "refresh_token"),
+                ("password", "password"),
+            )
+            if getattr(self, key)
+        ]
         if len(given) > 1:
-            raise ProgrammingError(f"conflicting credentials: {' and '.join(given)} logins were both given; "
-                                   "pass auth=... to choose one or remove the other")
+            raise ProgrammingError(
+                f"conflicting credentials: {' and '.join(given)} logins were both given; "
+                "pass auth=... to choose one or remove the other"
+            )
         if given:
             return given[0]
         if self.username:
@@ -156,6 +177,7 @@ class Settings:
     def __repr__(self) -> str:
         shown = ", ".join(
             f"{f.name}={'***' if f.name in SECRETS and getattr(self, f.name) else getattr(self, f.name)!r}"
-            for f in fields(self) if f.name not in ("extra", "private_key_file")
+            for f in fields(self)
+            if f.name not in ("extra", "private_key_file")
         )
         return f"Settings({shown})"

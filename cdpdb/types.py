@@ -30,8 +30,9 @@ class DBAPIType(frozenset):
 
 STRING = DBAPIType({"VARCHAR", "CHAR", "TEXT", "STRING"})
 BINARY = DBAPIType({"VARBINARY", "BINARY", "BYTES"})
-NUMBER = DBAPIType({"DECIMAL", "NUMERIC", "NUMBER", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "DOUBLE",
-                    "FLOAT", "REAL"})
+NUMBER = DBAPIType(
+    {"DECIMAL", "NUMERIC", "NUMBER", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "DOUBLE", "FLOAT", "REAL"}
+)
 DATETIME = DBAPIType({"DATE", "TIME", "TIMESTAMP", "TIMESTAMPTZ", "TIMESTAMP WITH TIME ZONE", "DATE_TIME"})
 BOOLEAN = DBAPIType({"BOOLEAN", "BOOL"})
 ROWID = DBAPIType({"ROWID"})
@@ -50,9 +51,17 @@ class DataCloudType:
 
 
 _ARROW = {
-    "string": pa.string(), "int64": pa.int64(), "int32": pa.int32(), "int16": pa.int16(),
-    "float64": pa.float64(), "float32": pa.float32(), "bool": pa.bool_(), "date": pa.date32(),
-    "time": pa.time64("us"), "timestamp": pa.timestamp("us"), "timestamptz": pa.timestamp("us", tz="UTC"),
+    "string": pa.string(),
+    "int64": pa.int64(),
+    "int32": pa.int32(),
+    "int16": pa.int16(),
+    "float64": pa.float64(),
+    "float32": pa.float32(),
+    "bool": pa.bool_(),
+    "date": pa.date32(),
+    "time": pa.time64("us"),
+    "timestamp": pa.timestamp("us"),
+    "timestamptz": pa.timestamp("us", tz="UTC"),
     "binary": pa.binary(),
 }
 
@@ -104,13 +113,13 @@ Timestamp = _dt.datetime
 Binary = bytes
 
 
-def DateFromTicks(ticks: float) -> _dt.date:  # noqa: N802 - PEP 249 name
+def DateFromTicks(ticks: float) -> _dt.date:  # PEP 249 name
     return Date(*_time.localtime(ticks)[:3])
 
 
-def TimeFromTicks(ticks: float) -> _dt.time:  # noqa: N802
+def TimeFromTicks(ticks: float) -> _dt.time:  # PEP 249 name
     return Time(*_time.localtime(ticks)[3:6])
 
 
-def TimestampFromTicks(ticks: float) -> _dt.datetime:  # noqa: N802
+def TimestampFromTicks(ticks: float) -> _dt.datetime:  # PEP 249 name
     return Timestamp(*_time.localtime(ticks)[:6])

@@ -15,13 +15,24 @@ from .conftest import APIS
 def flow_args(cloud, flow: str) -> dict:
     c = cloud.credentials
     base = {"login_url": cloud.login_url, "ca_bundle": cloud.ca_path}
-    return base | {
-        "password": {"username": c.username, "password": c.password, "client_id": c.client_id,
-                     "client_secret": c.client_secret},
-        "jwt": {"username": c.username, "client_id": c.client_id, "private_key": c.private_key_pem},
-        "refresh_token": {"refresh_token": c.refresh_token, "client_id": c.client_id, "client_secret": c.client_secret},
-        "client_credentials": {"client_id": c.client_id, "client_secret": c.client_secret},
-    }[flow]
+    return (
+        base
+        | {
+            "password": {
+                "username": c.username,
+                "password": c.password,
+                "client_id": c.client_id,
+                "client_secret": c.client_secret,
+            },
+            "jwt": {"username": c.username, "client_id": c.client_id, "private_key": c.private_key_pem},
+            "refresh_token": {
+                "refresh_token": c.refresh_token,
+                "client_id": c.client_id,
+                "client_secret": c.client_secret,
+            },
+            "client_credentials": {"client_id": c.client_id, "client_secret": c.client_secret},
+        }[flow]
+    )
 
 
 @pytest.mark.parametrize("api_name", APIS)
@@ -49,8 +60,9 @@ def test_private_key_file_and_environment_secrets(cloud, tmp_path, monkeypatch):
 
 
 def test_a_ready_data_cloud_token(api, cloud):
-    with cdpdb.connect(token=api.dc_token(), tenant_url=cloud.tenant_url.split("://")[1],
-                       ca_bundle=cloud.ca_path) as conn:
+    with cdpdb.connect(
+        token=api.dc_token(), tenant_url=cloud.tenant_url.split("://")[1], ca_bundle=cloud.ca_path
+    ) as conn:
         cur = conn.cursor()
         cur.execute("SELECT 42")
         assert cur.fetchone() == (42,)
@@ -85,8 +97,10 @@ def test_wrong_credentials_fail_at_connect_without_echoing_secrets(cloud, change
     ("args", "message"),
     [
         ({"username": "u", "client_id": "c", "client_secret": "s"}, "without password"),
-        ({"password": "p", "private_key": "-----BEGIN PRIVATE KEY-----x", "username": "u", "client_id": "c"},
-         "conflicting"),
+        (
+            {"password": "p", "private_key": "-----BEGIN PRIVATE KEY-----x", "username": "u", "client_id": "c"},
+            "conflicting",
+        ),
         ({}, "no credentials"),
         ({"token": "t"}, "tenant_url"),
         ({"client_id": "c", "client_secret": "s", "api": "v9"}, "api must be"),
@@ -164,8 +178,16 @@ def test_no_secret_in_logs_reprs_or_errors(cloud, caplog):
     token = conn._tokens.token().value
     with pytest.raises(cdpdb.ProgrammingError) as caught:
         cur.execute("SELECT * FROM nowhere")
-    texts = [caplog.text, repr(conn), repr(cur), repr(conn.settings), str(conn.settings), str(caught.value),
-             repr(conn._tokens.token()), repr(creds)]
+    texts = [
+        caplog.text,
+        repr(conn),
+        repr(cur),
+        repr(conn.settings),
+        str(conn.settings),
+        str(caught.value),
+        repr(conn._tokens.token()),
+        repr(creds),
+    ]
     for text in texts:
         for secret in [*secrets, token, "PRIVATE KEY"]:
             assert secret not in text

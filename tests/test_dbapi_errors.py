@@ -37,8 +37,16 @@ def test_sql_errors_carry_sqlstate_and_position(connect, api_name, sql, error, s
         assert caught.value.position and f"position {caught.value.position}" in str(caught.value)
 
 
-@pytest.mark.parametrize("statement", ["INSERT INTO t VALUES (1)", "  -- c\n delete from x", "CREATE TABLE t (a int)",
-                                       "DROP TABLE x", "UPDATE t SET a = 1"])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "INSERT INTO t VALUES (1)",
+        "  -- c\n delete from x",
+        "CREATE TABLE t (a int)",
+        "DROP TABLE x",
+        "UPDATE t SET a = 1",
+    ],
+)
 def test_writes_are_not_supported_and_point_to_ingestion(connect, statement):
     cur = connect().cursor()
     with pytest.raises(cdpdb.NotSupportedError, match="Ingestion API"):
@@ -86,7 +94,8 @@ def test_broken_answers_on_safe_calls_are_retried(api, cloud, connect, kind):
         cur.execute('SELECT "ssot__Id__c" FROM "ssot__Individual__dlm" ORDER BY 1')
         rows = cur.fetchall()
     assert [r[0] for r in rows] == api.hyper('SELECT "ssot__Id__c" FROM "ssot__Individual__dlm" ORDER BY 1').column(
-        0).to_pylist()
+        0
+    ).to_pylist()
 
 
 def test_a_broken_v2_batch_is_not_silently_repeated(cloud, connect):
@@ -139,8 +148,11 @@ def test_misuse_raises_interface_error(connect):
         conn.cursor()
 
 
-hostile = st.text(st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)), max_size=200) | st.sampled_from(
-    ["'; DROP TABLE x; --", "\\", "\\'", "''", "$$", "$1", "?", ":name", '"', "/*", "--", "é\u202e\U0001f600"])
+hostile = st.text(
+    st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)), max_size=200
+) | st.sampled_from(
+    ["'; DROP TABLE x; --", "\\", "\\'", "''", "$$", "$1", "?", ":name", '"', "/*", "--", "é\u202e\U0001f600"]
+)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -152,11 +164,20 @@ def test_hostile_strings_round_trip_exactly(connect, value, api_name):
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(values=st.lists(st.one_of(st.integers(-(2**63), 2**63 - 1), st.booleans(),
-                                 st.decimals(allow_nan=False, allow_infinity=False, places=4,
-                                             min_value=-10**12, max_value=10**12),
-                                 st.dates(), hostile), min_size=1, max_size=4),
-       api_name=st.sampled_from(APIS))
+@given(
+    values=st.lists(
+        st.one_of(
+            st.integers(-(2**63), 2**63 - 1),
+            st.booleans(),
+            st.decimals(allow_nan=False, allow_infinity=False, places=4, min_value=-(10**12), max_value=10**12),
+            st.dates(),
+            hostile,
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    api_name=st.sampled_from(APIS),
+)
 def test_typed_values_round_trip(connect, values, api_name):
     cur = connect(api=api_name).cursor()
     placeholders = ", ".join("?" for _ in values)

@@ -10,7 +10,6 @@ from decimal import Decimal
 import pytest
 
 import cdpdb
-from cdpdb.local import Fault
 
 from .conftest import APIS
 
@@ -39,8 +38,10 @@ def test_every_type_with_nulls_decodes_exactly(connect, api_name):
     cur.execute(ALL_ORDERS)
     rows = cur.fetchall()
     by_column = list(zip(*rows, strict=True))
-    kinds = {name: {type(v) for v in values} - {type(None)} for name, values in
-             zip([d[0] for d in cur.description], by_column, strict=True)}
+    kinds = {
+        name: {type(v) for v in values} - {type(None)}
+        for name, values in zip([d[0] for d in cur.description], by_column, strict=True)
+    }
     assert kinds["ssot__GrandTotalAmount__c"] == {Decimal}
     assert kinds["ssot__TotalProductQuantity__c"] == {int}
     assert kinds["ssot__DiscountRate__c"] == {float}
@@ -121,14 +122,20 @@ def test_v1_pages_past_the_row_cap_only_with_a_stable_order(api, cloud, connect)
 @pytest.mark.parametrize("api_name", APIS)
 def test_parameters_named_and_qmark_and_lists(api, connect, api_name):
     cur = connect(api=api_name).cursor()
-    base = ('SELECT "ssot__Id__c" FROM "ssot__Individual__dlm" WHERE "ssot__CountryId__c" IN :countries '
-            'AND "ssot__ChildrenCount__c" >= :n AND "ssot__CreatedDate__c" < :before ORDER BY 1')
+    base = (
+        'SELECT "ssot__Id__c" FROM "ssot__Individual__dlm" WHERE "ssot__CountryId__c" IN :countries '
+        'AND "ssot__ChildrenCount__c" >= :n AND "ssot__CreatedDate__c" < :before ORDER BY 1'
+    )
     before = dt.datetime(2025, 6, 1, tzinfo=dt.timezone.utc)
     cur.execute(base, {"countries": ["DE", "FR"], "n": 2, "before": before})
-    expected = reference(api, base.replace(":countries", "('DE', 'FR')").replace(":n", "2")
-                         .replace(":before", "TIMESTAMPTZ '2025-06-01 00:00:00+00'"))
+    expected = reference(
+        api,
+        base.replace(":countries", "('DE', 'FR')")
+        .replace(":n", "2")
+        .replace(":before", "TIMESTAMPTZ '2025-06-01 00:00:00+00'"),
+    )
     assert cur.fetchall() == expected and expected
-    cur.execute('SELECT ? AS a, ? AS b, ? AS c, ? AS d', ["it's", Decimal("1.25"), dt.date(2020, 2, 29), None])
+    cur.execute("SELECT ? AS a, ? AS b, ? AS c, ? AS d", ["it's", Decimal("1.25"), dt.date(2020, 2, 29), None])
     assert cur.fetchall() == [("it's", Decimal("1.25"), dt.date(2020, 2, 29), None)]
 
 
@@ -193,8 +200,10 @@ def test_cursor_cancel_from_another_thread(cloud, connect):
 
 def test_threads_share_a_connection(api, connect):
     conn = connect()
-    expected = {n: reference(api, f'SELECT count(*) FROM {ORDERS} WHERE "ssot__TotalProductQuantity__c" = {n}')[0][0]
-                for n in range(1, 9)}
+    expected = {
+        n: reference(api, f'SELECT count(*) FROM {ORDERS} WHERE "ssot__TotalProductQuantity__c" = {n}')[0][0]
+        for n in range(1, 9)
+    }
     results, errors = {}, []
 
     def worker(n: int) -> None:

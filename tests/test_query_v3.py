@@ -263,6 +263,10 @@ def test_v3_and_connect_are_read_only(api, token, sql):
 
 def test_numeric_parameters_keep_their_scale(api, token):
     """Regression: Hyper's bare NUMERIC has scale 0 and rounded 1.25 to 1."""
-    answer = submit(api, token, "SELECT ? AS a, ? AS b", parameters=[
-        {"type": "numeric", "value": "1.25"}, {"type": "numeric", "value": "-12345678901234567890.123456"}])
+    answer = submit(
+        api,
+        token,
+        "SELECT ? AS a, ? AS b",
+        parameters=[{"type": "numeric", "value": "1.25"}, {"type": "numeric", "value": "-12345678901234567890.123456"}],
+    )
     assert answer.json()["data"] == [["1.25", "-12345678901234567890.123456"]]

@@ -23,6 +23,8 @@ import pyarrow as pa
 import pyarrow.ipc as ipc
 from tableauhyperapi import Connection, CreateMode, HyperProcess, Telemetry
 
+from .._arrow import normalise_arrow
+
 log = logging.getLogger(__name__)
 
 #: Prefix placed before a user's query so that error positions can be mapped back to it.
@@ -168,22 +170,6 @@ class HyperEngine:
         self._process.close()
         if self._own_dir:
             shutil.rmtree(self.workdir, ignore_errors=True)
-
-
-def normalise_arrow(table: pa.Table) -> pa.Table:
-    """Give Hyper's Arrow output standard types: DATE as date32 and time zone "UTC" (not "Utc")."""
-    fields = []
-    changed = False
-    for field in table.schema:
-        kind = field.type
-        if pa.types.is_date64(kind):
-            field, changed = field.with_type(pa.date32()), True
-        elif pa.types.is_timestamp(kind) and kind.tz is not None and kind.tz != "UTC":
-            field, changed = field.with_type(pa.timestamp(kind.unit, tz="UTC")), True
-        fields.append(field)
-    if not changed:
-        return table
-    return table.cast(pa.schema(fields, metadata=table.schema.metadata))
 
 
 def quote_ident(name: str) -> str:

@@ -114,8 +114,13 @@ class LocalDataCloud:
     def connect_args(self, **overrides) -> dict:
         """Keyword arguments for ``cdpdb.connect()`` that log in to this server (password flow)."""
         creds = self.credentials
-        args = {"login_url": self.login_url, "username": creds.username, "password": creds.password,
-                "client_id": creds.client_id, "client_secret": creds.client_secret}
+        args = {
+            "login_url": self.login_url,
+            "username": creds.username,
+            "password": creds.password,
+            "client_id": creds.client_id,
+            "client_secret": creds.client_secret,
+        }
         if self.ca_path:
             args["ca_bundle"] = self.ca_path
         args.update(overrides)

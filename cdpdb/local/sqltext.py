@@ -8,6 +8,7 @@ the type taken from a fixed list, so a parameter value can never become SQL.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import sqlglot
@@ -43,6 +44,7 @@ PARAM_TYPES = {
     "timestamptz": "timestamptz",
     "timestamp with time zone": "timestamptz",
 }
+
 
 class BadRequest(ValueError):
     """A client mistake in the request itself (not in the SQL's meaning)."""
@@ -135,8 +137,10 @@ def ensure_query(sql: str) -> None:
     """The Query API is read-only: refuse anything that does not start like a query."""
     word = leading_keyword(sql)
     if word not in QUERY_KEYWORDS:
-        raise EngineError("25006", f"only queries are allowed, not {word!r}: the Query API is read-only "
-                                   "(load data with the Ingestion API)")
+        raise EngineError(
+            "25006",
+            f"only queries are allowed, not {word!r}: the Query API is read-only (load data with the Ingestion API)",
+        )
 
 
 # -- the V1/V2 (Trino-like) dialect --------------------------------------------------------------

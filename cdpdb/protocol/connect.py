@@ -37,8 +37,14 @@ class ConnectProtocol(Protocol):
                 {"type": params.connect_type(p.type), "value": p.value, **({"name": p.name} if p.name else {})}
                 for p in bound
             ]
-        return self.http.call("POST", self._base(), json=body, headers=self._headers(), bearer=self.tokens.bearer,
-                              what="the Connect query-sql query")
+        return self.http.call(
+            "POST",
+            self._base(),
+            json=body,
+            headers=self._headers(),
+            bearer=self.tokens.bearer,
+            what="the Connect query-sql query",
+        )
 
     def execute(self, sql: str, parameters: Any, **options: Any) -> Result:
         body = self._post(sql, parameters)
@@ -54,13 +60,20 @@ class ConnectProtocol(Protocol):
         return self._paged(query_id, status, first, columns)
 
     def _paged(self, query_id: str, status: dict, first: pa.Table | None, columns) -> PagedResult:
-        result = PagedResult(query_id, columns, int(status.get("rowCount", 0)), first, None,
-                             lambda: self.cancel(query_id))
+        result = PagedResult(
+            query_id, columns, int(status.get("rowCount", 0)), first, None, lambda: self.cancel(query_id)
+        )
 
         def read_page(offset: int) -> pa.Table:
-            body = self.http.call("GET", f"{self._base()}/{query_id}/rows", headers=self._headers(),
-                                  bearer=self.tokens.bearer, params={"offset": offset, "omitSchema": "false"},
-                                  what=f"reading rows of query {query_id}", query_id=query_id)
+            body = self.http.call(
+                "GET",
+                f"{self._base()}/{query_id}/rows",
+                headers=self._headers(),
+                bearer=self.tokens.bearer,
+                params={"offset": offset, "omitSchema": "false"},
+                what=f"reading rows of query {query_id}",
+                query_id=query_id,
+            )
             result.columns = result.columns or _columns(body.get("metadata"))
             return decode_json_page(body.get("data") or [], result.columns or [])
 
@@ -68,20 +81,37 @@ class ConnectProtocol(Protocol):
         return result
 
     def _wait(self, query_id: str, status: dict) -> dict:
-        return wait_until_finished(status, lambda wait_ms: self.status(query_id, wait_ms),
-                                   lambda: self.cancel(query_id), self.settings.query_timeout, query_id)
+        return wait_until_finished(
+            status,
+            lambda wait_ms: self.status(query_id, wait_ms),
+            lambda: self.cancel(query_id),
+            self.settings.query_timeout,
+            query_id,
+        )
 
     def status(self, query_id: str, wait_ms: int = 0) -> dict:
-        body = self.http.call("GET", f"{self._base()}/{query_id}", params={"waitTimeMs": wait_ms},
-                              headers=self._headers(), bearer=self.tokens.bearer,
-                              timeout=self.settings.read_timeout + wait_ms / 1000,
-                              what=f"the status of query {query_id}", query_id=query_id)
+        body = self.http.call(
+            "GET",
+            f"{self._base()}/{query_id}",
+            params={"waitTimeMs": wait_ms},
+            headers=self._headers(),
+            bearer=self.tokens.bearer,
+            timeout=self.settings.read_timeout + wait_ms / 1000,
+            what=f"the status of query {query_id}",
+            query_id=query_id,
+        )
         return body.get("status") or {}
 
     def cancel(self, query_id: str) -> None:
         try:
-            self.http.call("DELETE", f"{self._base()}/{query_id}", headers=self._headers(), bearer=self.tokens.bearer,
-                           expect="none", what=f"cancelling query {query_id}")
+            self.http.call(
+                "DELETE",
+                f"{self._base()}/{query_id}",
+                headers=self._headers(),
+                bearer=self.tokens.bearer,
+                expect="none",
+                what=f"cancelling query {query_id}",
+            )
         except OperationalError as exc:
             if exc.status != 404:
                 raise

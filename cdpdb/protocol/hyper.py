@@ -20,8 +20,9 @@ def is_finished(status: dict) -> bool:
     return str(status.get("completionStatus", "")).upper().replace("_", "") in ("FINISHED", "RESULTSPRODUCED")
 
 
-def wait_until_finished(status: dict, poll: Callable[[int], dict], cancel: Callable[[], None],
-                        timeout: float | None, query_id: str) -> dict:
+def wait_until_finished(
+    status: dict, poll: Callable[[int], dict], cancel: Callable[[], None], timeout: float | None, query_id: str
+) -> dict:
     """Long-poll ``status`` until the query finished; past ``timeout`` cancel it and raise."""
     deadline = None if timeout is None else time.monotonic() + timeout
     while not is_finished(status):
@@ -30,8 +31,11 @@ def wait_until_finished(status: dict, poll: Callable[[int], dict], cancel: Calla
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 cancel()
-                raise OperationalError(f"query {query_id} did not finish within query_timeout={timeout:g} s; "
-                                       "it was cancelled on the server", query_id=query_id)
+                raise OperationalError(
+                    f"query {query_id} did not finish within query_timeout={timeout:g} s; "
+                    "it was cancelled on the server",
+                    query_id=query_id,
+                )
             wait_ms = max(min(wait_ms, int(remaining * 1000)), 1)
         status = poll(wait_ms)
     return status
@@ -40,8 +44,15 @@ def wait_until_finished(status: dict, poll: Callable[[int], dict], cancel: Calla
 class PagedResult(Result):
     """Rows ``[0, row_count)``: the inline first page, then pages read by offset."""
 
-    def __init__(self, query_id: str, columns: list[Column] | None, row_count: int, first: pa.Table | None,
-                 read_page: Callable[[int], pa.Table], cancel: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        query_id: str,
+        columns: list[Column] | None,
+        row_count: int,
+        first: pa.Table | None,
+        read_page: Callable[[int], pa.Table],
+        cancel: Callable[[], None],
+    ) -> None:
         self.query_id, self.columns, self.row_count = query_id, columns, row_count
         self._first, self._read_page, self._cancel = first, read_page, cancel
 
@@ -57,13 +68,16 @@ class PagedResult(Result):
         while offset < self.row_count:
             page = self._read_page(offset)
             if page.num_rows == 0:
-                raise InternalError(f"the server returned no rows at offset {offset} of {self.row_count} "
-                                    f"for query {self.query_id}", query_id=self.query_id)
+                raise InternalError(
+                    f"the server returned no rows at offset {offset} of {self.row_count} for query {self.query_id}",
+                    query_id=self.query_id,
+                )
             offset += page.num_rows
             yield page
         if offset != self.row_count:
-            raise InternalError(f"query {self.query_id} announced {self.row_count} rows but {offset} arrived",
-                                query_id=self.query_id)
+            raise InternalError(
+                f"query {self.query_id} announced {self.row_count} rows but {offset} arrived", query_id=self.query_id
+            )
 
     def cancel(self) -> None:
         self._cancel()
@@ -72,8 +86,14 @@ class PagedResult(Result):
 class ChunkedResult(Result):
     """Rows read chunk by chunk (``/chunks/{n}``), in order."""
 
-    def __init__(self, query_id: str, row_count: int, chunk_count: int, read_chunk: Callable[[int], pa.Table],
-                 cancel: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        query_id: str,
+        row_count: int,
+        chunk_count: int,
+        read_chunk: Callable[[int], pa.Table],
+        cancel: Callable[[], None],
+    ) -> None:
         self.query_id, self.row_count, self._chunk_count = query_id, row_count, chunk_count
         self._read_chunk, self._cancel = read_chunk, cancel
         self.columns = None
@@ -88,8 +108,11 @@ class ChunkedResult(Result):
             total += page.num_rows
             yield page
         if total != self.row_count:
-            raise InternalError(f"query {self.query_id} announced {self.row_count} rows but its "
-                                f"{self._chunk_count} chunks held {total}", query_id=self.query_id)
+            raise InternalError(
+                f"query {self.query_id} announced {self.row_count} rows but its "
+                f"{self._chunk_count} chunks held {total}",
+                query_id=self.query_id,
+            )
 
     def cancel(self) -> None:
         self._cancel()

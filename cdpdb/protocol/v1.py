@@ -44,11 +44,19 @@ class V1Protocol(Protocol):
         if orderby:
             query["orderby"] = orderby
         headers = {"enable-arrow-stream": "true"} if self.settings.arrow else {}
-        return self.http.call("POST", self.url("/api/v1/query"), params=query, json={"sql": sql}, headers=headers,
-                              bearer=self.tokens.bearer, what="the V1 query")
+        return self.http.call(
+            "POST",
+            self.url("/api/v1/query"),
+            params=query,
+            json={"sql": sql},
+            headers=headers,
+            bearer=self.tokens.bearer,
+            what="the V1 query",
+        )
 
-    def execute(self, sql: str, parameters: Any, *, orderby: str | None = None, page_rows: int = MAX_ROWS,
-                **options: Any) -> Result:
+    def execute(
+        self, sql: str, parameters: Any, *, orderby: str | None = None, page_rows: int = MAX_ROWS, **options: Any
+    ) -> Result:
         sql = bind(sql, parameters)
         first = self.page(sql, orderby, 0, page_rows)
         if not first.get("done", True) and not orderby:

@@ -37,8 +37,12 @@ class V2Result(Result):
                 return
             # A batch id is single-use: never repeat this call on a broken transfer (safe=False).
             body = self._protocol.http.call(
-                "GET", self._protocol.url(f"/api/v2/query/{batch_id}"), bearer=self._protocol.tokens.bearer,
-                headers=self._headers, safe=False, what=f"fetching the next V2 batch of query {self.query_id}",
+                "GET",
+                self._protocol.url(f"/api/v2/query/{batch_id}"),
+                bearer=self._protocol.tokens.bearer,
+                headers=self._headers,
+                safe=False,
+                what=f"fetching the next V2 batch of query {self.query_id}",
                 query_id=self.query_id,
             )
 
@@ -48,6 +52,12 @@ class V2Protocol(Protocol):
 
     def execute(self, sql: str, parameters: Any, **options: Any) -> Result:
         headers = {"enable-arrow-stream": "true"} if self.settings.arrow else {}
-        body = self.http.call("POST", self.url("/api/v2/query"), json={"sql": bind(sql, parameters)},
-                              bearer=self.tokens.bearer, headers=headers, what="the V2 query")
+        body = self.http.call(
+            "POST",
+            self.url("/api/v2/query"),
+            json={"sql": bind(sql, parameters)},
+            bearer=self.tokens.bearer,
+            headers=headers,
+            what="the V2 query",
+        )
         return V2Result(self, body, headers)

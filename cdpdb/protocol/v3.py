@@ -33,8 +33,9 @@ class V3Protocol(Protocol):
         body: dict[str, Any] = {"sql": sql, "transferMode": mode}
         if bound:
             body["paramStyle"] = style
-            body["parameters"] = [{"type": p.type, "value": p.value, **({"name": p.name} if p.name else {})}
-                                  for p in bound]
+            body["parameters"] = [
+                {"type": p.type, "value": p.value, **({"name": p.name} if p.name else {})} for p in bound
+            ]
         return body
 
     def _decode(self, answer: Answer) -> tuple[pa.Table, list[Column] | None]:
@@ -43,8 +44,11 @@ class V3Protocol(Protocol):
             return table, columns_from_arrow(table.schema)
         body = answer.json
         meta = (body.get("metadata") or {}).get("columns")
-        columns = [Column(c["name"], c["type"], c.get("precision"), c.get("scale"), c.get("nullable"))
-                   for c in meta] if meta else None
+        columns = (
+            [Column(c["name"], c["type"], c.get("precision"), c.get("scale"), c.get("nullable")) for c in meta]
+            if meta
+            else None
+        )
         return decode_json_page(body.get("data") or [], columns or []), columns
 
     def _status_from(self, answer: Answer) -> dict:
@@ -54,9 +58,15 @@ class V3Protocol(Protocol):
         return orjson.loads(raw)
 
     def execute(self, sql: str, parameters: Any, **options: Any) -> Result:
-        response = self.http.call("POST", self.url("/api/v3/query"), json=self._body(sql, parameters, "ADAPTIVE"),
-                                  headers=self._headers(), bearer=self.tokens.bearer, expect="answer",
-                                  what="the V3 query")
+        response = self.http.call(
+            "POST",
+            self.url("/api/v3/query"),
+            json=self._body(sql, parameters, "ADAPTIVE"),
+            headers=self._headers(),
+            bearer=self.tokens.bearer,
+            expect="answer",
+            what="the V3 query",
+        )
         status = self._status_from(response)
         query_id = status["queryId"]
         first, columns = self._decode(response)
@@ -70,48 +80,84 @@ class V3Protocol(Protocol):
 
         def read_page(offset: int) -> pa.Table:
             response = self.http.call(
-                "GET", self.url(f"/api/v3/query/{query_id}/rows"), headers=self._headers(), bearer=self.tokens.bearer,
-                params={"offset": offset, "byteLimit": BYTE_LIMIT, "omitSchema": "false"}, expect="answer",
-                what=f"reading rows of query {query_id}", query_id=query_id,
+                "GET",
+                self.url(f"/api/v3/query/{query_id}/rows"),
+                headers=self._headers(),
+                bearer=self.tokens.bearer,
+                params={"offset": offset, "byteLimit": BYTE_LIMIT, "omitSchema": "false"},
+                expect="answer",
+                what=f"reading rows of query {query_id}",
+                query_id=query_id,
             )
             table, found = self._decode(response)
             state["columns"] = state["columns"] or found
             return table
 
-        result = PagedResult(query_id, columns, int(status.get("rowCount", 0)), first, read_page,
-                             lambda: self.cancel(query_id))
+        result = PagedResult(
+            query_id, columns, int(status.get("rowCount", 0)), first, read_page, lambda: self.cancel(query_id)
+        )
         if result.columns is None:
             result.columns = self.schema(query_id)
         return result
 
     def schema(self, query_id: str) -> list[Column]:
-        body = self.http.call("GET", self.url(f"/api/v3/query/{query_id}/metadata"), headers=self._headers(),
-                              bearer=self.tokens.bearer, what=f"reading the schema of query {query_id}")
-        return [Column(c["name"], c["type"], c.get("precision"), c.get("scale"), c.get("nullable"))
-                for c in body["metadata"]["columns"]]
+        body = self.http.call(
+            "GET",
+            self.url(f"/api/v3/query/{query_id}/metadata"),
+            headers=self._headers(),
+            bearer=self.tokens.bearer,
+            what=f"reading the schema of query {query_id}",
+        )
+        return [
+            Column(c["name"], c["type"], c.get("precision"), c.get("scale"), c.get("nullable"))
+            for c in body["metadata"]["columns"]
+        ]
 
     def _wait(self, query_id: str, status: dict) -> dict:
-        return wait_until_finished(status, lambda wait_ms: self.status(query_id, wait_ms),
-                                   lambda: self.cancel(query_id), self.settings.query_timeout, query_id)
+        return wait_until_finished(
+            status,
+            lambda wait_ms: self.status(query_id, wait_ms),
+            lambda: self.cancel(query_id),
+            self.settings.query_timeout,
+            query_id,
+        )
 
     def status(self, query_id: str, wait_ms: int = 0) -> dict:
-        return self.http.call("GET", self.url(f"/api/v3/query/{query_id}"), params={"waitTimeMs": wait_ms},
-                              headers=self._headers(), bearer=self.tokens.bearer,
-                              timeout=self.settings.read_timeout + wait_ms / 1000,
-                              what=f"the status of query {query_id}", query_id=query_id)
+        return self.http.call(
+            "GET",
+            self.url(f"/api/v3/query/{query_id}"),
+            params={"waitTimeMs": wait_ms},
+            headers=self._headers(),
+            bearer=self.tokens.bearer,
+            timeout=self.settings.read_timeout + wait_ms / 1000,
+            what=f"the status of query {query_id}",
+            query_id=query_id,
+        )
 
     def cancel(self, query_id: str) -> None:
         try:
-            self.http.call("DELETE", self.url(f"/api/v3/query/{query_id}"), headers=self._headers(),
-                           bearer=self.tokens.bearer, expect="none", what=f"cancelling query {query_id}")
+            self.http.call(
+                "DELETE",
+                self.url(f"/api/v3/query/{query_id}"),
+                headers=self._headers(),
+                bearer=self.tokens.bearer,
+                expect="none",
+                what=f"cancelling query {query_id}",
+            )
         except OperationalError as exc:
             if exc.status != 404:  # already finished and freed: nothing to cancel
                 raise
 
     def submit(self, sql: str, parameters: Any) -> str:
-        response = self.http.call("POST", self.url("/api/v3/query"), json=self._body(sql, parameters, "ASYNC"),
-                                  headers=self._headers(), bearer=self.tokens.bearer, expect="answer",
-                                  what="submitting the V3 query")
+        response = self.http.call(
+            "POST",
+            self.url("/api/v3/query"),
+            json=self._body(sql, parameters, "ASYNC"),
+            headers=self._headers(),
+            bearer=self.tokens.bearer,
+            expect="answer",
+            what="submitting the V3 query",
+        )
         return self._status_from(response)["queryId"]
 
     def results(self, query_id: str) -> Result:
@@ -119,12 +165,19 @@ class V3Protocol(Protocol):
         columns = self.schema(query_id)
 
         def read_chunk(n: int) -> pa.Table:
-            response = self.http.call("GET", self.url(f"/api/v3/query/{query_id}/chunks/{n}"),
-                                      headers=self._headers(), bearer=self.tokens.bearer, expect="answer",
-                                      what=f"reading chunk {n} of query {query_id}", query_id=query_id)
+            response = self.http.call(
+                "GET",
+                self.url(f"/api/v3/query/{query_id}/chunks/{n}"),
+                headers=self._headers(),
+                bearer=self.tokens.bearer,
+                expect="answer",
+                what=f"reading chunk {n} of query {query_id}",
+                query_id=query_id,
+            )
             return self._decode(response)[0]
 
-        result = ChunkedResult(query_id, int(status["rowCount"]), int(status["chunkCount"]), read_chunk,
-                               lambda: self.cancel(query_id))
+        result = ChunkedResult(
+            query_id, int(status["rowCount"]), int(status["chunkCount"]), read_chunk, lambda: self.cancel(query_id)
+        )
         result.columns = columns
         return result
