@@ -12,7 +12,7 @@ import pyarrow as pa
 from ._sqlscan import QUERY_KEYWORDS, leading_keyword
 from .exceptions import InterfaceError, NotSupportedError, ProgrammingError
 from .protocol import Result
-from .results import python_rows
+from .results import Progress, python_rows, unify
 
 if TYPE_CHECKING:
     from .connection import Connection
@@ -34,11 +34,13 @@ class Cursor:
         self._connection = connection
         self._result: Result | None = None
         self._pages: Iterator[pa.Table] | None = None
-        self._rows: list[tuple] = []
+        self._page: pa.Table | None = None  # the page being read, as Arrow ...
+        self._rows: list[tuple] | None = None  # ... and as Python rows once a row fetch needs them
         self._position = 0
         self._fetched = 0
         self._rowcount = -1
         self._closed = False
+        self._progress: Progress | None = None
 
     # -- PEP 249 attributes ----------------------------------------------------------------------
 
@@ -76,14 +78,17 @@ class Cursor:
 
     def _start(self, result: Result) -> None:
         self._result = result
+        self._progress = Progress(self._connection.settings.progress, result.row_count, "cdpdb fetch")
         self._pages = iter(result.pages())
-        self._rows, self._position, self._fetched = [], 0, 0
+        self._page, self._rows, self._position, self._fetched = None, None, 0, 0
         self._rowcount = result.row_count if result.row_count is not None else -1
 
     def _reset(self) -> None:
         if self._pages is not None and hasattr(self._pages, "close"):
             self._pages.close()
-        self._result, self._pages, self._rows, self._position, self._rowcount = None, None, [], 0, -1
+        if self._progress is not None:
+            self._progress.close()
+        self._result, self._pages, self._page, self._rows, self._position, self._rowcount = None, None, None, None, 0, -1
 
     def execute(self, operation: str, parameters: Any = None, **options: Any) -> Cursor:
         """Run a query. ``parameters``: a mapping for ``:name`` or a sequence for ``?``.
@@ -132,16 +137,29 @@ class Cursor:
     # -- fetching --------------------------------------------------------------------------------
 
     def _next_page(self) -> bool:
+        """Move to the next non-empty page; False when the result is exhausted."""
         if self._pages is None:
             return False
         for page in self._pages:
+            self._progress.update(page)
             if page.num_rows:
-                self._rows, self._position = python_rows(page), 0
+                self._page, self._rows, self._position = page, None, 0
                 self._fetched += page.num_rows
                 return True
-        self._pages = None
+        self._pages, self._page, self._rows = None, None, None
+        self._progress.close()
         self._rowcount = self._fetched  # every row was read: the count is now exact
         return False
+
+    def _available(self) -> int:
+        return 0 if self._page is None else self._page.num_rows - self._position
+
+    def _take_rows(self, limit: int) -> list[tuple]:
+        if self._rows is None:
+            self._rows = python_rows(self._page)
+        rows = self._rows[self._position : self._position + limit]
+        self._position += len(rows)
+        return rows
 
     def _check_result(self) -> None:
         self._check_open()
@@ -150,11 +168,9 @@ class Cursor:
 
     def fetchone(self) -> tuple | None:
         self._check_result()
-        if self._position >= len(self._rows) and not self._next_page():
+        if not self._available() and not self._next_page():
             return None
-        row = self._rows[self._position]
-        self._position += 1
-        return row
+        return self._take_rows(1)[0]
 
     def fetchmany(self, size: int | None = None) -> list[tuple]:
         self._check_result()
@@ -162,22 +178,64 @@ class Cursor:
         if size < 0:
             raise ProgrammingError("fetchmany() size must be 0 or more")
         out: list[tuple] = []
-        while len(out) < size:
-            if self._position >= len(self._rows) and not self._next_page():
-                break
-            take = self._rows[self._position : self._position + size - len(out)]
-            self._position += len(take)
-            out.extend(take)
+        while len(out) < size and (self._available() or self._next_page()):
+            out.extend(self._take_rows(size - len(out)))
         return out
 
     def fetchall(self) -> list[tuple]:
         self._check_result()
-        out = self._rows[self._position :]
-        self._rows, self._position = [], 0
-        while self._next_page():
-            out.extend(self._rows)
-            self._rows, self._position = [], 0
+        out: list[tuple] = []
+        while self._available() or self._next_page():
+            out.extend(self._take_rows(self._available()))
         return out
+
+    # -- Arrow, pandas, Polars -----------------------------------------------------------------
+
+    def _arrow_pages(self) -> Iterator[pa.Table]:
+        """The rest of the result as Arrow pages, starting inside the current page."""
+        self._check_result()
+        while self._available() or self._next_page():
+            page = self._page.slice(self._position)
+            self._position = self._page.num_rows
+            self._rows = None
+            yield page
+
+    def fetch_arrow_batches(self) -> Iterator[pa.RecordBatch]:
+        """The rest of the result as Arrow record batches, one page in memory at a time."""
+        for page in self._arrow_pages():
+            yield from page.to_batches()
+
+    def fetch_arrow_table(self) -> pa.Table:
+        """The rest of the result as one Arrow table (decimal128, timestamp[us, tz=UTC], date32...)."""
+        self._check_result()
+        pages = list(self._arrow_pages())
+        if not pages:
+            return self._empty_table()
+        return unify(pages)
+
+    def _empty_table(self) -> pa.Table:
+        from .results import empty_table
+
+        return empty_table(self._result.columns or [])
+
+    def fetch_pandas_all(self):
+        """The rest of the result as a pandas DataFrame with exact, nullable dtypes."""
+        from .frames import to_pandas
+
+        return to_pandas(self.fetch_arrow_table())
+
+    def fetch_pandas_batches(self) -> Iterator:
+        """The rest of the result as DataFrames, one page at a time (bounded memory)."""
+        from .frames import to_pandas
+
+        for page in self._arrow_pages():
+            yield to_pandas(page)
+
+    def fetch_polars(self):
+        """The rest of the result as a Polars DataFrame (needs polars)."""
+        from .frames import to_polars
+
+        return to_polars(self.fetch_arrow_table())
 
     def __iter__(self) -> Cursor:
         return self

@@ -78,7 +78,7 @@ def decode_column(values: list, column: Column) -> pa.Array:
 
 def decode_json_page(rows: list[list], columns: list[Column]) -> pa.Table:
     if not rows:
-        return pa.table({c.name: pa.array([], _arrow_type(c)) for c in columns}) if columns else pa.table({})
+        return empty_table(columns)
     width = len(columns)
     if any(len(row) != width for row in rows):
         raise DataError(f"a row of the answer does not have the {width} columns its metadata announces")
@@ -86,6 +86,10 @@ def decode_json_page(rows: list[list], columns: list[Column]) -> pa.Table:
         decode_column(list(values), column) for values, column in zip(zip(*rows, strict=True), columns, strict=True)
     ]
     return pa.Table.from_arrays(arrays, names=[c.name for c in columns])
+
+
+def empty_table(columns: list[Column]) -> pa.Table:
+    return pa.table({c.name: pa.array([], _arrow_type(c)) for c in columns})
 
 
 def _arrow_type(column: Column) -> pa.DataType:
@@ -160,3 +164,63 @@ def prefetch(pages: Iterator[pa.Table], depth: int = 1) -> Iterator[pa.Table]:
 
 
 __all__ = ["decode_json_page", "normalise_arrow", "prefetch", "python_rows"]
+
+
+def ordered_parallel(fetch, count: int, workers: int, in_flight: int) -> Iterator[pa.Table]:
+    """``fetch(0..count-1)`` on a pool of ``workers`` threads, yielded in order, with at most
+    ``in_flight`` results fetched ahead of the consumer (so memory stays bounded)."""
+    if workers <= 1 or count <= 1:
+        for n in range(count):
+            yield fetch(n)
+        return
+    from collections import deque
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="cdpdb-fetch")
+    pending: deque = deque()
+    submitted = 0
+    try:
+        while submitted < count or pending:
+            while submitted < count and len(pending) < max(in_flight, 1):
+                pending.append(pool.submit(fetch, submitted))
+                submitted += 1
+            yield pending.popleft().result()
+    finally:
+        for future in pending:
+            future.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def unify(tables: list[pa.Table]) -> pa.Table:
+    """Concatenate pages whose types may differ slightly (a V1/V2 decimal's scale is inferred per page)."""
+    if not tables:
+        return pa.table({})
+    first = tables[0].schema
+    if all(t.schema.equals(first) for t in tables[1:]):
+        return pa.concat_tables(tables)
+    schema = pa.unify_schemas([t.schema for t in tables], promote_options="permissive")
+    return pa.concat_tables([t.cast(schema) for t in tables])
+
+
+class Progress:
+    """An optional tqdm bar counting rows and bytes of a fetch."""
+
+    def __init__(self, enabled: bool, total: int | None, what: str) -> None:
+        self._bar = None
+        if enabled:
+            try:
+                from tqdm.auto import tqdm
+            except ImportError:
+                return
+            self._bar = tqdm(total=total, unit=" rows", unit_scale=True, desc=what, leave=False)
+        self._bytes = 0
+
+    def update(self, page: pa.Table) -> None:
+        if self._bar is not None:
+            self._bytes += page.nbytes
+            self._bar.set_postfix_str(f"{self._bytes / 1e6:,.0f} MB", refresh=False)
+            self._bar.update(page.num_rows)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()

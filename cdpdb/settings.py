@@ -52,6 +52,9 @@ class Settings:
     user_agent: str | None = None
     revoke_core_token: bool = True
     arrow: bool = True  # ask V2/V3 for Arrow where offered
+    max_workers: int = 4  # parallel V3 chunk downloads (1: serial)
+    prefetch: int = 2  # pages or chunks fetched ahead of the consumer (0: none)
+    progress: bool = False  # tqdm progress bars for fetches
     extra: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -120,6 +123,8 @@ class Settings:
                 raise ProgrammingError(f"{name} must be positive, not {getattr(self, name)}")
         if self.query_timeout is not None and self.query_timeout <= 0:
             raise ProgrammingError(f"query_timeout must be positive, not {self.query_timeout}")
+        if self.max_workers < 1 or self.prefetch < 0:
+            raise ProgrammingError("max_workers must be 1 or more and prefetch 0 or more")
         if self.max_retries < 0:
             raise ProgrammingError(f"max_retries must be 0 or more, not {self.max_retries}")
         if self.ca_bundle and not Path(self.ca_bundle).is_file():

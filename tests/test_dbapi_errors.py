@@ -88,7 +88,7 @@ def test_total_retry_time_is_bounded(cloud, connect):
 @pytest.mark.parametrize("kind", ["reset", "malformed", "html"])
 def test_broken_answers_on_safe_calls_are_retried(api, cloud, connect, kind):
     conn = connect()
-    fault = Fault(kind=kind, status=503 if kind == "html" else 200, count=1, path="/rows")
+    fault = Fault(kind=kind, status=503 if kind == "html" else 200, count=1, path="/chunks/")
     with cloud.faults.inject(fault, page_rows=500):
         cur = conn.cursor()
         cur.execute('SELECT "ssot__Id__c" FROM "ssot__Individual__dlm" ORDER BY 1')

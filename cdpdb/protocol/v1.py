@@ -22,7 +22,7 @@ class V1Result(Result):
         self.columns = columns_of(first)
 
     def pages(self) -> Iterator[pa.Table]:
-        return prefetch(self._pages(), depth=1)
+        return prefetch(self._pages(), depth=self._protocol.settings.prefetch)
 
     def _pages(self) -> Iterator[pa.Table]:
         body, offset = self._first, 0

@@ -22,7 +22,7 @@ class V2Result(Result):
         self.columns = refine_columns(self.columns, self._first_page)
 
     def pages(self) -> Iterator[pa.Table]:
-        return prefetch(self._chain(), depth=1)
+        return prefetch(self._chain(), depth=self._protocol.settings.prefetch)
 
     def _chain(self) -> Iterator[pa.Table]:
         body, page = self._first, self._first_page

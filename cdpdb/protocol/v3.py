@@ -15,7 +15,7 @@ from .base import Column, Protocol, Result
 from .hyper import ChunkedResult, PagedResult, is_finished, wait_until_finished
 
 ARROW = "application/vnd.apache.arrow.stream"
-BYTE_LIMIT = 20_000_000
+INLINE_BYTES = 1_000_000  # results smaller than this come back in the first call
 
 
 class V3Protocol(Protocol):
@@ -58,47 +58,19 @@ class V3Protocol(Protocol):
         return orjson.loads(raw)
 
     def execute(self, sql: str, parameters: Any, **options: Any) -> Result:
-        response = self.http.call(
-            "POST",
-            self.url("/api/v3/query"),
-            json=self._body(sql, parameters, "ADAPTIVE"),
-            headers=self._headers(),
-            bearer=self.tokens.bearer,
-            expect="answer",
-            what="the V3 query",
-        )
-        status = self._status_from(response)
+        """ADAPTIVE with a small inline budget: a small result arrives in this one call; a large one
+        is then read as chunks, several at once (the partial inline page is dropped, since the
+        chunks' row ranges are not announced and must be read whole)."""
+        body = self._body(sql, parameters, "ADAPTIVE")
+        body["resultRange"] = {"byteLimit": INLINE_BYTES}
+        answer = self.http.call("POST", self.url("/api/v3/query"), json=body, headers=self._headers(),
+                                bearer=self.tokens.bearer, expect="answer", what="the V3 query")
+        status = self._status_from(answer)
         query_id = status["queryId"]
-        first, columns = self._decode(response)
-        if not is_finished(status):
-            status = self._wait(query_id, status)
-            first = None
-        return self._paged(query_id, status, first, columns)
-
-    def _paged(self, query_id: str, status: dict, first: pa.Table | None, columns) -> PagedResult:
-        state = {"columns": columns}
-
-        def read_page(offset: int) -> pa.Table:
-            response = self.http.call(
-                "GET",
-                self.url(f"/api/v3/query/{query_id}/rows"),
-                headers=self._headers(),
-                bearer=self.tokens.bearer,
-                params={"offset": offset, "byteLimit": BYTE_LIMIT, "omitSchema": "false"},
-                expect="answer",
-                what=f"reading rows of query {query_id}",
-                query_id=query_id,
-            )
-            table, found = self._decode(response)
-            state["columns"] = state["columns"] or found
-            return table
-
-        result = PagedResult(
-            query_id, columns, int(status.get("rowCount", 0)), first, read_page, lambda: self.cancel(query_id)
-        )
-        if result.columns is None:
-            result.columns = self.schema(query_id)
-        return result
+        first, columns = self._decode(answer)
+        if is_finished(status) and first.num_rows == int(status.get("rowCount", 0)):
+            return PagedResult(query_id, columns, first.num_rows, first, None, lambda: self.cancel(query_id))
+        return self._chunked(query_id, self._wait(query_id, status), columns if first.num_columns else None)
 
     def schema(self, query_id: str) -> list[Column]:
         body = self.http.call(
@@ -161,23 +133,16 @@ class V3Protocol(Protocol):
         return self._status_from(response)["queryId"]
 
     def results(self, query_id: str) -> Result:
-        status = self._wait(query_id, self.status(query_id))
-        columns = self.schema(query_id)
+        return self._chunked(query_id, self._wait(query_id, self.status(query_id)), None)
 
+    def _chunked(self, query_id: str, status: dict, columns: list[Column] | None) -> Result:
         def read_chunk(n: int) -> pa.Table:
-            response = self.http.call(
-                "GET",
-                self.url(f"/api/v3/query/{query_id}/chunks/{n}"),
-                headers=self._headers(),
-                bearer=self.tokens.bearer,
-                expect="answer",
-                what=f"reading chunk {n} of query {query_id}",
-                query_id=query_id,
-            )
-            return self._decode(response)[0]
+            answer = self.http.call("GET", self.url(f"/api/v3/query/{query_id}/chunks/{n}"),
+                                    headers=self._headers(), bearer=self.tokens.bearer, expect="answer",
+                                    what=f"reading chunk {n} of query {query_id}", query_id=query_id)
+            return self._decode(answer)[0]
 
-        result = ChunkedResult(
-            query_id, int(status["rowCount"]), int(status["chunkCount"]), read_chunk, lambda: self.cancel(query_id)
-        )
-        result.columns = columns
-        return result
+        workers = self.settings.max_workers
+        return ChunkedResult(query_id, int(status["rowCount"]), int(status["chunkCount"]), read_chunk,
+                             lambda: self.cancel(query_id), columns or self.schema(query_id), workers=workers,
+                             in_flight=workers + self.settings.prefetch)
