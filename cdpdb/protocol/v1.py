@@ -60,9 +60,10 @@ class V1Protocol(Protocol):
         sql = bind(sql, parameters)
         first = self.page(sql, orderby, 0, page_rows)
         if not first.get("done", True) and not orderby:
+            returned = first.get("rowCount", page_rows)
             raise ProgrammingError(
-                f"the result has more than {page_rows:,} rows, the most one V1 call returns; paging through it "
-                "needs a stable order, or rows would be duplicated or lost: pass orderby='Field__c ASC, ...' to "
-                "execute(), add LIMIT, or use api='v2' or 'v3'"
+                f"the result has more rows than the {returned:,} one V1 call returned; paging through it needs a "
+                "stable order, or rows would be duplicated or lost: pass orderby='Field__c ASC, ...' to execute(), "
+                "add LIMIT, or use api='v2' or 'v3'"
             )
         return V1Result(self, sql, orderby, first, page_rows)
