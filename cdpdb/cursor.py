@@ -201,9 +201,10 @@ class Cursor:
             yield page
 
     def fetch_arrow_batches(self) -> Iterator[pa.RecordBatch]:
-        """The rest of the result as Arrow record batches, one page in memory at a time."""
+        """The rest of the result as Arrow record batches (one per page: a V2 batch, a V3 chunk),
+        with only the pages being downloaded held in memory besides the one being consumed."""
         for page in self._arrow_pages():
-            yield from page.to_batches()
+            yield from page.combine_chunks().to_batches()
 
     def fetch_arrow_table(self) -> pa.Table:
         """The rest of the result as one Arrow table (decimal128, timestamp[us, tz=UTC], date32...)."""
