@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from . import exceptions
@@ -10,6 +11,7 @@ from .auth import TokenProvider
 from .cursor import Cursor
 from .exceptions import InterfaceError, NotSupportedError
 from .http import HttpClient
+from .metadata import MetadataCache
 from .protocol import protocol_for
 from .settings import Settings
 
@@ -36,6 +38,8 @@ class Connection:
         self._tokens = TokenProvider(settings, self._http)
         self._protocol = protocol_for(settings, self._http, self._tokens)
         self._closed = False
+        self._metadata: MetadataCache | None = None
+        self._direct_tokens: TokenProvider | None = None
         try:
             self._tokens.token()  # log in now: wrong credentials fail at connect(), not at the first query
         except BaseException:
@@ -73,6 +77,26 @@ class Connection:
         if not self._protocol.supports_async:
             raise NotSupportedError(f"cancelling by query id needs api='v3' or 'connect', not {self.settings.api}")
         self._protocol.cancel(query_id)
+
+    @property
+    def metadata(self) -> MetadataCache:
+        """The Metadata API's entities (DLOs, DMOs, calculated insights), cached per connection."""
+        self._check_open()
+        if self._metadata is None:
+            self._metadata = MetadataCache(self)
+        return self._metadata
+
+    def _metadata_call(self, dataspace: str | None) -> dict:
+        """GET /api/v1/metadata on the tenant. The Connect API's core token cannot call it, so a
+        connection on api='connect' logs in once more for a Data Cloud token."""
+        tokens = self._tokens
+        if self.settings.api == "connect":
+            if self._direct_tokens is None:
+                self._direct_tokens = TokenProvider(replace(self.settings, api="v3"), self._http)
+            tokens = self._direct_tokens
+        headers = {"ctx-dataspace-ds_name": dataspace} if dataspace and dataspace != self.settings.dataspace else {}
+        return self._http.call("GET", tokens.base_url() + "/api/v1/metadata", bearer=tokens.bearer, headers=headers,
+                               what="the Metadata API")
 
     def close(self) -> None:
         if not self._closed:
