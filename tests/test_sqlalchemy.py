@@ -1,0 +1,162 @@
+"""The SQLAlchemy dialect against the local Data Cloud: compilation, reflection, pandas, pools."""
+
+from __future__ import annotations
+
+import decimal
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+URL_OPTIONS = "scale=1000&seed=7"
+
+
+@pytest.fixture
+def engine(cloud, monkeypatch):
+    """An engine on the session's local Data Cloud through a plain cdp:// URL; the client secret
+    comes from the environment, as it should (SQLAlchemy prints URL query parameters)."""
+    creds = cloud.credentials
+    monkeypatch.setenv("CDPDB_CLIENT_SECRET", creds.client_secret)
+    host = cloud.login_url.split("://", 1)[1]
+    url = sa.URL.create("cdp", username=creds.username, password=creds.password, host=host.split(":")[0],
+                        port=int(host.split(":")[1]), database="default",
+                        query={"login_url": cloud.login_url, "client_id": creds.client_id, "ca_bundle": cloud.ca_path})
+    engine = sa.create_engine(url, pool_pre_ping=True)
+    assert creds.client_secret not in repr(engine) and creds.password not in repr(engine)
+    yield engine
+    engine.dispose()
+
+
+def test_url_parts_become_connect_arguments(cloud):
+    dialect = sa.create_engine("cdp://me%40example.com:pw@acme.my.salesforce.com/marketing?client_id=a&api=v2")
+    args = dialect.dialect.create_connect_args(dialect.url)[1]
+    assert args == {"login_url": "https://acme.my.salesforce.com", "username": "me@example.com", "password": "pw",
+                    "client_id": "a", "api": "v2", "dataspace": "marketing"}
+
+
+def test_local_url_works_out_of_the_box():
+    engine = sa.create_engine(f"cdp://local?{URL_OPTIONS}")
+    frame = pd.read_sql('SELECT count(*) AS n FROM "ssot__Individual__dlm"', engine)
+    assert frame["n"].tolist() == [1000]
+
+
+def test_reflection_matches_the_metadata_api(api, engine):
+    answer = {e["name"]: e for e in api.direct("GET", "/api/v1/metadata").json()["metadata"]}
+    inspector = sa.inspect(engine)
+    assert inspector.get_table_names() == sorted(answer)
+    assert inspector.get_schema_names() == ["default"]
+    assert inspector.get_view_names() == []
+    for name, entity in answer.items():
+        fields = entity.get("fields") or entity["dimensions"] + entity["measures"]
+        columns = inspector.get_columns(name)
+        assert [c["name"] for c in columns] == [f["name"] for f in fields]
+        assert [c["nullable"] for c in columns] == [f["nullable"] for f in fields]
+        assert [c["comment"] for c in columns] == [f["displayName"] if f["displayName"] != f["name"] else None
+                                                  for f in fields]
+        keys = sorted(entity.get("primaryKeys", []), key=lambda k: int(k["indexOrder"]))
+        assert inspector.get_pk_constraint(name)["constrained_columns"] == [k["name"] for k in keys]
+        expected_fks = [
+            (r["fromEntityAttribute"], r["toEntity"], r["toEntityAttribute"], r["cardinality"])
+            for r in entity["relationships"] if "fromEntityAttribute" in r
+        ]
+        fks = inspector.get_foreign_keys(name)
+        assert [(f["constrained_columns"][0], f["referred_table"], f["referred_columns"][0],
+                 f["options"]["cdp_cardinality"]) for f in fks] == expected_fks
+        assert inspector.get_table_comment(name)["text"] == entity["displayName"]
+        assert inspector.has_table(name)
+    assert not inspector.has_table("Nope__dlm")
+
+
+def test_reflected_types_keep_precision_scale_and_time_zones(engine):
+    table = sa.Table("ssot__SalesOrder__dlm", sa.MetaData(), autoload_with=engine)
+    types = {c.name: c.type for c in table.columns}
+    assert isinstance(types["ssot__GrandTotalAmount__c"], sa.Numeric)
+    assert (types["ssot__GrandTotalAmount__c"].precision, types["ssot__GrandTotalAmount__c"].scale) == (18, 2)
+    assert isinstance(types["ssot__TotalProductQuantity__c"], sa.BigInteger)
+    assert isinstance(types["ssot__DiscountRate__c"], sa.Double)
+    assert isinstance(types["ssot__IsGift__c"], sa.Boolean)
+    assert isinstance(types["ssot__OrderDeliveredDate__c"], sa.Date)
+    assert types["ssot__OrderStartDate__c"].timezone is True
+    assert table.primary_key.columns.keys() == ["ssot__Id__c"]
+    [fk] = table.foreign_keys
+    assert fk.target_fullname == "ssot__Individual__dlm.ssot__Id__c"
+
+
+def test_reflecting_everything_takes_one_metadata_request(engine):
+    metadata = sa.MetaData()
+    with engine.connect() as conn:
+        metadata.reflect(conn)
+        cache = conn.connection.dbapi_connection.metadata
+        assert cache.requests == 1
+    assert len(metadata.tables) == 11
+
+
+def test_core_query_compiles_and_runs_on_every_api(api, cloud):
+    table = sa.table("ssot__SalesOrder__dlm", sa.column("ssot__Id__c"), sa.column("ssot__OrderCurrencyIsoCode__c"),
+                     sa.column("ssot__GrandTotalAmount__c"))
+    query = (sa.select(table.c.ssot__Id__c, table.c.ssot__GrandTotalAmount__c)
+             .where(table.c.ssot__OrderCurrencyIsoCode__c.in_(["EUR", "GBP"]))
+             .order_by(table.c.ssot__Id__c).limit(5).offset(3))
+    expected = [tuple(r.values()) for r in api.hyper(
+        'SELECT "ssot__Id__c", "ssot__GrandTotalAmount__c" FROM "ssot__SalesOrder__dlm" '
+        "WHERE \"ssot__OrderCurrencyIsoCode__c\" IN ('EUR', 'GBP') ORDER BY 1 LIMIT 5 OFFSET 3").to_pylist()]
+    for api_name in ("v3", "v2", "v1", "connect"):
+        engine = sa.create_engine("cdp://", connect_args=cloud.connect_args(api=api_name))
+        engine.dialect.legacy_sql = api_name in ("v1", "v2")
+        with engine.connect() as conn:
+            assert conn.execute(query).fetchall() == expected, api_name
+        text = str(query.compile(engine))
+        assert ("OFFSET" in text.split("LIMIT")[0]) == (api_name in ("v1", "v2"))
+
+
+def test_statement_cache_is_used(engine):
+    table = sa.table("ssot__Individual__dlm", sa.column("ssot__Id__c"))
+    with engine.connect() as conn:
+        for n in (1, 2, 3):
+            rows = conn.execute(sa.select(table.c.ssot__Id__c).order_by(table.c.ssot__Id__c).limit(n)).fetchall()
+            assert len(rows) == n
+    assert engine.dialect.supports_statement_cache
+    assert engine._compiled_cache is not None and len(engine._compiled_cache) >= 1
+
+
+def test_writes_raise_not_supported(engine):
+    with engine.connect() as conn:
+        with pytest.raises(sa.exc.NotSupportedError, match="Ingestion API"):
+            conn.execute(sa.text('DELETE FROM "ssot__Individual__dlm"'))
+        table = sa.Table("NewThing__dll", sa.MetaData(), sa.Column("x", sa.Integer))
+        with pytest.raises(sa.exc.NotSupportedError, match="read-only"):
+            table.create(conn)
+
+
+def test_pandas_read_sql_chunks_stream(engine):
+    sizes = [len(chunk) for chunk in pd.read_sql_query(
+        'SELECT * FROM "ssot__EmailEngagement__dlm"', engine, chunksize=1200)]
+    assert sum(sizes) == 5000 and max(sizes) == 1200
+
+
+def test_pandas_read_sql_table_and_exact_decimals(engine):
+    frame = pd.read_sql_table("ssot__SalesOrder__dlm", engine)
+    assert frame.shape == (3000, 10)
+    exact = pd.read_sql_query('SELECT "ssot__GrandTotalAmount__c" FROM "ssot__SalesOrder__dlm"', engine,
+                              coerce_float=False)
+    assert isinstance(exact.iloc[:, 0].dropna().iloc[0], decimal.Decimal)
+
+
+def test_pool_pre_ping_and_disconnect_detection(engine):
+    with engine.connect() as conn:
+        dbapi_conn = conn.connection.dbapi_connection
+        assert engine.dialect.do_ping(dbapi_conn)
+    dbapi_conn.close()  # the pool's connection dies; pre-ping must replace it
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT 1")).scalar() == 1
+    import cdpdb
+
+    assert engine.dialect.is_disconnect(cdpdb.InterfaceError("the connection is closed"), None, None)
+    assert not engine.dialect.is_disconnect(cdpdb.ProgrammingError("syntax"), None, None)
+
+
+def test_other_dataspace_as_schema(cloud):
+    engine = sa.create_engine("cdp://", connect_args=cloud.connect_args(dataspace="marketing"))
+    names = sa.inspect(engine).get_table_names()
+    assert "ssot__SalesOrder__dlm" not in names and "ssot__EmailEngagement__dlm" in names
+    assert sa.inspect(engine).default_schema_name == "marketing"
