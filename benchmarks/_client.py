@@ -28,12 +28,24 @@ def current_rss_mb() -> float:
 
 def login(job, http):
     c = job["credentials"]
-    core = http.post(f"{job['login_url']}/services/oauth2/token", data={
-        "grant_type": "password", "client_id": c["client_id"], "client_secret": c["client_secret"],
-        "username": c["username"], "password": c["password"]}).json()["access_token"]
-    answer = http.post(f"{job['login_url']}/services/a360/token", data={
-        "grant_type": "urn:salesforce:grant-type:external:cdp", "subject_token": core,
-        "subject_token_type": "urn:ietf:params:oauth:token-type:access_token"}).json()
+    core = http.post(
+        f"{job['login_url']}/services/oauth2/token",
+        data={
+            "grant_type": "password",
+            "client_id": c["client_id"],
+            "client_secret": c["client_secret"],
+            "username": c["username"],
+            "password": c["password"],
+        },
+    ).json()["access_token"]
+    answer = http.post(
+        f"{job['login_url']}/services/a360/token",
+        data={
+            "grant_type": "urn:salesforce:grant-type:external:cdp",
+            "subject_token": core,
+            "subject_token_type": "urn:ietf:params:oauth:token-type:access_token",
+        },
+    ).json()
     return {"Authorization": f"Bearer {answer['access_token']}"}, f"https://{answer['instance_url']}"
 
 
@@ -47,9 +59,15 @@ def main() -> None:
         import cdpdb
 
         started = time.perf_counter()
-        conn = cdpdb.connect(login_url=job["login_url"], username=c["username"], password=c["password"],
-                             client_id=c["client_id"], client_secret=c["client_secret"], ca_bundle=job["ca"],
-                             **job["options"])
+        conn = cdpdb.connect(
+            login_url=job["login_url"],
+            username=c["username"],
+            password=c["password"],
+            client_id=c["client_id"],
+            client_secret=c["client_secret"],
+            ca_bundle=job["ca"],
+            **job["options"],
+        )
         cur = conn.cursor()
         cur.execute(legacy_sql if job["options"]["api"] in ("v1", "v2") else hyper_sql)
         if kind == "cdpdb-rows":
@@ -86,8 +104,9 @@ def main() -> None:
         else:
             from concurrent.futures import ThreadPoolExecutor
 
-            answer = http.post(f"{base}/api/v3/query", json={"sql": hyper_sql, "transferMode": "ASYNC"},
-                               headers=headers)
+            answer = http.post(
+                f"{base}/api/v3/query", json={"sql": hyper_sql, "transferMode": "ASYNC"}, headers=headers
+            )
             query_id = json.loads(answer.headers["x-hyperdb-status"])["queryId"]
             status = http.get(f"{base}/api/v3/query/{query_id}", params={"waitTimeMs": 10000}, headers=headers).json()
             arrow_headers = {**headers, "Accept": "application/vnd.apache.arrow.stream"}
@@ -103,8 +122,9 @@ def main() -> None:
         from salesforcecdpconnector.connection import SalesforceCDPConnection
 
         started = time.perf_counter()
-        conn = SalesforceCDPConnection(job["login_url"], c["username"], c["password"], c["client_id"],
-                                       c["client_secret"])
+        conn = SalesforceCDPConnection(
+            job["login_url"], c["username"], c["password"], c["client_id"], c["client_secret"]
+        )
         if kind == "cdp-df":
             rows = len(conn.get_pandas_dataframe(legacy_sql))
         else:
@@ -115,8 +135,14 @@ def main() -> None:
         import salesforce_datacloud_connector as sfdc
 
         started = time.perf_counter()
-        conn = sfdc.connect(login_url=job["login_url"], auth_type="username_password", username=c["username"],
-                            password=c["password"], client_id=c["client_id"], client_secret=c["client_secret"])
+        conn = sfdc.connect(
+            login_url=job["login_url"],
+            auth_type="username_password",
+            username=c["username"],
+            password=c["password"],
+            client_id=c["client_id"],
+            client_secret=c["client_secret"],
+        )
         cur = conn.cursor()
         cur.execute(hyper_sql)
         rows = len(cur.fetch_df()) if kind == "datacloud-df" else len(cur.fetchall())

@@ -33,7 +33,7 @@ CLIENTS = {
 }
 BASELINE = {"cdp": "cdpdb v2 (JSON)", "datacloud": "cdpdb connect"}
 
-RUNNER = r'''
+RUNNER = r"""
 import json, sys, time, warnings
 warnings.filterwarnings("ignore")
 job = json.loads(sys.argv[1])
@@ -65,14 +65,25 @@ else:
     cur.execute(f'SELECT * FROM "{job["table"]}"')
     rows = cur.fetchall()
 print(json.dumps({"seconds": time.perf_counter() - started, "rows": len(rows)}))
-'''
+"""
 
 
 def run(cloud, client: str, options: dict) -> dict:
-    job = {"client": client, "options": options, "login_url": cloud.login_url, "ca": cloud.ca_path,
-           "credentials": asdict(cloud.credentials), "table": TABLE}
-    done = subprocess.run([sys.executable, "-c", RUNNER, json.dumps(job)], capture_output=True, text=True,
-                          timeout=1800, cwd=Path(__file__).parent)
+    job = {
+        "client": client,
+        "options": options,
+        "login_url": cloud.login_url,
+        "ca": cloud.ca_path,
+        "credentials": asdict(cloud.credentials),
+        "table": TABLE,
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", RUNNER, json.dumps(job)],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        cwd=Path(__file__).parent,
+    )
     if done.returncode:
         raise RuntimeError(done.stderr[-2000:])
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -92,8 +103,10 @@ def main() -> None:
                 assert out["rows"] == args.rows, (name, out)
                 times[name].append(out["seconds"])
     medians = {name: statistics.median(values) for name, values in times.items()}
-    print(f"fetchall() of {args.rows:,} rows x 10 columns; latency {args.latency_ms:g} ms per request; "
-          f"median of {args.repeat}\n")
+    print(
+        f"fetchall() of {args.rows:,} rows x 10 columns; latency {args.latency_ms:g} ms per request; "
+        f"median of {args.repeat}\n"
+    )
     print("| client | median s | rows/s | vs cdpdb |")
     print("|---|---:|---:|---:|")
     for name, (client, _) in CLIENTS.items():

@@ -44,10 +44,17 @@ CASES = {
 
 
 def run_case(cloud, kind: str, options: dict, rows: int) -> dict:
-    job = {"kind": kind, "options": options, "login_url": cloud.login_url, "ca": cloud.ca_path,
-           "credentials": asdict(cloud.credentials), "table": TABLE}
-    done = subprocess.run([sys.executable, str(HERE / "_client.py"), json.dumps(job)], capture_output=True,
-                          text=True, timeout=3600)
+    job = {
+        "kind": kind,
+        "options": options,
+        "login_url": cloud.login_url,
+        "ca": cloud.ca_path,
+        "credentials": asdict(cloud.credentials),
+        "table": TABLE,
+    }
+    done = subprocess.run(
+        [sys.executable, str(HERE / "_client.py"), json.dumps(job)], capture_output=True, text=True, timeout=3600
+    )
     if done.returncode:
         raise RuntimeError(f"{kind}: {done.stderr[-2000:]}")
     out = json.loads(done.stdout.strip().splitlines()[-1])
@@ -65,8 +72,10 @@ def fetch_table(cloud, rows: int, latencies: list[float], repeat: int, cases: di
             for name, (kind, options) in cases.items():
                 samples[name].append(run_case(cloud, kind, options, rows))
         results[latency] = {
-            name: {"seconds": statistics.median(s["seconds"] for s in runs),
-                   "peak_rss_mb": statistics.median(s["peak_rss_mb"] for s in runs)}
+            name: {
+                "seconds": statistics.median(s["seconds"] for s in runs),
+                "peak_rss_mb": statistics.median(s["peak_rss_mb"] for s in runs),
+            }
             for name, runs in samples.items()
         }
     cloud.faults.set_limits(latency_ms=0)
@@ -80,20 +89,34 @@ def print_tables(results: dict, rows: int, repeat: int) -> None:
         print("| client | median s | rows/s | peak RSS MB | time / cdpdb V3 parallel |")
         print("|---|---:|---:|---:|---:|")
         for name, value in by_case.items():
-            print(f"| {name} | {value['seconds']:.2f} | {rows / value['seconds']:,.0f} | "
-                  f"{value['peak_rss_mb']:,.0f} | {value['seconds'] / best:.2f} |")
-        get = lambda n: by_case[n]["seconds"]  # noqa: E731
+            print(
+                f"| {name} | {value['seconds']:.2f} | {rows / value['seconds']:,.0f} | "
+                f"{value['peak_rss_mb']:,.0f} | {value['seconds'] / best:.2f} |"
+            )
+        seconds = {name: value["seconds"] for name, value in by_case.items()}
+        get = seconds.__getitem__
         print("\nTargets (ratios measured in this run):")
-        print(f"- DataFrame vs salesforce-datacloud-connector fetch_df: "
-              f"{get('salesforce-datacloud-connector fetch_df') / best:.1f}x faster (target ≥ 5x)")
-        print(f"- DataFrame vs salesforce-cdp-connector get_pandas_dataframe: "
-              f"{get('salesforce-cdp-connector get_pandas_dataframe') / best:.1f}x faster (target ≥ 2x)")
-        print(f"- cdpdb V3 parallel vs floor V3: {best / get('floor V3 Arrow parallel (raw HTTP + pyarrow)'):.2f}x "
-              f"the floor's time (target ≤ 1.3x)")
-        print(f"- cdpdb V2 Arrow vs floor V2: {get('cdpdb V2 Arrow → DataFrame') / get('floor V2 Arrow (raw HTTP + pyarrow)'):.2f}x "
-              f"the floor's time (target ≤ 1.3x)")
-        print(f"- V3 parallel vs serial: {get('cdpdb V3 Arrow serial → DataFrame') / best:.1f}x faster "
-              f"(target ≥ 3x at 50 ms)")
+        print(
+            f"- DataFrame vs salesforce-datacloud-connector fetch_df: "
+            f"{get('salesforce-datacloud-connector fetch_df') / best:.1f}x faster (target ≥ 5x)"
+        )
+        print(
+            f"- DataFrame vs salesforce-cdp-connector get_pandas_dataframe: "
+            f"{get('salesforce-cdp-connector get_pandas_dataframe') / best:.1f}x faster (target ≥ 2x)"
+        )
+        print(
+            f"- cdpdb V3 parallel vs floor V3: {best / get('floor V3 Arrow parallel (raw HTTP + pyarrow)'):.2f}x "
+            f"the floor's time (target ≤ 1.3x)"
+        )
+        print(
+            f"- cdpdb V2 Arrow vs floor V2: "
+            f"{get('cdpdb V2 Arrow → DataFrame') / get('floor V2 Arrow (raw HTTP + pyarrow)'):.2f}x "
+            f"the floor's time (target ≤ 1.3x)"
+        )
+        print(
+            f"- V3 parallel vs serial: {get('cdpdb V3 Arrow serial → DataFrame') / best:.1f}x faster "
+            f"(target ≥ 3x at 50 ms)"
+        )
 
 
 def chart(results: dict, rows: int, path: Path) -> None:
@@ -105,9 +128,14 @@ def chart(results: dict, rows: int, path: Path) -> None:
     fig, axes = plt.subplots(1, len(results), figsize=(7 * len(results), 6), squeeze=False)
     for ax, (latency, by_case) in zip(axes[0], results.items(), strict=True):
         names = list(by_case)
-        ax.barh(names, [by_case[n]["seconds"] for n in names],
-                color=["tab:blue" if n.startswith("cdpdb") else "tab:gray" if n.startswith("floor") else "tab:red"
-                       for n in names])
+        ax.barh(
+            names,
+            [by_case[n]["seconds"] for n in names],
+            color=[
+                "tab:blue" if n.startswith("cdpdb") else "tab:gray" if n.startswith("floor") else "tab:red"
+                for n in names
+            ],
+        )
         ax.invert_yaxis()
         ax.set_xlabel("seconds (median), lower is better")
         ax.set_title(f"{rows:,} rows, {latency:g} ms per request")
@@ -116,10 +144,17 @@ def chart(results: dict, rows: int, path: Path) -> None:
 
 
 def rss_growth(cloud, rows: int) -> dict:
-    job = {"kind": "cdpdb-batches", "options": {"api": "v3", "max_workers": 4}, "login_url": cloud.login_url,
-           "ca": cloud.ca_path, "credentials": asdict(cloud.credentials), "table": TABLE}
-    done = subprocess.run([sys.executable, str(HERE / "_client.py"), json.dumps(job)], capture_output=True, text=True,
-                          timeout=3600)
+    job = {
+        "kind": "cdpdb-batches",
+        "options": {"api": "v3", "max_workers": 4},
+        "login_url": cloud.login_url,
+        "ca": cloud.ca_path,
+        "credentials": asdict(cloud.credentials),
+        "table": TABLE,
+    }
+    done = subprocess.run(
+        [sys.executable, str(HERE / "_client.py"), json.dumps(job)], capture_output=True, text=True, timeout=3600
+    )
     if done.returncode:
         raise RuntimeError(done.stderr[-2000:])
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -147,9 +182,11 @@ def main() -> None:
             rss = rss_growth(cloud, args.rss_rows)
         print(f"\n### fetch_arrow_batches over {rss['rows']:,} rows (V3, 4 workers)\n")
         print(f"- baseline RSS after the first batch: {rss['baseline_mb']:,.0f} MB; peak: {rss['peak_mb']:,.0f} MB")
-        print(f"- growth {rss['peak_mb'] - rss['baseline_mb']:,.0f} MB = "
-              f"{(rss['peak_mb'] - rss['baseline_mb']) / rss['batch_mb']:.1f} batches of {rss['batch_mb']:.1f} MB "
-              "(target < 3)")
+        print(
+            f"- growth {rss['peak_mb'] - rss['baseline_mb']:,.0f} MB = "
+            f"{(rss['peak_mb'] - rss['baseline_mb']) / rss['batch_mb']:.1f} batches of {rss['batch_mb']:.1f} MB "
+            "(target < 3)"
+        )
     print(f"\n(total benchmark time {time.perf_counter() - started:.0f} s; chart: benchmarks/results.png)")
 
 

@@ -26,8 +26,10 @@ FORMATS = ("table", "csv", "jsonl", "parquet")
 def main(verbose: int) -> None:
     """cdpdb: Salesforce Data Cloud as SQL."""
     if verbose:
-        logging.basicConfig(level=logging.DEBUG if verbose > 1 else logging.INFO,
-                            format="%(asctime)s %(name)s %(levelname)s %(message)s")
+        logging.basicConfig(
+            level=logging.DEBUG if verbose > 1 else logging.INFO,
+            format="%(asctime)s %(name)s %(levelname)s %(message)s",
+        )
 
 
 def _require_local():
@@ -75,13 +77,19 @@ def _connection(local: bool, scale: int, progress: bool, **given) -> Iterator:
 
 
 @main.command()
-@click.option("--scale", default=10_000, show_default=True, help="Source contacts to generate (orders 3x, email events 5x).")
+@click.option(
+    "--scale", default=10_000, show_default=True, help="Source contacts to generate (orders 3x, email events 5x)."
+)
 @click.option("--seed", default=42, show_default=True, help="Random seed of the generated dataset.")
 @click.option("--port", default=0, help="Port of the core host (OAuth, Connect API); 0 picks a free one.")
 @click.option("--tenant-port", default=0, help="Port of the TLS tenant host (Direct API); 0 picks a free one.")
 @click.option("--no-tls", is_flag=True, help="Serve the Direct API over plain HTTP on the core port.")
-@click.option("--key-file", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Write the demo JWT private key here (default: a file in the server's temporary folder).")
+@click.option(
+    "--key-file",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write the demo JWT private key here (default: a file in the server's temporary folder).",
+)
 def serve(scale: int, seed: int, port: int, tenant_port: int, no_tls: bool, key_file: str | None) -> None:
     """Run the local Data Cloud in the foreground until Ctrl-C."""
     local = _require_local()
@@ -124,8 +132,10 @@ def demo(scale: int, sql: str) -> None:
         cur.execute(sql)
         table = cur.fetch_arrow_table()
         done = time.perf_counter()
-    click.echo(f"local Data Cloud started in {ready - started:.1f} s; query over HTTPS (API v3) took "
-               f"{(done - ready) * 1000:.0f} ms")
+    click.echo(
+        f"local Data Cloud started in {ready - started:.1f} s; query over HTTPS (API v3) took "
+        f"{(done - ready) * 1000:.0f} ms"
+    )
     click.echo(format_table(table))
 
 
@@ -179,8 +189,9 @@ def _write(cur, fmt: str, output: str | None, progress: bool) -> int:
             if fmt == "jsonl":
                 _jsonl(batch, sink)
             elif writer is None:
-                writer = (pq.ParquetWriter(sink, batch.schema) if fmt == "parquet"
-                          else pacsv.CSVWriter(sink, batch.schema))
+                writer = (
+                    pq.ParquetWriter(sink, batch.schema) if fmt == "parquet" else pacsv.CSVWriter(sink, batch.schema)
+                )
             if writer is not None:
                 writer.write_table(pa.Table.from_batches([batch])) if fmt == "parquet" else writer.write_batch(batch)
             rows += batch.num_rows

@@ -95,8 +95,13 @@ class Connection:
                 self._direct_tokens = TokenProvider(replace(self.settings, api="v3"), self._http)
             tokens = self._direct_tokens
         headers = {"ctx-dataspace-ds_name": dataspace} if dataspace and dataspace != self.settings.dataspace else {}
-        return self._http.call("GET", tokens.base_url() + "/api/v1/metadata", bearer=tokens.bearer, headers=headers,
-                               what="the Metadata API")
+        return self._http.call(
+            "GET",
+            tokens.base_url() + "/api/v1/metadata",
+            bearer=tokens.bearer,
+            headers=headers,
+            what="the Metadata API",
+        )
 
     def close(self) -> None:
         if not self._closed:

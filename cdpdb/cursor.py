@@ -88,7 +88,14 @@ class Cursor:
             self._pages.close()
         if self._progress is not None:
             self._progress.close()
-        self._result, self._pages, self._page, self._rows, self._position, self._rowcount = None, None, None, None, 0, -1
+        self._result, self._pages, self._page, self._rows, self._position, self._rowcount = (
+            None,
+            None,
+            None,
+            None,
+            0,
+            -1,
+        )
 
     def execute(self, operation: str, parameters: Any = None, **options: Any) -> Cursor:
         """Run a query. ``parameters``: a mapping for ``:name`` or a sequence for ``?``.

@@ -58,8 +58,16 @@ def _entity_type(name: str) -> str:
 
 
 def _field(raw: dict, role: str) -> Field:
-    return Field(raw["name"], raw.get("displayName") or raw["name"], str(raw.get("type", "STRING")).upper(),
-                 raw.get("businessType"), raw.get("precision"), raw.get("scale"), raw.get("nullable", True), role)
+    return Field(
+        raw["name"],
+        raw.get("displayName") or raw["name"],
+        str(raw.get("type", "STRING")).upper(),
+        raw.get("businessType"),
+        raw.get("precision"),
+        raw.get("scale"),
+        raw.get("nullable", True),
+        role,
+    )
 
 
 def parse_entity(raw: dict) -> Entity:
@@ -68,15 +76,28 @@ def parse_entity(raw: dict) -> Entity:
         fields = tuple(_field(f, "field") for f in raw["fields"])
     else:
         fields = tuple(_field(f, "dimension") for f in raw.get("dimensions", [])) + tuple(
-            _field(f, "measure") for f in raw.get("measures", []))
+            _field(f, "measure") for f in raw.get("measures", [])
+        )
     keys = tuple(k["name"] for k in sorted(raw.get("primaryKeys", []), key=lambda k: int(k.get("indexOrder", 0))))
     relationships = tuple(
-        Relationship(r["fromEntity"], r["toEntity"], r.get("fromEntityAttribute"), r.get("toEntityAttribute"),
-                     r.get("cardinality"))
+        Relationship(
+            r["fromEntity"],
+            r["toEntity"],
+            r.get("fromEntityAttribute"),
+            r.get("toEntityAttribute"),
+            r.get("cardinality"),
+        )
         for r in raw.get("relationships", [])
     )
-    return Entity(raw["name"], raw.get("displayName") or raw["name"], _entity_type(raw["name"]), raw.get("category"),
-                  fields, keys, relationships)
+    return Entity(
+        raw["name"],
+        raw.get("displayName") or raw["name"],
+        _entity_type(raw["name"]),
+        raw.get("category"),
+        fields,
+        keys,
+        relationships,
+    )
 
 
 class MetadataCache:

@@ -23,18 +23,32 @@ def test_demo_prints_a_table():
 
 
 def test_query_table_says_when_rows_are_not_shown():
-    out = run("query", "--local", "--scale", "100", "--max-rows", "2",
-              'SELECT "ssot__Id__c" FROM "ssot__Individual__dlm" ORDER BY 1').output
+    out = run(
+        "query",
+        "--local",
+        "--scale",
+        "100",
+        "--max-rows",
+        "2",
+        'SELECT "ssot__Id__c" FROM "ssot__Individual__dlm" ORDER BY 1',
+    ).output
     assert "IND000000001" in out and "IND000000003" not in out
     assert "only the first 2 rows" in out
 
 
 def test_query_jsonl_and_csv():
-    out = run("query", "--local", "--scale", "100", "--format", "jsonl",
-              'SELECT "ssot__Id__c", "ssot__AnnualIncome__c" FROM "ssot__Individual__dlm" ORDER BY 1').output
+    out = run(
+        "query",
+        "--local",
+        "--scale",
+        "100",
+        "--format",
+        "jsonl",
+        'SELECT "ssot__Id__c", "ssot__AnnualIncome__c" FROM "ssot__Individual__dlm" ORDER BY 1',
+    ).output
     rows = [json.loads(line) for line in out.splitlines()]
     assert len(rows) == 100 and rows[0]["ssot__Id__c"] == "IND000000001"
-    csv_out = run("query", "--local", "--scale", "100", "--format", "csv", 'SELECT 1 AS a, 2 AS b').output
+    csv_out = run("query", "--local", "--scale", "100", "--format", "csv", "SELECT 1 AS a, 2 AS b").output
     assert csv_out.splitlines() == ['"a","b"', "1,2"]
 
 

@@ -222,6 +222,7 @@ def test_legacy_dialect_is_case_insensitive_and_trino_like(api, token):
 def test_v1_is_not_done_when_a_page_cap_cut_the_page(api, cloud, token):
     """Regression: a page cut by the server's page size said done=true and lost the rest."""
     with cloud.faults.inject(page_rows=600):
-        body = api.direct("POST", "/api/v1/query", token=token,
-                          json={"sql": "SELECT ssot__Id__c FROM ssot__SalesOrder__dlm"}).json()
+        body = api.direct(
+            "POST", "/api/v1/query", token=token, json={"sql": "SELECT ssot__Id__c FROM ssot__SalesOrder__dlm"}
+        ).json()
     assert body["rowCount"] == 600 and body["done"] is False

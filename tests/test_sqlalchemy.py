@@ -18,9 +18,15 @@ def engine(cloud, monkeypatch):
     creds = cloud.credentials
     monkeypatch.setenv("CDPDB_CLIENT_SECRET", creds.client_secret)
     host = cloud.login_url.split("://", 1)[1]
-    url = sa.URL.create("cdp", username=creds.username, password=creds.password, host=host.split(":")[0],
-                        port=int(host.split(":")[1]), database="default",
-                        query={"login_url": cloud.login_url, "client_id": creds.client_id, "ca_bundle": cloud.ca_path})
+    url = sa.URL.create(
+        "cdp",
+        username=creds.username,
+        password=creds.password,
+        host=host.split(":")[0],
+        port=int(host.split(":")[1]),
+        database="default",
+        query={"login_url": cloud.login_url, "client_id": creds.client_id, "ca_bundle": cloud.ca_path},
+    )
     engine = sa.create_engine(url, pool_pre_ping=True)
     assert creds.client_secret not in repr(engine) and creds.password not in repr(engine)
     yield engine
@@ -30,8 +36,14 @@ def engine(cloud, monkeypatch):
 def test_url_parts_become_connect_arguments(cloud):
     dialect = sa.create_engine("cdp://me%40example.com:pw@acme.my.salesforce.com/marketing?client_id=a&api=v2")
     args = dialect.dialect.create_connect_args(dialect.url)[1]
-    assert args == {"login_url": "https://acme.my.salesforce.com", "username": "me@example.com", "password": "pw",
-                    "client_id": "a", "api": "v2", "dataspace": "marketing"}
+    assert args == {
+        "login_url": "https://acme.my.salesforce.com",
+        "username": "me@example.com",
+        "password": "pw",
+        "client_id": "a",
+        "api": "v2",
+        "dataspace": "marketing",
+    }
 
 
 def test_local_url_works_out_of_the_box():
@@ -51,17 +63,26 @@ def test_reflection_matches_the_metadata_api(api, engine):
         columns = inspector.get_columns(name)
         assert [c["name"] for c in columns] == [f["name"] for f in fields]
         assert [c["nullable"] for c in columns] == [f["nullable"] for f in fields]
-        assert [c["comment"] for c in columns] == [f["displayName"] if f["displayName"] != f["name"] else None
-                                                  for f in fields]
+        assert [c["comment"] for c in columns] == [
+            f["displayName"] if f["displayName"] != f["name"] else None for f in fields
+        ]
         keys = sorted(entity.get("primaryKeys", []), key=lambda k: int(k["indexOrder"]))
         assert inspector.get_pk_constraint(name)["constrained_columns"] == [k["name"] for k in keys]
         expected_fks = [
             (r["fromEntityAttribute"], r["toEntity"], r["toEntityAttribute"], r["cardinality"])
-            for r in entity["relationships"] if "fromEntityAttribute" in r
+            for r in entity["relationships"]
+            if "fromEntityAttribute" in r
         ]
         fks = inspector.get_foreign_keys(name)
-        assert [(f["constrained_columns"][0], f["referred_table"], f["referred_columns"][0],
-                 f["options"]["cdp_cardinality"]) for f in fks] == expected_fks
+        assert [
+            (
+                f["constrained_columns"][0],
+                f["referred_table"],
+                f["referred_columns"][0],
+                f["options"]["cdp_cardinality"],
+            )
+            for f in fks
+        ] == expected_fks
         assert inspector.get_table_comment(name)["text"] == entity["displayName"]
         assert inspector.has_table(name)
     assert not inspector.has_table("Nope__dlm")
@@ -92,14 +113,26 @@ def test_reflecting_everything_takes_one_metadata_request(engine):
 
 
 def test_core_query_compiles_and_runs_on_every_api(api, cloud):
-    table = sa.table("ssot__SalesOrder__dlm", sa.column("ssot__Id__c"), sa.column("ssot__OrderCurrencyIsoCode__c"),
-                     sa.column("ssot__GrandTotalAmount__c"))
-    query = (sa.select(table.c.ssot__Id__c, table.c.ssot__GrandTotalAmount__c)
-             .where(table.c.ssot__OrderCurrencyIsoCode__c.in_(["EUR", "GBP"]))
-             .order_by(table.c.ssot__Id__c).limit(5).offset(3))
-    expected = [tuple(r.values()) for r in api.hyper(
-        'SELECT "ssot__Id__c", "ssot__GrandTotalAmount__c" FROM "ssot__SalesOrder__dlm" '
-        "WHERE \"ssot__OrderCurrencyIsoCode__c\" IN ('EUR', 'GBP') ORDER BY 1 LIMIT 5 OFFSET 3").to_pylist()]
+    table = sa.table(
+        "ssot__SalesOrder__dlm",
+        sa.column("ssot__Id__c"),
+        sa.column("ssot__OrderCurrencyIsoCode__c"),
+        sa.column("ssot__GrandTotalAmount__c"),
+    )
+    query = (
+        sa.select(table.c.ssot__Id__c, table.c.ssot__GrandTotalAmount__c)
+        .where(table.c.ssot__OrderCurrencyIsoCode__c.in_(["EUR", "GBP"]))
+        .order_by(table.c.ssot__Id__c)
+        .limit(5)
+        .offset(3)
+    )
+    expected = [
+        tuple(r.values())
+        for r in api.hyper(
+            'SELECT "ssot__Id__c", "ssot__GrandTotalAmount__c" FROM "ssot__SalesOrder__dlm" '
+            "WHERE \"ssot__OrderCurrencyIsoCode__c\" IN ('EUR', 'GBP') ORDER BY 1 LIMIT 5 OFFSET 3"
+        ).to_pylist()
+    ]
     for api_name in ("v3", "v2", "v1", "connect"):
         engine = sa.create_engine("cdp://", connect_args=cloud.connect_args(api=api_name))
         engine.dialect.legacy_sql = api_name in ("v1", "v2")
@@ -129,16 +162,18 @@ def test_writes_raise_not_supported(engine):
 
 
 def test_pandas_read_sql_chunks_stream(engine):
-    sizes = [len(chunk) for chunk in pd.read_sql_query(
-        'SELECT * FROM "ssot__EmailEngagement__dlm"', engine, chunksize=1200)]
+    sizes = [
+        len(chunk) for chunk in pd.read_sql_query('SELECT * FROM "ssot__EmailEngagement__dlm"', engine, chunksize=1200)
+    ]
     assert sum(sizes) == 5000 and max(sizes) == 1200
 
 
 def test_pandas_read_sql_table_and_exact_decimals(engine):
     frame = pd.read_sql_table("ssot__SalesOrder__dlm", engine)
     assert frame.shape == (3000, 10)
-    exact = pd.read_sql_query('SELECT "ssot__GrandTotalAmount__c" FROM "ssot__SalesOrder__dlm"', engine,
-                              coerce_float=False)
+    exact = pd.read_sql_query(
+        'SELECT "ssot__GrandTotalAmount__c" FROM "ssot__SalesOrder__dlm"', engine, coerce_float=False
+    )
     assert isinstance(exact.iloc[:, 0].dropna().iloc[0], decimal.Decimal)
 
 

@@ -268,7 +268,9 @@ def build_app(backend: Backend, *, tenant_address: str, admin_key: str) -> Starl
         more = result.table.num_rows > limit
         result.table = result.table.slice(0, limit)
         arrow = request.headers.get("enable-arrow-stream", "").lower() == "true"
-        body = legacy_page(result, 0, arrow, 1 << 62, None, lambda stop: {"done": not more and stop >= result.row_count})
+        body = legacy_page(
+            result, 0, arrow, 1 << 62, None, lambda stop: {"done": not more and stop >= result.row_count}
+        )
         backend.results.drop(result.query_id)
         return JSON(body)
 

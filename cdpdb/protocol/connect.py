@@ -60,8 +60,15 @@ class ConnectProtocol(Protocol):
         return self._paged(query_id, status, first, columns)
 
     def _paged(self, query_id: str, status: dict, first: pa.Table | None, columns) -> PagedResult:
-        result = PagedResult(query_id, columns, int(status.get("rowCount", 0)), first, None,
-                             lambda: self.cancel(query_id), depth=self.settings.prefetch)
+        result = PagedResult(
+            query_id,
+            columns,
+            int(status.get("rowCount", 0)),
+            first,
+            None,
+            lambda: self.cancel(query_id),
+            depth=self.settings.prefetch,
+        )
 
         def read_page(offset: int) -> pa.Table:
             body = self.http.call(

@@ -44,8 +44,16 @@ def wait_until_finished(
 class PagedResult(Result):
     """Rows ``[0, row_count)``: the inline first page, then pages read by offset."""
 
-    def __init__(self, query_id: str, columns: list[Column] | None, row_count: int, first: pa.Table | None,
-                 read_page: Callable[[int], pa.Table] | None, cancel: Callable[[], None], depth: int = 1) -> None:
+    def __init__(
+        self,
+        query_id: str,
+        columns: list[Column] | None,
+        row_count: int,
+        first: pa.Table | None,
+        read_page: Callable[[int], pa.Table] | None,
+        cancel: Callable[[], None],
+        depth: int = 1,
+    ) -> None:
         self.query_id, self.columns, self.row_count = query_id, columns, row_count
         self._first, self._read_page, self._cancel, self._depth = first, read_page, cancel, depth
 
@@ -61,13 +69,16 @@ class PagedResult(Result):
         while offset < self.row_count:
             page = self._read_page(offset)
             if page.num_rows == 0:
-                raise InternalError(f"the server returned no rows at offset {offset} of {self.row_count} "
-                                    f"for query {self.query_id}", query_id=self.query_id)
+                raise InternalError(
+                    f"the server returned no rows at offset {offset} of {self.row_count} for query {self.query_id}",
+                    query_id=self.query_id,
+                )
             offset += page.num_rows
             yield page
         if offset != self.row_count:
-            raise InternalError(f"query {self.query_id} announced {self.row_count} rows but {offset} arrived",
-                                query_id=self.query_id)
+            raise InternalError(
+                f"query {self.query_id} announced {self.row_count} rows but {offset} arrived", query_id=self.query_id
+            )
 
     def cancel(self) -> None:
         self._cancel()
@@ -77,9 +88,17 @@ class ChunkedResult(Result):
     """Rows read chunk by chunk (``/chunks/{n}``): ``workers`` downloads at once, delivered in
     order, at most ``in_flight`` chunks held ahead of the consumer."""
 
-    def __init__(self, query_id: str, row_count: int, chunk_count: int, read_chunk: Callable[[int], pa.Table],
-                 cancel: Callable[[], None], columns: list[Column] | None, workers: int = 1,
-                 in_flight: int = 1) -> None:
+    def __init__(
+        self,
+        query_id: str,
+        row_count: int,
+        chunk_count: int,
+        read_chunk: Callable[[int], pa.Table],
+        cancel: Callable[[], None],
+        columns: list[Column] | None,
+        workers: int = 1,
+        in_flight: int = 1,
+    ) -> None:
         self.query_id, self.row_count, self._chunk_count = query_id, row_count, chunk_count
         self._read_chunk, self._cancel, self.columns = read_chunk, cancel, columns
         self._workers, self._in_flight = workers, in_flight
@@ -90,8 +109,11 @@ class ChunkedResult(Result):
             total += page.num_rows
             yield page
         if total != self.row_count:
-            raise InternalError(f"query {self.query_id} announced {self.row_count} rows but its "
-                                f"{self._chunk_count} chunks held {total}", query_id=self.query_id)
+            raise InternalError(
+                f"query {self.query_id} announced {self.row_count} rows but its "
+                f"{self._chunk_count} chunks held {total}",
+                query_id=self.query_id,
+            )
 
     def cancel(self) -> None:
         self._cancel()

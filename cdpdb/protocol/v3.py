@@ -63,8 +63,15 @@ class V3Protocol(Protocol):
         chunks' row ranges are not announced and must be read whole)."""
         body = self._body(sql, parameters, "ADAPTIVE")
         body["resultRange"] = {"byteLimit": INLINE_BYTES}
-        answer = self.http.call("POST", self.url("/api/v3/query"), json=body, headers=self._headers(),
-                                bearer=self.tokens.bearer, expect="answer", what="the V3 query")
+        answer = self.http.call(
+            "POST",
+            self.url("/api/v3/query"),
+            json=body,
+            headers=self._headers(),
+            bearer=self.tokens.bearer,
+            expect="answer",
+            what="the V3 query",
+        )
         status = self._status_from(answer)
         query_id = status["queryId"]
         first, columns = self._decode(answer)
@@ -137,12 +144,25 @@ class V3Protocol(Protocol):
 
     def _chunked(self, query_id: str, status: dict, columns: list[Column] | None) -> Result:
         def read_chunk(n: int) -> pa.Table:
-            answer = self.http.call("GET", self.url(f"/api/v3/query/{query_id}/chunks/{n}"),
-                                    headers=self._headers(), bearer=self.tokens.bearer, expect="answer",
-                                    what=f"reading chunk {n} of query {query_id}", query_id=query_id)
+            answer = self.http.call(
+                "GET",
+                self.url(f"/api/v3/query/{query_id}/chunks/{n}"),
+                headers=self._headers(),
+                bearer=self.tokens.bearer,
+                expect="answer",
+                what=f"reading chunk {n} of query {query_id}",
+                query_id=query_id,
+            )
             return self._decode(answer)[0]
 
         workers = self.settings.max_workers
-        return ChunkedResult(query_id, int(status["rowCount"]), int(status["chunkCount"]), read_chunk,
-                             lambda: self.cancel(query_id), columns or self.schema(query_id), workers=workers,
-                             in_flight=workers + self.settings.prefetch)
+        return ChunkedResult(
+            query_id,
+            int(status["rowCount"]),
+            int(status["chunkCount"]),
+            read_chunk,
+            lambda: self.cancel(query_id),
+            columns or self.schema(query_id),
+            workers=workers,
+            in_flight=workers + self.settings.prefetch,
+        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import atexit
 import threading
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import schema as sa_schema
@@ -56,7 +56,7 @@ class CDPDialect(default.DefaultDialect):
     legacy_sql = False
     _backslash_escapes = False  # Hyper's strings are standard-conforming: '' escapes, \ is a character
     # Reflected extras: a relationship's cardinality; an object's Data Cloud type and category.
-    construct_arguments = [
+    construct_arguments: ClassVar[list] = [
         (sa_schema.ForeignKeyConstraint, {"cardinality": None}),
         (sa_schema.Table, {"entity_type": None, "category": None}),
     ]
@@ -137,7 +137,7 @@ class CDPDialect(default.DefaultDialect):
             return "closed" in str(e)
         if isinstance(e, cdpdb.OperationalError):
             text = str(e)
-            return "cannot reach" in text or "connection" in text and "broke" in text
+            return "cannot reach" in text or ("connection" in text and "broke" in text)
         return False
 
     # -- reflection from the Metadata API --------------------------------------------------------
@@ -183,8 +183,13 @@ class CDPDialect(default.DefaultDialect):
     def get_columns(self, connection, table_name, schema=None, **kw) -> list[dict]:
         entity = self._entity(connection, table_name, schema)
         return [
-            {"name": f.name, "type": column_type(f), "nullable": f.nullable, "default": None,
-             "comment": f.display_name if f.display_name != f.name else None}
+            {
+                "name": f.name,
+                "type": column_type(f),
+                "nullable": f.nullable,
+                "default": None,
+                "comment": f.display_name if f.display_name != f.name else None,
+            }
             for f in entity.fields
         ]
 
@@ -200,11 +205,16 @@ class CDPDialect(default.DefaultDialect):
         for r in entity.relationships:
             if r.from_entity != entity.name or not r.from_attribute or not r.to_attribute:
                 continue  # calculated insights name only the entities, not the columns
-            keys.append({
-                "name": None, "constrained_columns": [r.from_attribute],
-                "referred_schema": schema, "referred_table": r.to_entity, "referred_columns": [r.to_attribute],
-                "options": {"cdp_cardinality": r.cardinality} if r.cardinality else {},
-            })
+            keys.append(
+                {
+                    "name": None,
+                    "constrained_columns": [r.from_attribute],
+                    "referred_schema": schema,
+                    "referred_table": r.to_entity,
+                    "referred_columns": [r.to_attribute],
+                    "options": {"cdp_cardinality": r.cardinality} if r.cardinality else {},
+                }
+            )
         return keys
 
     def get_indexes(self, connection, table_name, schema=None, **kw) -> list[dict]:
