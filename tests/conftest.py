@@ -100,3 +100,18 @@ def connect(cloud):
     yield make
     for conn in opened:
         conn.close()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the fault matrix when its tests ran."""
+    from .test_fault_matrix import FAULTS, MATRIX, PAGES
+
+    if all(value.startswith("n/a") for value in MATRIX.values()):
+        return
+    write = terminalreporter.write_line
+    write("")
+    write("Fault matrix (API x fault: outcome, time):")
+    write("| fault | " + " | ".join(PAGES) + " |")
+    write("|---|" + "---|" * len(PAGES))
+    for fault in FAULTS:
+        write(f"| {fault} | " + " | ".join(MATRIX.get((api, fault), "-") for api in PAGES) + " |")

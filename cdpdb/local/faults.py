@@ -64,6 +64,7 @@ class Fault:
 class FaultPlan:
     limits: Limits = field(default_factory=Limits)
     faults: list[Fault] = field(default_factory=list)
+    stats: dict[str, int] = field(default_factory=dict)  # counted by the middleware
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, fault: Fault | None = None, **kwargs) -> Fault:
@@ -118,7 +119,7 @@ class FaultPlan:
             self.limits = saved
 
     def describe(self) -> dict:
-        return {"limits": asdict(self.limits), "faults": [asdict(f) for f in self.faults]}
+        return {"limits": asdict(self.limits), "faults": [asdict(f) for f in self.faults], "stats": dict(self.stats)}
 
 
 class InjectedReset(Exception):
@@ -131,6 +132,7 @@ class FaultMiddleware:
     def __init__(self, app, plan: FaultPlan) -> None:
         self.app, self.plan = app, plan
         self.in_flight = 0
+        plan.stats = {"requests": 0, "busy_rejections": 0, "faults_injected": 0}
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http" or scope["path"].startswith("/__cdpdb"):
@@ -138,12 +140,14 @@ class FaultMiddleware:
             return
         from .errors import HTML_ERROR_PAGE, error_body  # errors → oauth → jwt: load on first use
 
-        limits, path = self.plan.limits, scope["path"]
+        limits, path, stats = self.plan.limits, scope["path"], self.plan.stats
+        stats["requests"] += 1
         self.in_flight += 1  # a request counts as running from arrival, latency included
         try:
             if limits.latency_ms:
                 await asyncio.sleep(limits.latency_ms / 1000)
             if self.in_flight > limits.max_concurrent:
+                stats["busy_rejections"] += 1
                 message = f"more than {limits.max_concurrent} concurrent requests; retry after the Retry-After delay"
                 await _send(
                     send,
@@ -153,6 +157,8 @@ class FaultMiddleware:
                 )
                 return
             fault = self.plan.take(scope["method"], path)
+            if fault is not None:
+                stats["faults_injected"] += 1
             if fault is None:
                 await self.app(scope, receive, send)
             elif fault.kind == "delay":

@@ -53,6 +53,8 @@ class _Listener:
     server: uvicorn.Server
     thread: threading.Thread
     port: int
+    app: object
+    ssl: dict
 
 
 class LocalDataCloud:
@@ -183,15 +185,29 @@ class LocalDataCloud:
             if not thread.is_alive() or time.monotonic() > deadline:
                 raise RuntimeError("the local Data Cloud's HTTP server did not start")
             time.sleep(0.01)
-        return _Listener(server, thread, sock.getsockname()[1])
+        return _Listener(server, thread, sock.getsockname()[1], app, ssl)
 
-    def close(self) -> None:
+    def restart(self, downtime: float = 0.0) -> None:
+        """Stop the HTTP listeners, wait ``downtime`` seconds, start them again on the same ports.
+
+        Open connections drop, as in a server restart or a deployment; queries, results and tokens
+        survive (Data Cloud keeps them outside the web tier).
+        """
+        old = list(self._listeners)
+        self._stop_listeners()
+        time.sleep(downtime)
+        self._listeners = [self._listen(item.app, _bind(item.port), **item.ssl) for item in old]
+
+    def _stop_listeners(self) -> None:
         for listener in self._listeners:
             listener.server.should_exit = True
             listener.server.force_exit = True  # idle TLS keep-alive clients would hold shutdown
         for listener in self._listeners:
             listener.thread.join(timeout=10)
-        self._listeners.clear()
+        self._listeners = []
+
+    def close(self) -> None:
+        self._stop_listeners()
         self.backend.close()
         self.engine.close()
         self._tmp.cleanup()
