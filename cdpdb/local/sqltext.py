@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import ParseError
+from sqlglot.errors import ParseError, SqlglotError
 
 from .._sqlscan import QUERY_KEYWORDS, leading_keyword, substitute
 from .engine import EngineError, quote_ident, quote_literal
@@ -164,11 +164,10 @@ def translate_legacy(sql: str, names_ci: dict[str, str]) -> Translated:
         statements = sqlglot.parse(sql, read="trino")
     except ParseError as exc:
         error = exc.errors[0] if exc.errors else {}
-        raise EngineError(
-            "42601",
-            f"syntax error: {error.get('description') or exc}",
-            _position(sql, error.get("line"), error.get("col")),
-        ) from None
+        raise EngineError("42601", f"syntax error: {error.get('description') or exc}",
+                          _position(sql, error.get("line"), error.get("col"))) from None
+    except SqlglotError as exc:  # the tokenizer's errors are not ParseErrors
+        raise EngineError("42601", f"syntax error: {exc}") from None
     statements = [s for s in statements if s is not None]
     if len(statements) != 1:
         raise EngineError("42601", "exactly one SQL statement is expected")
