@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 import requests
 
@@ -59,9 +61,57 @@ class Api:
         return self.cloud.engine.query_arrow(dataspace, sql)
 
 
+class _Recorder(logging.Handler):
+    """Every log record of the session, at DEBUG, for the secrets sweep (tests/test_zz_secrets.py)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+LOG_RECORDER = _Recorder()
+ISSUED_SECRETS: set[str] = set()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _record_debug_logs():
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(LOG_RECORDER)
+    root.setLevel(logging.DEBUG)
+    for noisy in ("hypothesis", "urllib3.connectionpool", "asyncio", "matplotlib", "psycopg"):
+        logging.getLogger(noisy).setLevel(logging.INFO)
+    yield
+    root.removeHandler(LOG_RECORDER)
+    root.setLevel(level)
+
+
+def _recording(identity):
+    """Remember every token the server issues, so the sweep can look for them."""
+    grant, exchange = identity.grant, identity.exchange
+
+    def recorded_grant(*args, **kwargs):
+        token, user = grant(*args, **kwargs)
+        ISSUED_SECRETS.add(token)
+        return token, user
+
+    def recorded_exchange(*args, **kwargs):
+        token = exchange(*args, **kwargs)
+        ISSUED_SECRETS.add(token)
+        return token
+
+    identity.grant, identity.exchange = recorded_grant, recorded_exchange
+
+
 @pytest.fixture(scope="session")
 def cloud():
     with serve(scale=1000, seed=7) as instance:
+        _recording(instance.identity)
+        creds = instance.credentials
+        ISSUED_SECRETS.update({creds.password, creds.client_secret, creds.refresh_token})
         yield instance
 
 
