@@ -22,8 +22,18 @@ PAGES = {
     "v3": ("/chunks/", {"v3_chunk_rows": 500, "page_rows": 10}),
     "connect": ("/rows$", {"connect_page_bytes": 20_000}),
 }
-FAULTS = ["429 + Retry-After", "503 burst", "reset mid-body", "read timeout", "token expiry (401)",
-          "batch/chunk expired", "malformed JSON", "HTML error page", "truncated Arrow", "server restart"]
+FAULTS = [
+    "429 + Retry-After",
+    "503 burst",
+    "reset mid-body",
+    "read timeout",
+    "token expiry (401)",
+    "batch/chunk expired",
+    "malformed JSON",
+    "HTML error page",
+    "truncated Arrow",
+    "server restart",
+]
 UNSAFE = "not safe to repeat, run the query again"
 EXPECTED = {  # anything not listed: the complete, fault-free result
     ("v2", "reset mid-body"): UNSAFE,
@@ -63,8 +73,15 @@ def expected_rows(api):
 def test_fault_matrix(cloud, connect, expected_rows, api_name, fault_name):
     expectation = EXPECTED.get((api_name, fault_name), "ok")
     path, limits = PAGES[api_name]
-    conn = connect(api=api_name, arrow=fault_name != "malformed JSON", prefetch=0, max_workers=1,
-                   read_timeout=1.0, max_retries=3, retry_max_seconds=10)
+    conn = connect(
+        api=api_name,
+        arrow=fault_name != "malformed JSON",
+        prefetch=0,
+        max_workers=1,
+        read_timeout=1.0,
+        max_retries=3,
+        retry_max_seconds=10,
+    )
     fault = _fault(fault_name, path)
     started = time.monotonic()
     outcome = "ok"
@@ -84,8 +101,9 @@ def test_fault_matrix(cloud, connect, expected_rows, api_name, fault_name):
         except cdpdb.Error as exc:
             outcome = f"{type(exc).__name__}: {exc}"
     elapsed = time.monotonic() - started
-    MATRIX[(api_name, fault_name)] = ("complete result" if outcome == "ok" else outcome.split(":")[0]) + \
-        f" ({elapsed:.1f} s)"
+    MATRIX[(api_name, fault_name)] = (
+        "complete result" if outcome == "ok" else outcome.split(":")[0]
+    ) + f" ({elapsed:.1f} s)"
     assert elapsed < TIME_BOUND
     if expectation == "ok":
         assert outcome == "ok"

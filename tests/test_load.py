@@ -23,8 +23,9 @@ def open_descriptors() -> int:
 @pytest.fixture(scope="module")
 def server_process():
     """``cdpdb serve`` in its own process, so that threads and descriptors counted here are the client's."""
-    process = subprocess.Popen([sys.executable, "-m", "cdpdb.cli", "serve", "--scale", "100"],
-                               stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cdpdb.cli", "serve", "--scale", "100"], stdout=subprocess.PIPE, text=True
+    )
     printed: dict[str, str] = {}
     for line in process.stdout:
         parts = line.split()
@@ -32,9 +33,14 @@ def server_process():
             printed[" ".join(parts[:-1])] = parts[-1]
         if line.startswith("Dataspaces"):
             break
-    args = {"login_url": printed["login URL"], "ca_bundle": printed["CA certificate"],
-            "username": printed["username"], "password": printed["password"],
-            "client_id": printed["client_id"], "client_secret": printed["client_secret"]}
+    args = {
+        "login_url": printed["login URL"],
+        "ca_bundle": printed["CA certificate"],
+        "username": printed["username"],
+        "password": printed["password"],
+        "client_id": printed["client_id"],
+        "client_secret": printed["client_secret"],
+    }
     yield args, printed["admin header X-Cdpdb-Admin:"]
     process.send_signal(signal.SIGINT)
     process.wait(timeout=30)
@@ -43,8 +49,9 @@ def server_process():
 @pytest.mark.slow
 def test_sixteen_threads_share_a_pool(server_process):
     args, admin_key = server_process
-    engine = sa.create_engine("cdp://", connect_args={**args, "max_retries": 20, "retry_max_seconds": 120},
-                              pool_size=16, max_overflow=0)
+    engine = sa.create_engine(
+        "cdp://", connect_args={**args, "max_retries": 20, "retry_max_seconds": 120}, pool_size=16, max_overflow=0
+    )
     with engine.connect() as conn:  # warm up: log in once, so later counts compare like with like
         conn.execute(sa.text("SELECT 1")).fetchall()
     expected = {n: n * (n + 1) // 2 for n in range(1, THREADS + 1)}
@@ -58,7 +65,8 @@ def test_sixteen_threads_share_a_pool(server_process):
                 with engine.connect() as conn:
                     total, tag = conn.execute(
                         sa.text("SELECT sum(x), :tag AS tag FROM generate_series(1, :n) AS t(x)"),
-                        {"n": n, "tag": f"{n}-{i}"}).one()
+                        {"n": n, "tag": f"{n}-{i}"},
+                    ).one()
                 assert tag == f"{n}-{i}", "a result went to the wrong cursor"
                 seen.setdefault(n, set()).add(total)
         except BaseException as exc:  # gathered and asserted on the main thread
@@ -70,8 +78,9 @@ def test_sixteen_threads_share_a_pool(server_process):
     for t in workers:
         t.join()
     assert not errors, errors[:3]
-    stats = requests.get(f"{args['login_url']}/__cdpdb/faults", headers={"X-Cdpdb-Admin": admin_key},
-                         timeout=10).json()["stats"]
+    stats = requests.get(
+        f"{args['login_url']}/__cdpdb/faults", headers={"X-Cdpdb-Admin": admin_key}, timeout=10
+    ).json()["stats"]
     assert stats["busy_rejections"] > 0, "the server never refused: the test did not exercise the backoff"
     print(f"{THREADS * QUERIES} queries; the server refused {stats['busy_rejections']} requests as busy (429)")
     assert seen == {n: {expected[n]} for n in expected}

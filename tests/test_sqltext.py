@@ -55,8 +55,10 @@ def test_legacy_translation_quotes_known_names_and_names_outputs():
     assert out.aggregates == (False, True, False)
 
 
-@pytest.mark.parametrize("sql", ["INSERT INTO t VALUES (1)", "DROP TABLE t", "SELECT 1; SELECT 2", "SELEC 1",
-                                 "'0000", 'SELECT "unterminated'])
+@pytest.mark.parametrize(
+    "sql",
+    ["INSERT INTO t VALUES (1)", "DROP TABLE t", "SELECT 1; SELECT 2", "SELEC 1", "'0000", 'SELECT "unterminated'],
+)
 def test_legacy_translation_refuses_non_queries(sql):
     with pytest.raises(EngineError):
         translate_legacy(sql, NAMES)

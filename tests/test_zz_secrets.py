@@ -33,8 +33,7 @@ def test_no_secret_in_reprs(cloud, connect):
     conn = connect()
     cur = conn.cursor()
     cur.execute("SELECT 1")
-    objects = [conn, cur, conn.settings, conn._tokens.token(), cloud.credentials, cloud, conn._http,
-               conn._tokens]
+    objects = [conn, cur, conn.settings, conn._tokens.token(), cloud.credentials, cloud, conn._http, conn._tokens]
     texts = [repr(o) for o in objects] + [str(o) for o in objects]
     secrets = {s for s in ISSUED_SECRETS if s} | {conn._tokens.token().value, "PRIVATE KEY"}
     assert not [t for t in texts for s in secrets if s in t]
@@ -43,8 +42,9 @@ def test_no_secret_in_reprs(cloud, connect):
 def test_no_secret_in_cli_output(monkeypatch):
     monkeypatch.setenv("CDPDB_PASSWORD", "hunter2-very-secret")
     monkeypatch.setenv("CDPDB_CLIENT_SECRET", "client-secret-value")
-    result = CliRunner().invoke(main, ["-vv", "query", "--login-url", "http://127.0.0.1:9", "--username", "u",
-                                       "--client-id", "c", "SELECT 1"])
+    result = CliRunner().invoke(
+        main, ["-vv", "query", "--login-url", "http://127.0.0.1:9", "--username", "u", "--client-id", "c", "SELECT 1"]
+    )
     assert result.exit_code != 0
     for secret in ("hunter2-very-secret", "client-secret-value"):
         assert secret not in result.output

@@ -164,8 +164,11 @@ def translate_legacy(sql: str, names_ci: dict[str, str]) -> Translated:
         statements = sqlglot.parse(sql, read="trino")
     except ParseError as exc:
         error = exc.errors[0] if exc.errors else {}
-        raise EngineError("42601", f"syntax error: {error.get('description') or exc}",
-                          _position(sql, error.get("line"), error.get("col"))) from None
+        raise EngineError(
+            "42601",
+            f"syntax error: {error.get('description') or exc}",
+            _position(sql, error.get("line"), error.get("col")),
+        ) from None
     except SqlglotError as exc:  # the tokenizer's errors are not ParseErrors
         raise EngineError("42601", f"syntax error: {exc}") from None
     statements = [s for s in statements if s is not None]
