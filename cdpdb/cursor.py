@@ -107,15 +107,32 @@ class Cursor:
             raise ProgrammingError("execute() needs the SQL text of a query")
         keyword = leading_keyword(operation)
         if keyword not in QUERY_KEYWORDS:
-            raise NotSupportedError(f"{keyword} statements cannot run: {READ_ONLY}")
+            return self._write(keyword, operation, parameters)
         self._reset()
         started = time.perf_counter()
         self._start(self._connection._protocol.execute(operation, parameters, **options))
         log.debug("query %s started in %.0f ms", self.query_id, (time.perf_counter() - started) * 1000)
         return self
 
+    def _write(self, keyword: str, operation: str, parameters: Any) -> Cursor:
+        if not self._connection.settings.admin_key:
+            raise NotSupportedError(f"{keyword} statements cannot run: {READ_ONLY}")
+        self._reset()
+        self._rowcount = self._connection._protocol.write(operation, parameters)
+        if self._connection._metadata is not None and keyword in ("CREATE", "DROP", "ALTER"):
+            self._connection._metadata.refresh()  # the catalog changed
+        return self
+
     def executemany(self, operation: str, seq_of_parameters: Any) -> None:
-        raise NotSupportedError(f"executemany() is for writes, and {READ_ONLY}")
+        """Only a local Data Cloud in writable mode accepts writes; Data Cloud is read-only."""
+        self._check_open()
+        if not self._connection.settings.admin_key:
+            raise NotSupportedError(f"executemany() is for writes, and {READ_ONLY}")
+        total = 0
+        for parameters in seq_of_parameters:
+            self._write(leading_keyword(operation), operation, parameters)
+            total += max(self._rowcount, 0)
+        self._rowcount = total
 
     def callproc(self, procname: str, parameters: Any = None) -> None:
         raise NotSupportedError("Data Cloud has no stored procedures")

@@ -15,7 +15,7 @@ from typing import Any
 from .exceptions import ProgrammingError
 
 APIS = ("v3", "v2", "v1", "connect")
-SECRETS = frozenset({"password", "client_secret", "private_key", "refresh_token", "token"})
+SECRETS = frozenset({"password", "client_secret", "private_key", "refresh_token", "token", "admin_key"})
 FLOWS = {
     "password": ("username", "password", "client_id", "client_secret"),
     "jwt": ("username", "client_id", "private_key"),
@@ -55,6 +55,7 @@ class Settings:
     max_workers: int = 4  # parallel V3 chunk downloads (1: serial)
     prefetch: int = 2  # pages or chunks fetched ahead of the consumer (0: none)
     progress: bool = False  # tqdm progress bars for fetches
+    admin_key: str | None = None  # local Data Cloud only: send writes to its admin path (test fixtures)
     extra: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod

@@ -8,6 +8,7 @@ import time
 from datetime import datetime, timezone
 from typing import Any
 
+import anyio
 import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -607,6 +608,23 @@ def build_app(backend: Backend, *, tenant_address: str, admin_key: str) -> Starl
                 raise ApiError(400, str(exc), "INVALID_INPUT") from None
         return JSON(plan.describe())
 
+    async def admin_execute(request: Request) -> Response:
+        """Writable mode for tests: DDL/DML with bind parameters, on the admin path only."""
+        admin(request)
+        body = await _json_body(request)
+        sql = _sql_of(body)
+        dataspace = body.get("dataspace") or DEFAULT_DATASPACE
+        if not backend.has_dataspace(dataspace):
+            raise ApiError(404, f"dataspace {dataspace!r} does not exist", "NOT_FOUND")
+        parameters = body.get("parameters")
+        if parameters is not None and not isinstance(parameters, (list, dict)):
+            raise ApiError(400, "parameters must be a list or an object", "INVALID_INPUT")
+        try:
+            rowcount = await anyio.to_thread.run_sync(backend.write, dataspace, sql, parameters)
+        except EngineError as exc:
+            raise ApiError.from_sql(exc) from None
+        return JSON({"rowcount": rowcount})
+
     async def admin_expire(request: Request) -> Response:
         admin(request)
         body = await _json_body(request)
@@ -643,6 +661,7 @@ def build_app(backend: Backend, *, tenant_address: str, admin_key: str) -> Starl
         Route("/api/v1/metadata/", metadata, methods=["GET"]),
         Route("/__cdpdb/faults", admin_faults, methods=["GET", "POST", "DELETE"]),
         Route("/__cdpdb/expire", admin_expire, methods=["POST"]),
+        Route("/__cdpdb/execute", admin_execute, methods=["POST"]),
         Route("/openapi.json", openapi, methods=["GET"]),
     ]
 

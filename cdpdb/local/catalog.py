@@ -124,6 +124,18 @@ class Catalog:
     def add(self, entity: Entity) -> None:
         self._entities[entity.name] = entity
 
+    def remove(self, name: str, dataspace: str) -> None:
+        entity = self._entities.get(name)
+        if entity is None:
+            return
+        rest = entity.dataspaces - {dataspace}
+        if rest:
+            from dataclasses import replace
+
+            self._entities[name] = replace(entity, dataspaces=rest)
+        else:
+            del self._entities[name]
+
     def get(self, name: str, dataspace: str) -> Entity | None:
         entity = self._entities.get(name)
         if entity is None or dataspace not in entity.dataspaces:

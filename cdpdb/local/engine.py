@@ -128,7 +128,7 @@ class HyperEngine:
             try:
                 conn.execute(sql)
             except psycopg.Error as exc:
-                raise _engine_error(exc, offset=0) from None
+                raise engine_error(exc, offset=0) from None
 
     def query_arrow(self, dataspace: str, sql: str, on_start=None) -> pa.Table:
         """Run a query and return its whole result as an Arrow table with client-friendly types.
@@ -145,7 +145,7 @@ class HyperEngine:
                     for block in copy:
                         buffer += block
             except psycopg.Error as exc:
-                raise _engine_error(exc, offset=len(_COPY_HEAD)) from None
+                raise engine_error(exc, offset=len(_COPY_HEAD)) from None
         table = ipc.open_stream(pa.py_buffer(buffer)).read_all()
         return normalise_arrow(table)
 
@@ -182,7 +182,7 @@ def quote_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _engine_error(exc: psycopg.Error, offset: int) -> EngineError:
+def engine_error(exc: psycopg.Error, offset: int) -> EngineError:
     diag = exc.diag
     position = None
     if diag.statement_position:

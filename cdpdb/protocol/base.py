@@ -55,3 +55,26 @@ class Protocol:
 
     def url(self, path: str) -> str:
         return self.tokens.base_url() + path
+
+    def write(self, sql: str, parameters: Any) -> int:
+        """DDL/DML on a local Data Cloud's admin path (writable mode, for test fixtures only)."""
+        body = {"sql": sql, "parameters": _jsonable(parameters), "dataspace": self.settings.dataspace}
+        answer = self.http.call("POST", f"{self.settings.login_url}/__cdpdb/execute", json=body,
+                                headers={"X-Cdpdb-Admin": self.settings.admin_key}, what="the write (admin path)")
+        return int(answer.get("rowcount", -1))
+
+
+def _jsonable(parameters: Any) -> Any:
+    import datetime as dt
+    from decimal import Decimal
+
+    def value(v: Any) -> Any:
+        if isinstance(v, (Decimal, dt.date, dt.time)):
+            return str(v) if isinstance(v, Decimal) else v.isoformat()
+        return v
+
+    if parameters is None:
+        return None
+    if isinstance(parameters, dict):
+        return {k: value(v) for k, v in parameters.items()}
+    return [value(v) for v in parameters]

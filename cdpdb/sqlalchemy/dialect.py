@@ -21,14 +21,14 @@ _local_lock = threading.Lock()
 _local_clouds: dict[tuple, Any] = {}
 
 
-def embedded_local(scale: int = 10_000, seed: int = 42):
-    """One local Data Cloud per (scale, seed) in this process, started on first use."""
-    key = (scale, seed)
+def embedded_local(scale: int = 10_000, seed: int = 42, dataset: bool = True):
+    """One local Data Cloud per (scale, seed, dataset) in this process, started on first use."""
+    key = (scale, seed, dataset)
     with _local_lock:
         if key not in _local_clouds:
             from ..local import LocalDataCloud
 
-            cloud = LocalDataCloud(scale=scale, seed=seed)
+            cloud = LocalDataCloud(scale=scale, seed=seed, dataset=dataset)
             atexit.register(cloud.close)
             _local_clouds[key] = cloud
         return _local_clouds[key]
@@ -77,8 +77,13 @@ class CDPDialect(default.DefaultDialect):
         """
         options: dict[str, Any] = dict(url.query)
         if url.host == LOCAL_HOST:
-            cloud = embedded_local(int(options.pop("scale", 10_000)), int(options.pop("seed", 42)))
+            flag = lambda name, default: str(options.pop(name, default)).lower() in ("1", "true", "yes")  # noqa: E731
+            cloud = embedded_local(int(options.pop("scale", 10_000)), int(options.pop("seed", 42)),
+                                   flag("dataset", "true"))
+            writable = flag("writable", "false")
             args = cloud.connect_args(**options)
+            if writable:  # test fixtures may create tables: writes go to the local admin path
+                args["admin_key"] = cloud.admin_key
         else:
             args = options
             if url.host:

@@ -1,0 +1,172 @@
+"""What Data Cloud (through cdpdb and the local Data Cloud's writable test mode) can and cannot do.
+
+Every closed requirement below is a real limit of Data Cloud's read-only Query API or of the Hyper
+engine behind it, not a convenience; the suite skips exactly those tests.
+"""
+
+from sqlalchemy.testing import exclusions
+from sqlalchemy.testing.requirements import SuiteRequirements
+
+closed = exclusions.closed
+open_ = exclusions.open
+
+
+class Requirements(SuiteRequirements):
+    # -- Data Cloud has no transactions, sequences, RETURNING, or autoincrement -------------------
+    @property
+    def autoincrement_insert(self):
+        return closed()
+
+    @property
+    def insert_returning(self):
+        return closed()
+
+    @property
+    def update_returning(self):
+        return closed()
+
+    @property
+    def delete_returning(self):
+        return closed()
+
+    @property
+    def returning(self):
+        return closed()
+
+    @property
+    def sequences(self):
+        return closed()
+
+    @property
+    def implicitly_named_constraints(self):
+        return closed()
+
+    @property
+    def savepoints(self):
+        return closed()
+
+    @property
+    def two_phase_transactions(self):
+        return closed()
+
+    @property
+    def independent_connections(self):
+        return open_()
+
+    @property
+    def autocommit(self):
+        return closed()  # everything autocommits: "autocommit off" cannot roll anything back
+
+    # -- schema objects Data Cloud does not have -----------------------------------------------------
+    @property
+    def schemas(self):
+        return closed()  # one dataspace per connection
+
+    @property
+    def views(self):
+        return closed()
+
+    @property
+    def view_reflection(self):
+        return closed()
+
+    @property
+    def temporary_tables(self):
+        return closed()
+
+    @property
+    def temp_table_reflection(self):
+        return closed()
+
+    @property
+    def index_reflection(self):
+        return closed()  # Hyper has no indexes
+
+    @property
+    def unique_constraint_reflection(self):
+        return closed()
+
+    @property
+    def check_constraint_reflection(self):
+        return closed()
+
+    @property
+    def foreign_key_constraint_option_reflection_ondelete(self):
+        return closed()
+
+    @property
+    def foreign_key_constraint_option_reflection_onupdate(self):
+        return closed()
+
+    @property
+    def comment_reflection(self):
+        return closed()  # display names are set in Data Cloud setup, not by COMMENT ON
+
+    @property
+    def computed_columns(self):
+        return closed()
+
+    @property
+    def table_ddl_if_exists(self):
+        return open_()
+
+    @property
+    def reflects_pk_names(self):
+        return closed()
+
+    @property
+    def foreign_key_ddl(self):
+        return open_()
+
+    # -- types -----------------------------------------------------------------------------------
+    @property
+    def json_type(self):
+        return closed()
+
+    @property
+    def uuid_data_type(self):
+        return closed()
+
+    @property
+    def time(self):
+        return closed()  # Data Cloud objects have no TIME columns
+
+    @property
+    def time_microseconds(self):
+        return closed()
+
+    @property
+    def datetime_timezone(self):
+        return open_()
+
+    @property
+    def binary_literals(self):
+        return closed()
+
+    @property
+    def binary_comparisons(self):
+        return closed()
+
+    @property
+    def unicode_ddl(self):
+        return open_()
+
+    @property
+    def array_type(self):
+        return closed()
+
+    @property
+    def empty_inserts(self):
+        return closed()
+
+    @property
+    def precision_numerics_enotation_large(self):
+        return open_()
+
+    @property
+    def ctes_with_update_delete(self):
+        return closed()
+
+    @property
+    def ctes_on_dml(self):
+        return closed()
