@@ -168,15 +168,17 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="100,000 rows, one run, 0 and 50 ms")
     parser.add_argument("--rss-rows", type=int, default=0, help="also measure fetch_arrow_batches RSS over N rows")
     parser.add_argument("--skip-official", action="store_true", help="leave out Salesforce's connectors")
+    parser.add_argument("--rss-only", action="store_true", help="only the fetch_arrow_batches memory measurement")
     args = parser.parse_args()
     if args.quick:
         args.rows, args.repeat = 100_000, 1
     cases = {n: c for n, c in CASES.items() if not (args.skip_official and n.startswith("salesforce"))}
     started = time.perf_counter()
-    with serve(scale=args.rows // 5, limits=Limits(v3_chunk_rows=max(args.rows // 20, 1000))) as cloud:
-        results = fetch_table(cloud, args.rows, args.latency_ms, args.repeat, cases)
-    print_tables(results, args.rows, args.repeat)
-    chart(results, args.rows, HERE / "results.png")
+    if not args.rss_only:
+        with serve(scale=args.rows // 5, limits=Limits(v3_chunk_rows=max(args.rows // 20, 1000))) as cloud:
+            results = fetch_table(cloud, args.rows, args.latency_ms, args.repeat, cases)
+        print_tables(results, args.rows, args.repeat)
+        chart(results, args.rows, HERE / "results.png")
     if args.rss_rows:
         with serve(scale=args.rss_rows // 5, limits=Limits(v3_chunk_rows=100_000)) as cloud:
             rss = rss_growth(cloud, args.rss_rows)
