@@ -7,15 +7,12 @@ import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+import psycopg
 import pyarrow as pa
 
-from dataclasses import replace
-
 from .catalog import Catalog, Entity, Relationship, entity_type_for_name
-import psycopg
-
 from .engine import EngineError, HyperEngine, engine_error, quote_ident
 from .faults import FaultPlan
 from .oauth import IdentityProvider
@@ -130,8 +127,13 @@ class Backend:
         from .._sqlscan import substitute
 
         words = [w.upper() for w in sql.split(None, 2)[:2]]
-        if words[:1] == ["COMMENT"] or words in (["CREATE", "INDEX"], ["DROP", "INDEX"], ["CREATE", "UNIQUE"],
-                                                 ["CREATE", "VIEW"], ["DROP", "VIEW"]):
+        if words[:1] == ["COMMENT"] or words in (
+            ["CREATE", "INDEX"],
+            ["DROP", "INDEX"],
+            ["CREATE", "UNIQUE"],
+            ["CREATE", "VIEW"],
+            ["DROP", "VIEW"],
+        ):
             # Hyper has no indexes, views or comments; Data Cloud defines its own: accepted and ignored.
             return 0
         sql, keys = _strip_constraints(sql)
@@ -152,9 +154,15 @@ class Backend:
 
     def _sync_catalog(self, dataspace: str, keys: dict | None = None) -> None:
         """Register tables created through the admin path; forget dropped ones."""
-        names = set(self.engine.query_arrow(
-            dataspace, "SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
-                       "ON c.relnamespace = n.oid WHERE n.nspname = 'public' AND c.relkind = 'r'").column(0).to_pylist())
+        names = set(
+            self.engine.query_arrow(
+                dataspace,
+                "SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+                "ON c.relnamespace = n.oid WHERE n.nspname = 'public' AND c.relkind = 'r'",
+            )
+            .column(0)
+            .to_pylist()
+        )
         for entity in self.catalog.visible(dataspace):
             if entity.name not in names:
                 self.catalog.remove(entity.name, dataspace)
@@ -162,7 +170,9 @@ class Backend:
             schema = self.engine.query_arrow(dataspace, f"SELECT * FROM {quote_ident(name)} LIMIT 0")
             primary, foreign = (keys or {}).get(name, ((), ()))
             entity = entity_from_arrow(name, schema, category=None, primary_keys=primary, dataspaces=(dataspace,))
-            relationships = tuple(Relationship(name, table, column, target, "NTOONE") for column, table, target in foreign)
+            relationships = tuple(
+                Relationship(name, table, column, target, "NTOONE") for column, table, target in foreign
+            )
             self.catalog.add(replace(entity, relationships=relationships))
 
     def close(self) -> None:

@@ -59,8 +59,13 @@ class Protocol:
     def write(self, sql: str, parameters: Any) -> int:
         """DDL/DML on a local Data Cloud's admin path (writable mode, for test fixtures only)."""
         body = {"sql": sql, "parameters": _jsonable(parameters), "dataspace": self.settings.dataspace}
-        answer = self.http.call("POST", f"{self.settings.login_url}/__cdpdb/execute", json=body,
-                                headers={"X-Cdpdb-Admin": self.settings.admin_key}, what="the write (admin path)")
+        answer = self.http.call(
+            "POST",
+            f"{self.settings.login_url}/__cdpdb/execute",
+            json=body,
+            headers={"X-Cdpdb-Admin": self.settings.admin_key},
+            what="the write (admin path)",
+        )
         return int(answer.get("rowcount", -1))
 
 

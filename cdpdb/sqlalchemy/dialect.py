@@ -78,8 +78,9 @@ class CDPDialect(default.DefaultDialect):
         options: dict[str, Any] = dict(url.query)
         if url.host == LOCAL_HOST:
             flag = lambda name, default: str(options.pop(name, default)).lower() in ("1", "true", "yes")  # noqa: E731
-            cloud = embedded_local(int(options.pop("scale", 10_000)), int(options.pop("seed", 42)),
-                                   flag("dataset", "true"))
+            cloud = embedded_local(
+                int(options.pop("scale", 10_000)), int(options.pop("seed", 42)), flag("dataset", "true")
+            )
             writable = flag("writable", "false")
             args = cloud.connect_args(**options)
             if writable:  # test fixtures may create tables: writes go to the local admin path
