@@ -76,7 +76,7 @@ def main() -> None:
             rows, baseline, peak, batch_mb = 0, None, 0.0, 0.0
             for batch in cur.fetch_arrow_batches():
                 rows += batch.num_rows
-                batch_mb = max(batch_mb, batch.nbytes / 2**20)
+                batch_mb = max(batch_mb, batch.nbytes / 2**20 * (100_000 / max(batch.num_rows, 1)))  # per chunk
                 now = current_rss_mb()
                 baseline = now if baseline is None else baseline
                 peak = max(peak, now)

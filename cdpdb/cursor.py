@@ -228,7 +228,7 @@ class Cursor:
         """The rest of the result as Arrow record batches (one per page: a V2 batch, a V3 chunk),
         with only the pages being downloaded held in memory besides the one being consumed."""
         for page in self._arrow_pages():
-            yield from page.combine_chunks().to_batches()
+            yield from page.to_batches()  # no copy: the batches as they arrived
 
     def fetch_arrow_table(self) -> pa.Table:
         """The rest of the result as one Arrow table (decimal128, timestamp[us, tz=UTC], date32...)."""
