@@ -143,10 +143,10 @@ def chart(results: dict, rows: int, path: Path) -> None:
     fig.savefig(path, dpi=110)
 
 
-def rss_growth(cloud, rows: int) -> dict:
+def rss_growth(cloud, rows: int, workers: int) -> dict:
     job = {
         "kind": "cdpdb-batches",
-        "options": {"api": "v3", "max_workers": 4},
+        "options": {"api": "v3", "max_workers": workers},
         "login_url": cloud.login_url,
         "ca": cloud.ca_path,
         "credentials": asdict(cloud.credentials),
@@ -180,15 +180,15 @@ def main() -> None:
         print_tables(results, args.rows, args.repeat)
         chart(results, args.rows, HERE / "results.png")
     if args.rss_rows:
-        with serve(scale=args.rss_rows // 5, limits=Limits(v3_chunk_rows=100_000)) as cloud:
-            rss = rss_growth(cloud, args.rss_rows)
-        print(f"\n### fetch_arrow_batches over {rss['rows']:,} rows (V3, 4 workers)\n")
-        print(f"- baseline RSS after the first batch: {rss['baseline_mb']:,.0f} MB; peak: {rss['peak_mb']:,.0f} MB")
-        print(
-            f"- growth {rss['peak_mb'] - rss['baseline_mb']:,.0f} MB = "
-            f"{(rss['peak_mb'] - rss['baseline_mb']) / rss['batch_mb']:.1f} batches of {rss['batch_mb']:.1f} MB "
-            "(target < 3)"
-        )
+        print("\n### fetch_arrow_batches memory (V3, chunks of 100,000 rows)\n")
+        for rows in (args.rss_rows // 5, args.rss_rows):
+            with serve(scale=rows // 5, limits=Limits(v3_chunk_rows=100_000)) as cloud:
+                for workers in (1, 2, 4):
+                    rss = rss_growth(cloud, rows, workers)
+                    growth = rss["peak_mb"] - rss["baseline_mb"]
+                    print(f"- {rss['rows']:,} rows, max_workers={workers}: RSS after the first batch "
+                          f"{rss['baseline_mb']:,.0f} MB, peak {rss['peak_mb']:,.0f} MB, growth {growth:,.0f} MB = "
+                          f"{growth / rss['batch_mb']:.1f} chunks of {rss['batch_mb']:.1f} MB")
     print(f"\n(total benchmark time {time.perf_counter() - started:.0f} s; chart: benchmarks/results.png)")
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import orjson
 import pyarrow as pa
 import requests
+import urllib3
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, stop_after_delay
 from tenacity.wait import wait_exponential_jitter
 
@@ -132,6 +133,7 @@ class HttpClient:
                 headers=headers,
                 verify=self.settings.verify_arg,
                 timeout=(self.settings.connect_timeout, timeout or self.settings.read_timeout),
+                stream=expect == "answer",  # Arrow bodies are decoded straight from the socket
                 **kwargs,
             )
         except requests.exceptions.SSLError as exc:
@@ -222,16 +224,20 @@ class Answer:
 def _decode(response: requests.Response, expect: str) -> Any:
     if expect == "none":
         return None
+    kind = response.headers.get("content-type", "")
+    if expect == "answer" and kind.startswith(ARROW_STREAM):
+        # Read record batches off the socket: no second copy of the body in memory.
+        response.raw.decode_content = True
+        try:
+            return Answer(response.headers, table=pa.ipc.open_stream(response.raw).read_all())
+        except (pa.ArrowInvalid, OSError, urllib3.exceptions.HTTPError) as exc:
+            raise _BadBody(f"the Arrow answer was cut short or malformed ({exc})") from None
+        finally:
+            response.close()
     content = response.content
     if expect == "bytes":
         return content
-    kind = response.headers.get("content-type", "")
     if expect == "answer":
-        if kind.startswith(ARROW_STREAM):
-            try:
-                return Answer(response.headers, table=pa.ipc.open_stream(content).read_all())
-            except (pa.ArrowInvalid, OSError) as exc:
-                raise _BadBody(f"the Arrow answer was cut short or malformed ({exc})") from None
         return Answer(response.headers, json=_decode(response, "json"))
     if "html" in kind or content.lstrip()[:1] == b"<":
         raise _BadBody(f"the server answered with an HTML page instead of JSON (HTTP {response.status_code})")
