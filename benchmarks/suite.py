@@ -186,9 +186,11 @@ def main() -> None:
                 for workers in (1, 2, 4):
                     rss = rss_growth(cloud, rows, workers)
                     growth = rss["peak_mb"] - rss["baseline_mb"]
-                    print(f"- {rss['rows']:,} rows, max_workers={workers}: RSS after the first batch "
-                          f"{rss['baseline_mb']:,.0f} MB, peak {rss['peak_mb']:,.0f} MB, growth {growth:,.0f} MB = "
-                          f"{growth / rss['batch_mb']:.1f} chunks of {rss['batch_mb']:.1f} MB")
+                    print(
+                        f"- {rss['rows']:,} rows, max_workers={workers}: RSS after the first batch "
+                        f"{rss['baseline_mb']:,.0f} MB, peak {rss['peak_mb']:,.0f} MB, growth {growth:,.0f} MB = "
+                        f"{growth / rss['batch_mb']:.1f} chunks of {rss['batch_mb']:.1f} MB"
+                    )
     print(f"\n(total benchmark time {time.perf_counter() - started:.0f} s; chart: benchmarks/results.png)")
 
 

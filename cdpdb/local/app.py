@@ -454,12 +454,14 @@ def build_app(backend: Backend, *, tenant_address: str, admin_key: str) -> Starl
         result = await finished_result(request, user)
         return JSON({"metadata": {"columns": modern_metadata(result.table.schema)}})
 
-    async def v3_cancel(request: Request) -> Response:
-        user, _ = direct_auth(request)
+    def cancel_and_free(request: Request, user: str) -> Response:
         result = owned(request.path_params["query_id"], user)
         backend.cancel(result)
         backend.results.drop(result.query_id)
         return Response(status_code=204)
+
+    async def v3_cancel(request: Request) -> Response:
+        return cancel_and_free(request, direct_auth(request)[0])
 
     # -- Connect query-sql ---------------------------------------------------------------------
 
@@ -516,11 +518,7 @@ def build_app(backend: Backend, *, tenant_address: str, admin_key: str) -> Starl
         return connect_body(result, offset, count, _bool_param(request, "omitSchema"))
 
     async def connect_cancel(request: Request) -> Response:
-        user, _ = core_auth(request)
-        result = owned(request.path_params["query_id"], user)
-        backend.cancel(result)
-        backend.results.drop(result.query_id)
-        return Response(status_code=204)
+        return cancel_and_free(request, core_auth(request)[0])
 
     # -- Metadata API ----------------------------------------------------------------------------
 

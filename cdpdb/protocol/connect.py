@@ -9,19 +9,12 @@ import pyarrow as pa
 from .. import params
 from ..exceptions import OperationalError
 from ..results import decode_json_page
-from .base import Column, Protocol, Result
-from .hyper import PagedResult, is_finished, wait_until_finished
+from .base import Result
+from .hyper import HyperProtocol, PagedResult, columns_from_meta, is_finished
 
 
-def _columns(meta) -> list[Column] | None:
-    if not meta:
-        return None
-    return [Column(c["name"], c["type"], c.get("precision"), c.get("scale"), c.get("nullable")) for c in meta]
-
-
-class ConnectProtocol(Protocol):
+class ConnectProtocol(HyperProtocol):
     name = "connect"
-    supports_async = True
 
     def _base(self) -> str:
         return self.url(f"/services/data/{self.settings.connect_api_version}/ssot/query-sql")
@@ -52,7 +45,7 @@ class ConnectProtocol(Protocol):
         query_id = status.get("queryId")
         if not query_id:
             raise OperationalError("the query-sql answer has no status.queryId; is login_url a Salesforce org?")
-        columns = _columns(body.get("metadata"))
+        columns = columns_from_meta(body.get("metadata"))
         first = decode_json_page(body.get("data") or [], columns) if columns else None
         if not is_finished(status):
             status = self._wait(query_id, status)
@@ -80,20 +73,11 @@ class ConnectProtocol(Protocol):
                 what=f"reading rows of query {query_id}",
                 query_id=query_id,
             )
-            result.columns = result.columns or _columns(body.get("metadata"))
+            result.columns = result.columns or columns_from_meta(body.get("metadata"))
             return decode_json_page(body.get("data") or [], result.columns or [])
 
         result._read_page = read_page
         return result
-
-    def _wait(self, query_id: str, status: dict) -> dict:
-        return wait_until_finished(
-            status,
-            lambda wait_ms: self.status(query_id, wait_ms),
-            lambda: self.cancel(query_id),
-            self.settings.query_timeout,
-            query_id,
-        )
 
     def status(self, query_id: str, wait_ms: int = 0) -> dict:
         body = self.http.call(

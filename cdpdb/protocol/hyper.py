@@ -10,7 +10,7 @@ import pyarrow as pa
 
 from ..exceptions import InternalError, OperationalError
 from ..results import ordered_parallel, prefetch
-from .base import Column, Result
+from .base import Column, Protocol, Result
 
 log = logging.getLogger(__name__)
 MAX_WAIT_MS = 10_000
@@ -39,6 +39,34 @@ def wait_until_finished(
             wait_ms = max(min(wait_ms, int(remaining * 1000)), 1)
         status = poll(wait_ms)
     return status
+
+
+def columns_from_meta(meta: list[dict] | None) -> list[Column] | None:
+    """V3 ``metadata.columns`` / Connect ``metadata``: name, type, nullable, precision, scale."""
+    if not meta:
+        return None
+    return [Column(c["name"], c["type"], c.get("precision"), c.get("scale"), c.get("nullable")) for c in meta]
+
+
+class HyperProtocol(Protocol):
+    """What V3 and Connect share: asynchronous queries with a long-poll status and cancel."""
+
+    supports_async = True
+
+    def status(self, query_id: str, wait_ms: int = 0) -> dict:
+        raise NotImplementedError
+
+    def cancel(self, query_id: str) -> None:
+        raise NotImplementedError
+
+    def _wait(self, query_id: str, status: dict) -> dict:
+        return wait_until_finished(
+            status,
+            lambda wait_ms: self.status(query_id, wait_ms),
+            lambda: self.cancel(query_id),
+            self.settings.query_timeout,
+            query_id,
+        )
 
 
 class PagedResult(Result):

@@ -11,16 +11,15 @@ from .. import params
 from ..exceptions import OperationalError
 from ..http import Answer
 from ..results import columns_from_arrow, decode_json_page, normalise_arrow
-from .base import Column, Protocol, Result
-from .hyper import ChunkedResult, PagedResult, is_finished, wait_until_finished
+from .base import Column, Result
+from .hyper import ChunkedResult, HyperProtocol, PagedResult, columns_from_meta, is_finished
 
 ARROW = "application/vnd.apache.arrow.stream"
 INLINE_BYTES = 1_000_000  # results smaller than this come back in the first call
 
 
-class V3Protocol(Protocol):
+class V3Protocol(HyperProtocol):
     name = "v3"
-    supports_async = True
 
     def _headers(self) -> dict:
         headers = {"Accept": ARROW if self.settings.arrow else "application/json"}
@@ -44,11 +43,7 @@ class V3Protocol(Protocol):
             return table, columns_from_arrow(table.schema)
         body = answer.json
         meta = (body.get("metadata") or {}).get("columns")
-        columns = (
-            [Column(c["name"], c["type"], c.get("precision"), c.get("scale"), c.get("nullable")) for c in meta]
-            if meta
-            else None
-        )
+        columns = columns_from_meta(meta)
         return decode_json_page(body.get("data") or [], columns or []), columns
 
     def _status_from(self, answer: Answer) -> dict:
@@ -87,19 +82,7 @@ class V3Protocol(Protocol):
             bearer=self.tokens.bearer,
             what=f"reading the schema of query {query_id}",
         )
-        return [
-            Column(c["name"], c["type"], c.get("precision"), c.get("scale"), c.get("nullable"))
-            for c in body["metadata"]["columns"]
-        ]
-
-    def _wait(self, query_id: str, status: dict) -> dict:
-        return wait_until_finished(
-            status,
-            lambda wait_ms: self.status(query_id, wait_ms),
-            lambda: self.cancel(query_id),
-            self.settings.query_timeout,
-            query_id,
-        )
+        return columns_from_meta(body["metadata"]["columns"]) or []
 
     def status(self, query_id: str, wait_ms: int = 0) -> dict:
         return self.http.call(
