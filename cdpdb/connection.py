@@ -86,22 +86,21 @@ class Connection:
             self._metadata = MetadataCache(self)
         return self._metadata
 
-    def _metadata_call(self, dataspace: str | None) -> dict:
-        """GET /api/v1/metadata on the tenant. The Connect API's core token cannot call it, so a
+    def _direct_get(self, path: str, params: dict | None, what: str, headers: dict | None = None) -> dict:
+        """GET on the tenant's Direct API. The Connect API's core token cannot call it, so a
         connection on api='connect' logs in once more for a Data Cloud token."""
         tokens = self._tokens
         if self.settings.api == "connect":
             if self._direct_tokens is None:
                 self._direct_tokens = TokenProvider(replace(self.settings, api="v3"), self._http)
             tokens = self._direct_tokens
-        headers = {"ctx-dataspace-ds_name": dataspace} if dataspace and dataspace != self.settings.dataspace else {}
         return self._http.call(
-            "GET",
-            tokens.base_url() + "/api/v1/metadata",
-            bearer=tokens.bearer,
-            headers=headers,
-            what="the Metadata API",
+            "GET", tokens.base_url() + path, params=params, bearer=tokens.bearer, headers=headers or {}, what=what
         )
+
+    def _metadata_call(self, dataspace: str | None) -> dict:
+        headers = {"ctx-dataspace-ds_name": dataspace} if dataspace and dataspace != self.settings.dataspace else {}
+        return self._direct_get("/api/v1/metadata", None, "the Metadata API", headers)
 
     def close(self) -> None:
         if not self._closed:

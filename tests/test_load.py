@@ -50,8 +50,12 @@ def server_process():
 def test_sixteen_threads_share_a_pool(server_process):
     args, admin_key = server_process
     # 50 ms per request keeps all 16 threads in flight together, so the 15-request limit is reached.
-    requests.post(f"{args['login_url']}/__cdpdb/faults", headers={"X-Cdpdb-Admin": admin_key},
-                  json={"limits": {"latency_ms": 50}}, timeout=10).raise_for_status()
+    requests.post(
+        f"{args['login_url']}/__cdpdb/faults",
+        headers={"X-Cdpdb-Admin": admin_key},
+        json={"limits": {"latency_ms": 50}},
+        timeout=10,
+    ).raise_for_status()
     engine = sa.create_engine(
         "cdp://", connect_args={**args, "max_retries": 20, "retry_max_seconds": 120}, pool_size=16, max_overflow=0
     )

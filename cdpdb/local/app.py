@@ -15,11 +15,11 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from . import oauth
+from . import oauth, profile
 from .backend import Backend
-from .catalog import CATEGORIES, CIO, ENTITY_TYPES, Entity
+from .catalog import CATEGORIES, CIO, DMO, ENTITY_TYPES, Entity
 from .encoding import arrow_base64, arrow_ipc, arrow_messages, legacy_metadata, modern_metadata
-from .engine import EngineError
+from .engine import EngineError, quote_ident, quote_literal
 from .errors import HTML_REDIRECT_PAGE, ApiError, error_body
 from .faults import Fault, FaultMiddleware
 from .results import CANCELLED, FAILED, FINISHED, QueryResult, hyper_query_id, trino_query_id
@@ -76,6 +76,13 @@ def _int_param(request: Request, name: str, default: int | None, low: int = 0, h
 
 def _bool_param(request: Request, name: str) -> bool:
     return request.query_params.get(name, "false").lower() in ("1", "true", "yes")
+
+
+def _literal(value: str) -> str:
+    try:
+        return quote_literal(value)
+    except ValueError as exc:
+        raise ApiError(400, f"filters: {exc}", "INVALID_INPUT") from None
 
 
 def build_app(backend: Backend, *, tenant_address: str, admin_key: str) -> Starlette:
@@ -585,6 +592,91 @@ def build_app(backend: Backend, *, tenant_address: str, admin_key: str) -> Starl
         ]
         return JSON({"metadata": [entity_json(e) for e in entities]})
 
+    # -- Profile and Calculated Insights APIs ------------------------------------------------------
+
+    def object_rows(
+        dataspace: str, entity: Entity, columns: list[str], filters: list, limit: int, offset: int, orderby: str | None
+    ) -> Response:
+        known = {c.name for c in entity.columns}
+        unknown = sorted({name for name in columns + [f for f, _ in filters] if name not in known})
+        if unknown:
+            raise ApiError(422, f"field(s) {', '.join(unknown)} do not exist on {entity.name}", "INVALID_FIELD")
+        where = " AND ".join(f"CAST({quote_ident(f)} AS text) = {_literal(v)}" for f, v in filters) or "TRUE"
+        order = ""
+        if orderby:
+            try:
+                order = f" ORDER BY {order_by_clause(orderby, sorted(known))}"
+            except BadRequest as exc:
+                raise ApiError(400, str(exc), "INVALID_INPUT") from None
+        select = ", ".join(quote_ident(c) for c in columns)
+        sql = f"SELECT {select} FROM {quote_ident(entity.name)} WHERE {where}{order} LIMIT {limit + 1} OFFSET {offset}"
+        try:
+            table = backend.engine.query_arrow(dataspace, sql)
+        except EngineError as exc:
+            raise ApiError.from_sql(exc) from None
+        rows = table.slice(0, limit).to_pylist()
+        return JSON(orjson.dumps({"data": rows, "done": table.num_rows <= limit}, default=str))
+
+    def request_names(request: Request, key: str) -> list[str] | None:
+        try:
+            return profile.names(request.query_params.get(key))
+        except profile.FilterSyntaxError as exc:
+            raise ApiError(400, f"{key}: {exc}", "INVALID_INPUT") from None
+
+    def request_filters(request: Request, required: bool) -> list:
+        raw = request.query_params.get("filters")
+        if raw is None:
+            if required:
+                raise ApiError(
+                    400, "the filters parameter is required, e.g. filters=[FirstName__c=Ann]", "INVALID_INPUT"
+                )
+            return []
+        try:
+            return profile.parse_filters(raw)
+        except profile.FilterSyntaxError as exc:
+            raise ApiError(400, f"filters: {exc}", "INVALID_INPUT") from None
+
+    def entity_or_404(name: str, dataspace: str, kinds: tuple[str, ...]) -> Entity:
+        entity = backend.catalog.get(name, dataspace)
+        if entity is None or entity.entity_type not in kinds:
+            raise ApiError(404, f"{name!r} is not a {' or '.join(kinds)} of dataspace {dataspace!r}", "NOT_FOUND")
+        return entity
+
+    async def profile_search(request: Request) -> Response:
+        _, dataspace = direct_auth(request)
+        entity = entity_or_404(request.path_params["model"], dataspace, (DMO,))
+        fields = request_names(request, "fields") or [c.name for c in entity.columns[:10]]
+        limit = _int_param(request, "limit", 100, 1, 4999)
+        return await anyio.to_thread.run_sync(
+            object_rows,
+            dataspace,
+            entity,
+            fields,
+            request_filters(request, True),
+            limit,
+            _int_param(request, "offset", 0),
+            request.query_params.get("orderby"),
+        )
+
+    async def insight_query(request: Request) -> Response:
+        _, dataspace = direct_auth(request)
+        entity = entity_or_404(request.path_params["ci"], dataspace, (CIO,))
+        dimensions = request_names(request, "dimensions") or [c.name for c in entity.columns if c.role == "dimension"]
+        measures = request_names(request, "measures") or [c.name for c in entity.columns if c.role == "measure"]
+        if len(dimensions) > 10 or len(measures) > 5:
+            raise ApiError(400, "at most 10 dimensions and 5 measures per request", "INVALID_INPUT")
+        limit = _int_param(request, "limit", 4999, 1, 4999)
+        return await anyio.to_thread.run_sync(
+            object_rows,
+            dataspace,
+            entity,
+            dimensions + measures,
+            request_filters(request, False),
+            limit,
+            _int_param(request, "offset", 0),
+            request.query_params.get("orderby"),
+        )
+
     # -- administration (faults, expiry) --------------------------------------------------------
 
     def admin(request: Request) -> None:
@@ -656,6 +748,8 @@ def build_app(backend: Backend, *, tenant_address: str, admin_key: str) -> Starl
         Route("/services/data/{version}/ssot/query-sql/{query_id}", connect_cancel, methods=["DELETE"]),
         Route("/services/data/{version}/ssot/query-sql/{query_id}/rows", connect_rows, methods=["GET"]),
         Route("/api/v1/metadata", metadata, methods=["GET"]),
+        Route("/api/v1/profile/{model}", profile_search, methods=["GET"]),
+        Route("/api/v1/insight/calculated-insights/{ci}", insight_query, methods=["GET"]),
         Route("/api/v1/metadata/", metadata, methods=["GET"]),
         Route("/__cdpdb/faults", admin_faults, methods=["GET", "POST", "DELETE"]),
         Route("/__cdpdb/expire", admin_expire, methods=["POST"]),

@@ -144,6 +144,33 @@ def spec() -> dict:
                     ],
                 )
             },
+            "/api/v1/profile/{model}": {
+                "get": _op(
+                    "Profile API search",
+                    params=[
+                        _p("model"),
+                        _q("filters", required=True),
+                        _q("fields"),
+                        _q("limit", "integer"),
+                        _q("offset", "integer"),
+                        _q("orderby"),
+                    ],
+                )
+            },
+            "/api/v1/insight/calculated-insights/{ci}": {
+                "get": _op(
+                    "Calculated Insights API",
+                    params=[
+                        _p("ci"),
+                        _q("dimensions"),
+                        _q("measures"),
+                        _q("filters"),
+                        _q("limit", "integer"),
+                        _q("offset", "integer"),
+                        _q("orderby"),
+                    ],
+                )
+            },
             "/api/v1/metadata": {
                 "get": _op("Metadata API", params=[_q("entityType"), _q("entityCategory"), _q("entityName")])
             },

@@ -1,0 +1,90 @@
+"""Profile and Calculated Insights clients against the local Data Cloud; the filter encoder
+round-trips hostile values exactly."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import cdpdb
+from cdpdb.apis import InsightsClient, ProfileClient, encode_filters
+from cdpdb.local.profile import FilterSyntaxError, parse_filters
+
+
+def test_profile_search_matches_hyper(api, connect):
+    rows = ProfileClient(connect()).search(
+        "ssot__Individual__dlm",
+        {"ssot__CountryId__c": "DE", "ssot__GenderId__c": "Female"},
+        fields=["ssot__Id__c", "ssot__FirstName__c"],
+        limit=4999,
+        orderby="ssot__Id__c",
+    )
+    expected = api.hyper(
+        'SELECT "ssot__Id__c", "ssot__FirstName__c" FROM "ssot__Individual__dlm" '
+        "WHERE \"ssot__CountryId__c\" = 'DE' AND \"ssot__GenderId__c\" = 'Female' ORDER BY 1"
+    )
+    assert rows == expected.to_pylist() and rows
+
+
+def test_insights_query_dimensions_measures_filters(api, connect):
+    rows = InsightsClient(connect()).query(
+        "Customer_Lifetime_Value__cio",
+        dimensions=["CustomerId__c"],
+        measures=["OrderCount__c"],
+        filters={"Currency__c": "EUR"},
+        orderby="CustomerId__c ASC",
+        limit=50,
+    )
+    expected = api.hyper(
+        'SELECT "CustomerId__c", "OrderCount__c" FROM "Customer_Lifetime_Value__cio" '
+        "WHERE \"Currency__c\" = 'EUR' ORDER BY 1 LIMIT 50"
+    )
+    assert rows == expected.to_pylist() and len(rows) == 50
+
+
+def test_api_errors(connect):
+    profile = ProfileClient(connect())
+    with pytest.raises(cdpdb.OperationalError, match="404"):
+        profile.search("Nope__dlm", {"A__c": "x"})
+    with pytest.raises(cdpdb.ProgrammingError, match="Bogus__c"):
+        profile.search("ssot__Individual__dlm", {"Bogus__c": "x"})
+    with pytest.raises(cdpdb.ProgrammingError, match="field name"):
+        encode_filters({"A__c]=1,[B": "x"})
+    with pytest.raises(cdpdb.ProgrammingError, match="NUL"):
+        encode_filters({"A__c": "a\x00b"})
+
+
+@pytest.mark.parametrize(
+    ("text", "parsed"),
+    [
+        ("[A__c=1]", [("A__c", "1")]),
+        ('[A__c="x, y",B__c=2]', [("A__c", "x, y"), ("B__c", "2")]),
+        (r'[A__c="q\"uo\\te]"]', [("A__c", 'q"uo\\te]')]),
+        ("[A__c=]", [("A__c", "")]),
+    ],
+)
+def test_parse_filters(text, parsed):
+    assert parse_filters(text) == parsed
+
+
+@pytest.mark.parametrize("text", ["A__c=1", "[]", "[A__c]", '[A__c="open]', "[A__c=1,]", "[1x=2]"])
+def test_parse_filters_refuses_malformed(text):
+    with pytest.raises(FilterSyntaxError):
+        parse_filters(text)
+
+
+hostile = st.text(
+    st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)), max_size=300
+) | st.sampled_from(
+    ["a,b", "[x]", "k=v", '"', "\\", '\\"', '"]', "'; DROP TABLE x; --", "é\u202e\U0001f600", "x" * 5000]
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=hostile)
+def test_hostile_filter_values_reach_the_server_exactly(cloud, connect, value):
+    cloud.load("Echo__dlm", pa.table({"Key__c": ["k"], "Value__c": [value]}), category="Profile")
+    rows = ProfileClient(connect()).search("Echo__dlm", {"Value__c": value}, fields=["Key__c", "Value__c"])
+    assert rows == [{"Key__c": "k", "Value__c": value}]
