@@ -8,7 +8,7 @@ combination fails here, at ``connect()``, naming the argument to fix.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -56,12 +56,11 @@ class Settings:
     prefetch: int = 2  # pages or chunks fetched ahead of the consumer (0: none)
     progress: bool = False  # tqdm progress bars for fetches
     admin_key: str | None = None  # local Data Cloud only: send writes to its admin path (test fixtures)
-    extra: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_arguments(cls, kwargs: dict[str, Any], environ: dict[str, str] | None = None) -> Settings:
         environ = os.environ if environ is None else environ
-        names = {f.name for f in fields(cls)} - {"extra"}
+        names = {f.name for f in fields(cls)}
         unknown = sorted(set(kwargs) - names)
         if unknown:
             raise ProgrammingError(
@@ -184,6 +183,6 @@ class Settings:
         shown = ", ".join(
             f"{f.name}={'***' if f.name in SECRETS and getattr(self, f.name) else getattr(self, f.name)!r}"
             for f in fields(self)
-            if f.name not in ("extra", "private_key_file")
+            if f.name != "private_key_file"
         )
         return f"Settings({shown})"

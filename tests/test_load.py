@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 import requests
@@ -92,5 +93,10 @@ def test_sixteen_threads_share_a_pool(server_process):
     print(f"{THREADS * QUERIES} queries; the server refused {stats['busy_rejections']} requests as busy (429)")
     assert seen == {n: {expected[n]} for n in expected}
     engine.dispose()
+    deadline = time.monotonic() + 5  # prefetch threads finish their last put a moment after a cursor closes
+    while time.monotonic() < deadline and (
+        threading.active_count() > threads_before or open_descriptors() > fds_before
+    ):
+        time.sleep(0.05)
     assert threading.active_count() <= threads_before
     assert open_descriptors() <= fds_before
