@@ -43,7 +43,8 @@ CASES = {
 }
 
 
-def run_case(cloud, kind: str, options: dict, rows: int) -> dict:
+def run_client(cloud, kind: str, options: dict) -> dict:
+    """One client in its own process (benchmarks/_client.py); returns what it printed."""
     job = {
         "kind": kind,
         "options": options,
@@ -57,7 +58,11 @@ def run_case(cloud, kind: str, options: dict, rows: int) -> dict:
     )
     if done.returncode:
         raise RuntimeError(f"{kind}: {done.stderr[-2000:]}")
-    out = json.loads(done.stdout.strip().splitlines()[-1])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run_case(cloud, kind: str, options: dict, rows: int) -> dict:
+    out = run_client(cloud, kind, options)
     if out["rows"] != rows:
         raise RuntimeError(f"{kind} returned {out['rows']} rows, not {rows}")
     return out
@@ -144,20 +149,10 @@ def chart(results: dict, rows: int, path: Path) -> None:
 
 
 def rss_growth(cloud, rows: int, workers: int) -> dict:
-    job = {
-        "kind": "cdpdb-batches",
-        "options": {"api": "v3", "max_workers": workers},
-        "login_url": cloud.login_url,
-        "ca": cloud.ca_path,
-        "credentials": asdict(cloud.credentials),
-        "table": TABLE,
-    }
-    done = subprocess.run(
-        [sys.executable, str(HERE / "_client.py"), json.dumps(job)], capture_output=True, text=True, timeout=3600
-    )
-    if done.returncode:
-        raise RuntimeError(done.stderr[-2000:])
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    out = run_client(cloud, "cdpdb-batches", {"api": "v3", "max_workers": workers})
+    if out["rows"] != rows:
+        raise RuntimeError(f"fetch_arrow_batches returned {out['rows']} rows, not {rows}")
+    return out
 
 
 def main() -> None:

@@ -19,6 +19,12 @@ class ConnectProtocol(HyperProtocol):
     def _base(self) -> str:
         return self.url(f"/services/data/{self.settings.connect_api_version}/ssot/query-sql")
 
+    def _query_url(self, query_id: str) -> str:
+        return f"{self._base()}/{query_id}"
+
+    def _status_of(self, body: dict) -> dict:
+        return body.get("status") or {}
+
     def _headers(self) -> dict:
         return {"dataspace": self.settings.dataspace} if self.settings.dataspace else {}
 
@@ -78,33 +84,6 @@ class ConnectProtocol(HyperProtocol):
 
         result._read_page = read_page
         return result
-
-    def status(self, query_id: str, wait_ms: int = 0) -> dict:
-        body = self.http.call(
-            "GET",
-            f"{self._base()}/{query_id}",
-            params={"waitTimeMs": wait_ms},
-            headers=self._headers(),
-            bearer=self.tokens.bearer,
-            timeout=self.settings.read_timeout + wait_ms / 1000,
-            what=f"the status of query {query_id}",
-            query_id=query_id,
-        )
-        return body.get("status") or {}
-
-    def cancel(self, query_id: str) -> None:
-        try:
-            self.http.call(
-                "DELETE",
-                f"{self._base()}/{query_id}",
-                headers=self._headers(),
-                bearer=self.tokens.bearer,
-                expect="none",
-                what=f"cancelling query {query_id}",
-            )
-        except OperationalError as exc:
-            if exc.status != 404:
-                raise
 
     def submit(self, sql: str, parameters: Any) -> str:
         return self._post(sql, parameters)["status"]["queryId"]

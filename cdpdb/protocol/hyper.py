@@ -53,11 +53,42 @@ class HyperProtocol(Protocol):
 
     supports_async = True
 
-    def status(self, query_id: str, wait_ms: int = 0) -> dict:
+    def _query_url(self, query_id: str) -> str:
         raise NotImplementedError
 
+    def _headers(self) -> dict:
+        return {}
+
+    def _status_of(self, body: dict) -> dict:
+        """The status object of a status answer (V3: the body itself; Connect: body["status"])."""
+        return body
+
+    def status(self, query_id: str, wait_ms: int = 0) -> dict:
+        body = self.http.call(
+            "GET",
+            self._query_url(query_id),
+            params={"waitTimeMs": wait_ms},
+            headers=self._headers(),
+            bearer=self.tokens.bearer,
+            timeout=self.settings.read_timeout + wait_ms / 1000,
+            what=f"the status of query {query_id}",
+            query_id=query_id,
+        )
+        return self._status_of(body)
+
     def cancel(self, query_id: str) -> None:
-        raise NotImplementedError
+        try:
+            self.http.call(
+                "DELETE",
+                self._query_url(query_id),
+                headers=self._headers(),
+                bearer=self.tokens.bearer,
+                expect="none",
+                what=f"cancelling query {query_id}",
+            )
+        except OperationalError as exc:
+            if exc.status != 404:  # already finished and freed: nothing to cancel
+                raise
 
     def _wait(self, query_id: str, status: dict) -> dict:
         return wait_until_finished(

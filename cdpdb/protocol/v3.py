@@ -21,6 +21,9 @@ INLINE_BYTES = 1_000_000  # results smaller than this come back in the first cal
 class V3Protocol(HyperProtocol):
     name = "v3"
 
+    def _query_url(self, query_id: str) -> str:
+        return self.url(f"/api/v3/query/{query_id}")
+
     def _headers(self) -> dict:
         headers = {"Accept": ARROW if self.settings.arrow else "application/json"}
         if self.settings.dataspace:
@@ -83,32 +86,6 @@ class V3Protocol(HyperProtocol):
             what=f"reading the schema of query {query_id}",
         )
         return columns_from_meta(body["metadata"]["columns"]) or []
-
-    def status(self, query_id: str, wait_ms: int = 0) -> dict:
-        return self.http.call(
-            "GET",
-            self.url(f"/api/v3/query/{query_id}"),
-            params={"waitTimeMs": wait_ms},
-            headers=self._headers(),
-            bearer=self.tokens.bearer,
-            timeout=self.settings.read_timeout + wait_ms / 1000,
-            what=f"the status of query {query_id}",
-            query_id=query_id,
-        )
-
-    def cancel(self, query_id: str) -> None:
-        try:
-            self.http.call(
-                "DELETE",
-                self.url(f"/api/v3/query/{query_id}"),
-                headers=self._headers(),
-                bearer=self.tokens.bearer,
-                expect="none",
-                what=f"cancelling query {query_id}",
-            )
-        except OperationalError as exc:
-            if exc.status != 404:  # already finished and freed: nothing to cancel
-                raise
 
     def submit(self, sql: str, parameters: Any) -> str:
         response = self.http.call(
