@@ -197,3 +197,9 @@ def test_other_dataspace_as_schema(cloud):
     names = sa.inspect(engine).get_table_names()
     assert "ssot__SalesOrder__dlm" not in names and "ssot__EmailEngagement__dlm" in names
     assert sa.inspect(engine).default_schema_name == "marketing"
+
+
+def test_an_unknown_dataspace_has_no_tables(engine):
+    inspector = sa.inspect(engine)
+    assert inspector.get_table_names(schema="nowhere") == []
+    assert not inspector.has_table("ssot__Individual__dlm", schema="nowhere")

@@ -13,6 +13,7 @@ from sqlalchemy.engine import default, reflection
 from sqlalchemy.engine.url import URL
 
 from .. import metadata as md
+from ..exceptions import OperationalError
 from .compiler import HyperCompiler, HyperIdentifierPreparer, HyperTypeCompiler
 from .types import column_type
 
@@ -158,7 +159,12 @@ class CDPDialect(default.DefaultDialect):
     def _entities(self, connection, schema: str | None) -> dict[str, md.Entity]:
         own = self._dataspace(connection)
         dataspace = None if schema in (None, own) else schema
-        return self._dbapi(connection).metadata.entities(dataspace)
+        try:
+            return self._dbapi(connection).metadata.entities(dataspace)
+        except OperationalError as exc:
+            if dataspace is not None and exc.status in (403, 404):
+                return {}  # an unknown (or, for a scoped login, unreachable) dataspace shows no tables
+            raise
 
     def _entity(self, connection, table_name: str, schema: str | None) -> md.Entity:
         entity = self._entities(connection, schema).get(table_name)
