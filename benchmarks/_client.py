@@ -69,7 +69,11 @@ def main() -> None:
             **job["options"],
         )
         cur = conn.cursor()
-        cur.execute(legacy_sql if job["options"]["api"] in ("v1", "v2") else hyper_sql)
+        api = job["options"]["api"]
+        # V1 pages past 49,999 rows only with a stable order.
+        cur.execute(
+            legacy_sql if api in ("v1", "v2") else hyper_sql, **({"orderby": "ssot__Id__c"} if api == "v1" else {})
+        )
         if kind == "cdpdb-rows":
             rows = len(cur.fetchall())
         elif kind == "cdpdb-batches":

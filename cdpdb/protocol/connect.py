@@ -59,16 +59,6 @@ class ConnectProtocol(HyperProtocol):
         return self._paged(query_id, status, first, columns)
 
     def _paged(self, query_id: str, status: dict, first: pa.Table | None, columns) -> PagedResult:
-        result = PagedResult(
-            query_id,
-            columns,
-            int(status.get("rowCount", 0)),
-            first,
-            None,
-            lambda: self.cancel(query_id),
-            depth=self.settings.prefetch,
-        )
-
         def read_page(offset: int) -> pa.Table:
             body = self.http.call(
                 "GET",
@@ -82,7 +72,15 @@ class ConnectProtocol(HyperProtocol):
             result.columns = result.columns or columns_from_meta(body.get("metadata"))
             return decode_json_page(body.get("data") or [], result.columns or [])
 
-        result._read_page = read_page
+        result = PagedResult(
+            query_id,
+            columns,
+            int(status.get("rowCount", 0)),
+            first,
+            read_page,
+            lambda: self.cancel(query_id),
+            depth=self.settings.prefetch,
+        )
         return result
 
     def submit(self, sql: str, parameters: Any) -> str:
