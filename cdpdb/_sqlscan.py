@@ -25,7 +25,7 @@ _SKIP = re.compile(
 
 PLACEHOLDERS = {
     "QUESTION_MARK": re.compile(r"\?"),
-    "NAMED": re.compile(r"(?<![\w:]):([A-Za-z_]\w*)"),
+    "NAMED": re.compile(r"(?<![\w:]):([^\W\d]\w*)"),
     "DOLLARED": re.compile(r"\$(\d+)"),
 }
 

@@ -28,6 +28,7 @@ class Field:
     scale: int | None = None
     nullable: bool = True
     role: str = "field"  # field | dimension | measure
+    length: int | None = None  # declared length of a text field, when the API gives one
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ def _field(raw: dict, role: str) -> Field:
         raw.get("scale"),
         raw.get("nullable", True),
         role,
+        raw.get("length"),
     )
 
 

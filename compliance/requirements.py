@@ -38,6 +38,25 @@ class Requirements(SuiteRequirements):
         return closed()
 
     @property
+    def autoincrement_without_sequence(self):
+        return closed()  # Hyper has no IDENTITY/SERIAL and Data Cloud keys come from the data
+
+    @property
+    def duplicate_key_raises_integrity_error(self):
+        return closed()  # keys are metadata: neither Data Cloud nor Hyper enforce uniqueness
+
+    @property
+    def server_side_cursors(self):
+        # There is one kind of cdpdb cursor and it always streams (pages, chunks, bounded memory);
+        # SQLAlchemy's probe for a "server side" cursor knows only named drivers (it raises
+        # NotImplementedError for any other). Streaming is tested in tests/test_sqlalchemy.py.
+        return closed()
+
+    @property
+    def named_constraints(self):
+        return closed()  # the Metadata API's keys and relationships have no names
+
+    @property
     def implicitly_named_constraints(self):
         return closed()
 
@@ -71,6 +90,10 @@ class Requirements(SuiteRequirements):
         return closed()
 
     @property
+    def view_column_reflection(self):
+        return closed()
+
+    @property
     def temporary_tables(self):
         return closed()
 
@@ -100,7 +123,15 @@ class Requirements(SuiteRequirements):
 
     @property
     def comment_reflection(self):
-        return closed()  # display names are set in Data Cloud setup, not by COMMENT ON
+        return open_()  # a display name is the comment; COMMENT ON sets it in writable mode
+
+    @property
+    def comment_reflection_full_unicode(self):
+        return open_()
+
+    @property
+    def reflect_table_options(self):
+        return open_()  # the object's Data Cloud type and category
 
     @property
     def computed_columns(self):
@@ -161,6 +192,14 @@ class Requirements(SuiteRequirements):
 
     @property
     def precision_numerics_enotation_large(self):
+        return open_()
+
+    @property
+    def sql_expression_limit_offset(self):
+        return closed()  # Hyper's LIMIT and OFFSET take integer constants only
+
+    @property
+    def supports_distinct_on(self):
         return open_()
 
     @property

@@ -537,6 +537,8 @@ def build_app(backend: Backend, *, tenant_address: str, admin_key: str) -> Starl
             precision, scale = column.precision_scale
             if precision is not None:
                 item["precision"], item["scale"] = precision, scale
+            if column.length is not None:
+                item["length"] = column.length
             item["nullable"] = column.nullable
             if column.key_qualifier:
                 item["keyQualifier"] = column.key_qualifier

@@ -7,13 +7,13 @@ import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-import psycopg
 import pyarrow as pa
 
-from .catalog import Catalog, Entity, Relationship, entity_type_for_name
-from .engine import EngineError, HyperEngine, engine_error, quote_ident
+from . import writable
+from .catalog import Catalog, Entity, entity_type_for_name
+from .engine import EngineError, HyperEngine, quote_ident
 from .faults import FaultPlan
 from .oauth import IdentityProvider
 from .results import CANCELLED, FAILED, FINISHED, QueryResult, ResultStore
@@ -120,60 +120,7 @@ class Backend:
     # -- writable mode (local only: test fixtures such as SQLAlchemy's compliance suite) ---------
 
     def write(self, dataspace: str, sql: str, parameters) -> int:
-        """Run DDL or DML through the admin path, with real bind parameters; returns the rowcount.
-
-        Data Cloud itself is read-only; this exists so that tests can create their own tables.
-        """
-        from .._sqlscan import substitute
-
-        words = [w.upper() for w in sql.split(None, 2)[:2]]
-        if words[:1] == ["COMMENT"] or words in (
-            ["CREATE", "INDEX"],
-            ["DROP", "INDEX"],
-            ["CREATE", "UNIQUE"],
-            ["CREATE", "VIEW"],
-            ["DROP", "VIEW"],
-        ):
-            # Hyper has no indexes, views or comments; Data Cloud defines its own: accepted and ignored.
-            return 0
-        sql, keys = _strip_constraints(sql)
-        if not parameters:
-            statement = sql
-        elif isinstance(parameters, dict):
-            statement = substitute(sql.replace("%", "%%"), "NAMED", lambda m: f"%({m.group(1)})s")
-        else:
-            statement = substitute(sql.replace("%", "%%"), "QUESTION_MARK", lambda m: "%s")
-        with self.engine.connection(dataspace) as conn:
-            try:
-                cursor = conn.execute(statement, parameters or None)
-            except psycopg.Error as exc:
-                raise engine_error(exc, offset=0) from None
-            rowcount = cursor.rowcount
-        self._sync_catalog(dataspace, keys)
-        return rowcount
-
-    def _sync_catalog(self, dataspace: str, keys: dict | None = None) -> None:
-        """Register tables created through the admin path; forget dropped ones."""
-        names = set(
-            self.engine.query_arrow(
-                dataspace,
-                "SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
-                "ON c.relnamespace = n.oid WHERE n.nspname = 'public' AND c.relkind = 'r'",
-            )
-            .column(0)
-            .to_pylist()
-        )
-        for entity in self.catalog.visible(dataspace):
-            if entity.name not in names:
-                self.catalog.remove(entity.name, dataspace)
-        for name in names - {e.name for e in self.catalog.visible(dataspace)}:
-            schema = self.engine.query_arrow(dataspace, f"SELECT * FROM {quote_ident(name)} LIMIT 0")
-            primary, foreign = (keys or {}).get(name, ((), ()))
-            entity = entity_from_arrow(name, schema, category=None, primary_keys=primary, dataspaces=(dataspace,))
-            relationships = tuple(
-                Relationship(name, table, column, target, "NTOONE") for column, table, target in foreign
-            )
-            self.catalog.add(replace(entity, relationships=relationships))
+        return writable.write(self.engine, self.catalog, dataspace, sql, parameters)
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
@@ -189,49 +136,6 @@ def entity_from_arrow(name: str, table: pa.Table, *, category: str | None, prima
         raise ValueError(f"primary key column(s) {sorted(missing)} are not in the data")
     kind = entity_type_for_name(name)
     return Entity(name, kind, category, columns, tuple(primary_keys), dataspaces=frozenset(dataspaces))
-
-
-def _strip_constraints(sql: str) -> tuple[str, dict]:
-    """Hyper enforces no keys ("index support is disabled"), Data Cloud reports them through its
-    Metadata API: take PRIMARY KEY, FOREIGN KEY and UNIQUE out of a CREATE TABLE and remember
-    the keys as metadata. Returns the SQL to run and {table: (primary keys, [(column, table, column)])}."""
-    import sqlglot
-    from sqlglot import exp
-
-    try:
-        tree = sqlglot.parse_one(sql, read="postgres")
-    except sqlglot.errors.SqlglotError:
-        return sql, {}
-    if not isinstance(tree, exp.Create) or str(tree.args.get("kind", "")).upper() != "TABLE":
-        return sql, {}
-    schema = tree.this
-    if not isinstance(schema, exp.Schema):
-        return sql, {}
-    primary: list[str] = []
-    foreign: list[tuple[str, str, str]] = []
-    for item in list(schema.expressions):
-        if isinstance(item, exp.PrimaryKey):
-            primary += [c.name for c in item.expressions]
-            item.pop()
-        elif isinstance(item, exp.ForeignKey):
-            reference = item.args.get("reference")
-            target = reference.this if reference is not None else None
-            if isinstance(target, exp.Schema):
-                for mine, theirs in zip(item.expressions, target.expressions, strict=False):
-                    foreign.append((mine.name, target.this.name, theirs.name))
-            item.pop()
-        elif isinstance(item, (exp.UniqueColumnConstraint, exp.Constraint, exp.Check, exp.CheckColumnConstraint)):
-            item.pop()
-        elif isinstance(item, exp.ColumnDef):
-            for constraint in list(item.args.get("constraints") or []):
-                kind = constraint.args.get("kind")
-                if isinstance(kind, exp.PrimaryKeyColumnConstraint):
-                    primary.append(item.name)
-                    constraint.pop()
-                elif isinstance(kind, (exp.UniqueColumnConstraint, exp.Reference, exp.CheckColumnConstraint)):
-                    constraint.pop()
-    name = schema.this.name
-    return tree.sql(dialect="postgres"), {name: (tuple(primary), tuple(foreign))}
 
 
 def sql_type_of(arrow_type: pa.DataType) -> str:

@@ -17,12 +17,14 @@ ENTITY_TYPES = (DLO, DMO, CIO)
 CATEGORIES = ("Profile", "Engagement", "Related")
 
 _NUMERIC = re.compile(r"numeric\((\d+),\s*(\d+)\)")
+_LENGTH = re.compile(r"(?:varchar|char|character varying|character)\((\d+)\)")
+_INTEGER_DIGITS = {"smallint": 5, "integer": 10, "bigint": 19}
 
 
 @dataclass(frozen=True)
 class Column:
     name: str
-    sql_type: str  # Hyper type: text, numeric(p,s), bigint, double precision, boolean, date, timestamptz
+    sql_type: str  # Hyper type: text, varchar(n), numeric(p,s), bigint, double precision, boolean, date, timestamptz
     display_name: str = ""
     nullable: bool = True
     business_type: str | None = None
@@ -38,9 +40,15 @@ class Column:
         match = _NUMERIC.fullmatch(self.sql_type)
         if match:
             return int(match.group(1)), int(match.group(2))
-        if self.sql_type == "bigint":
-            return 19, 0
+        if self.sql_type in _INTEGER_DIGITS:
+            return _INTEGER_DIGITS[self.sql_type], 0
         return None, None
+
+    @property
+    def length(self) -> int | None:
+        """The declared length of a text column (only tables made in writable mode have one)."""
+        match = _LENGTH.fullmatch(self.sql_type)
+        return int(match.group(1)) if match else None
 
     @property
     def metadata_type(self) -> str:
@@ -97,7 +105,7 @@ def entity_type_for_name(name: str) -> str:
 
 
 def metadata_type_of(sql_type: str) -> str:
-    if sql_type in ("text",) or sql_type.startswith("varchar"):
+    if sql_type == "text" or sql_type.startswith(("varchar", "char")):
         return "STRING"
     if sql_type == "boolean":
         return "BOOLEAN"

@@ -9,13 +9,13 @@ from typing import Any, ClassVar
 
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import schema as sa_schema
-from sqlalchemy.engine import default, reflection
+from sqlalchemy.engine import default, interfaces, reflection
 from sqlalchemy.engine.url import URL
 
 from .. import metadata as md
 from ..exceptions import OperationalError
 from .compiler import HyperCompiler, HyperIdentifierPreparer, HyperTypeCompiler
-from .types import column_type
+from .types import BIND_CASTS, column_type
 
 LOCAL_HOST = "local"
 _local_lock = threading.Lock()
@@ -43,8 +43,11 @@ class CDPDialect(default.DefaultDialect):
     type_compiler_cls = HyperTypeCompiler
     preparer = HyperIdentifierPreparer
     default_paramstyle = "named"
+    bind_typing = interfaces.BindTyping.RENDER_CASTS
+    colspecs: ClassVar[dict] = BIND_CASTS
     supports_native_boolean = True
     supports_native_decimal = True
+    supports_native_uuid = False  # Data Cloud has no UUID type: Uuid columns are CHAR(32)
     supports_sane_rowcount = False
     supports_alter = False
     supports_sequences = False
@@ -156,18 +159,29 @@ class CDPDialect(default.DefaultDialect):
     def _dataspace(self, connection) -> str:
         return self._dbapi(connection).settings.dataspace or "default"
 
-    def _entities(self, connection, schema: str | None) -> dict[str, md.Entity]:
+    def _entities(self, connection, schema: str | None, info_cache: dict | None = None) -> dict[str, md.Entity]:
+        """All objects of a dataspace: one Metadata API request per Inspector (its ``info_cache``,
+        emptied by ``clear_cache()``); a call outside an Inspector always asks afresh, so that
+        ``create_all``/``drop_all`` never act on a stale answer."""
         own = self._dataspace(connection)
         dataspace = None if schema in (None, own) else schema
+        key = ("cdp_entities", dataspace)
+        if info_cache is not None and key in info_cache:
+            return info_cache[key]
+        cache = self._dbapi(connection).metadata
+        cache.refresh()
         try:
-            return self._dbapi(connection).metadata.entities(dataspace)
+            entities = cache.entities(dataspace)
         except OperationalError as exc:
-            if dataspace is not None and exc.status in (403, 404):
-                return {}  # an unknown (or, for a scoped login, unreachable) dataspace shows no tables
-            raise
+            if dataspace is None or exc.status not in (403, 404):
+                raise
+            entities = {}  # an unknown (or, for a scoped login, unreachable) dataspace shows no tables
+        if info_cache is not None:
+            info_cache[key] = entities
+        return entities
 
-    def _entity(self, connection, table_name: str, schema: str | None) -> md.Entity:
-        entity = self._entities(connection, schema).get(table_name)
+    def _entity(self, connection, table_name: str, schema: str | None, info_cache=None, **kw) -> md.Entity:
+        entity = self._entities(connection, schema, info_cache).get(table_name)
         if entity is None:
             raise sa_exc.NoSuchTableError(f"{schema + '.' if schema else ''}{table_name}")
         return entity
@@ -175,12 +189,12 @@ class CDPDialect(default.DefaultDialect):
     def get_schema_names(self, connection, **kw) -> list[str]:
         return [self._dataspace(connection)]
 
-    def has_table(self, connection, table_name, schema=None, **kw) -> bool:
-        return table_name in self._entities(connection, schema)
+    def has_table(self, connection, table_name, schema=None, info_cache=None, **kw) -> bool:
+        return table_name in self._entities(connection, schema, info_cache)
 
     @reflection.cache
-    def get_table_names(self, connection, schema=None, **kw) -> list[str]:
-        return sorted(self._entities(connection, schema))
+    def get_table_names(self, connection, schema=None, info_cache=None, **kw) -> list[str]:
+        return sorted(self._entities(connection, schema, info_cache))
 
     def get_view_names(self, connection, schema=None, **kw) -> list[str]:
         return []  # Data Cloud objects are all tables to SQL
@@ -193,7 +207,7 @@ class CDPDialect(default.DefaultDialect):
 
     @reflection.cache
     def get_columns(self, connection, table_name, schema=None, **kw) -> list[dict]:
-        entity = self._entity(connection, table_name, schema)
+        entity = self._entity(connection, table_name, schema, **kw)
         return [
             {
                 "name": f.name,
@@ -207,12 +221,12 @@ class CDPDialect(default.DefaultDialect):
 
     @reflection.cache
     def get_pk_constraint(self, connection, table_name, schema=None, **kw) -> dict:
-        entity = self._entity(connection, table_name, schema)
+        entity = self._entity(connection, table_name, schema, **kw)
         return {"constrained_columns": list(entity.primary_keys), "name": None}
 
     @reflection.cache
     def get_foreign_keys(self, connection, table_name, schema=None, **kw) -> list[dict]:
-        entity = self._entity(connection, table_name, schema)
+        entity = self._entity(connection, table_name, schema, **kw)
         keys = []
         for r in entity.relationships:
             if r.from_entity != entity.name or not r.from_attribute or not r.to_attribute:
@@ -230,7 +244,7 @@ class CDPDialect(default.DefaultDialect):
         return keys
 
     def get_indexes(self, connection, table_name, schema=None, **kw) -> list[dict]:
-        self._entity(connection, table_name, schema)
+        self._entity(connection, table_name, schema, **kw)
         return []
 
     def get_unique_constraints(self, connection, table_name, schema=None, **kw) -> list[dict]:
@@ -241,11 +255,11 @@ class CDPDialect(default.DefaultDialect):
 
     @reflection.cache
     def get_table_comment(self, connection, table_name, schema=None, **kw) -> dict:
-        entity = self._entity(connection, table_name, schema)
+        entity = self._entity(connection, table_name, schema, **kw)
         return {"text": entity.display_name if entity.display_name != entity.name else None}
 
     def get_table_options(self, connection, table_name, schema=None, **kw) -> dict:
-        entity = self._entity(connection, table_name, schema)
+        entity = self._entity(connection, table_name, schema, **kw)
         return {"cdp_entity_type": entity.entity_type, "cdp_category": entity.category}
 
 

@@ -6,6 +6,9 @@ from sqlalchemy import types as sqltypes
 
 from ..metadata import Field
 
+# Whole numbers by their digit count: what the Metadata API says of SMALLINT, INTEGER and BIGINT.
+_INTEGER_TYPES = {5: sqltypes.SmallInteger, 10: sqltypes.Integer, 19: sqltypes.BigInteger}
+
 
 def column_type(field: Field) -> sqltypes.TypeEngine:
     """The SQLAlchemy type of a Metadata API field, keeping precision, scale and time zones."""
@@ -13,8 +16,8 @@ def column_type(field: Field) -> sqltypes.TypeEngine:
     if kind == "NUMBER":
         if field.precision is None:
             return sqltypes.Double()
-        if field.scale == 0 and field.precision == 19:
-            return sqltypes.BigInteger()
+        if field.scale == 0 and field.precision in _INTEGER_TYPES:
+            return _INTEGER_TYPES[field.precision]()
         return sqltypes.Numeric(field.precision, field.scale, asdecimal=True)
     if kind == "BOOLEAN":
         return sqltypes.Boolean()
@@ -22,4 +25,56 @@ def column_type(field: Field) -> sqltypes.TypeEngine:
         return sqltypes.Date()
     if kind == "DATE_TIME":
         return sqltypes.DateTime(timezone=True)
-    return sqltypes.String()
+    return sqltypes.VARCHAR(field.length) if field.length else sqltypes.String()
+
+
+# Hyper types a bind parameter from its value, and a NULL (or a value compared with a CASE, an
+# IN list, an arithmetic expression) often has none it can use: these render ``:p::TYPE``.
+class _CastString(sqltypes.String):
+    render_bind_cast = True
+
+
+class _CastInteger(sqltypes.Integer):
+    render_bind_cast = True
+
+
+class _CastSmallInteger(sqltypes.SmallInteger):
+    render_bind_cast = True
+
+
+class _CastBigInteger(sqltypes.BigInteger):
+    render_bind_cast = True
+
+
+class _CastNumeric(sqltypes.Numeric):
+    render_bind_cast = True
+
+
+class _CastFloat(sqltypes.Float):
+    render_bind_cast = True
+
+
+class _CastBoolean(sqltypes.Boolean):
+    render_bind_cast = True
+
+
+class _CastDate(sqltypes.Date):
+    render_bind_cast = True
+
+
+class _CastDateTime(sqltypes.DateTime):
+    render_bind_cast = True
+
+
+BIND_CASTS = {
+    sqltypes.Enum: sqltypes.Enum,  # a String with its own arguments; its values are typed already
+    sqltypes.String: _CastString,
+    sqltypes.Integer: _CastInteger,
+    sqltypes.SmallInteger: _CastSmallInteger,
+    sqltypes.BigInteger: _CastBigInteger,
+    sqltypes.Numeric: _CastNumeric,
+    sqltypes.Float: _CastFloat,
+    sqltypes.Boolean: _CastBoolean,
+    sqltypes.Date: _CastDate,
+    sqltypes.DateTime: _CastDateTime,
+}
