@@ -137,6 +137,8 @@ def test_parameters_named_and_qmark_and_lists(api, connect, api_name):
     assert cur.fetchall() == expected and expected
     cur.execute("SELECT ? AS a, ? AS b, ? AS c, ? AS d", ["it's", Decimal("1.25"), dt.date(2020, 2, 29), None])
     assert cur.fetchall() == [("it's", Decimal("1.25"), dt.date(2020, 2, 29), None)]
+    cur.execute("SELECT :méil AS a, :測試 AS b", {"méil": 1, "測試": "x"})  # names are Unicode identifiers
+    assert cur.fetchall() == [(1, "x")]
 
 
 @pytest.mark.parametrize("api_name", APIS)

@@ -144,6 +144,36 @@ def test_core_query_compiles_and_runs_on_every_api(api, cloud):
         assert ("OFFSET" in text.split("LIMIT")[0]) == (api_name in ("v1", "v2"))
 
 
+ORDERS = sa.table(
+    "ssot__SalesOrder__dlm",
+    sa.column("ssot__Id__c", sa.String),
+    sa.column("ssot__OrderDeliveredDate__c", sa.Date),
+    sa.column("ssot__GrandTotalAmount__c", sa.Numeric(18, 2)),
+)
+
+
+@pytest.mark.parametrize("api_name", ["v3", "connect", "v2", "v1"])
+def test_expressions_hyper_cannot_type_alone_run_on_every_api(cloud, api_name):
+    """A NULL parameter, an empty IN list, an untyped divisor and a bind name that is no
+    identifier: each failed on Hyper ("could not deduce expression type", integer division,
+    rounding by a bare NUMERIC, syntax error) until the dialect typed or renamed it."""
+    engine = sa.create_engine("cdp://", connect_args=cloud.connect_args(api=api_name))
+    engine.dialect.legacy_sql = api_name in ("v1", "v2")
+    delivered = ORDERS.c.ssot__OrderDeliveredDate__c
+    no_date = sa.bindparam("no date?", None, type_=sa.Date)
+    with engine.connect() as conn:
+        total = conn.scalar(sa.select(sa.func.count()).select_from(ORDERS))
+        assert conn.scalar(sa.select(sa.func.count()).where(sa.func.coalesce(no_date, delivered) == delivered)) == (
+            conn.scalar(sa.select(sa.func.count()).where(delivered.is_not(None)))
+        )
+        assert conn.scalar(sa.select(sa.func.count()).where(ORDERS.c.ssot__Id__c.in_([]))) == 0
+        assert conn.scalar(sa.select(sa.func.count()).where(ORDERS.c.ssot__Id__c.not_in([]))) == total
+        assert conn.scalar(sa.select(sa.literal(7) / sa.func.abs(sa.literal(2)))) == 3.5
+        exact = sa.cast(sa.literal(7), sa.Numeric(10, 2)) / sa.func.abs(sa.cast(sa.literal(3.5), sa.Numeric(10, 2)))
+        assert conn.scalar(sa.select(exact)) == 2
+        assert conn.scalar(sa.select(sa.bindparam("1st/value", 5, type_=sa.Integer) + 1)) == 6
+
+
 def test_statement_cache_is_used(engine):
     table = sa.table("ssot__Individual__dlm", sa.column("ssot__Id__c"))
     with engine.connect() as conn:
