@@ -46,7 +46,7 @@ def server_parameter(value: Any, name: str | None = None) -> BoundParameter:
     if isinstance(value, int):
         return BoundParameter(name, "bigint", str(value))
     if isinstance(value, float):
-        return BoundParameter(name, "double", _float_text(value))
+        return BoundParameter(name, "double", float_text(value))
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise ProgrammingError(f"cannot send the decimal {value}: Data Cloud decimals are finite")
@@ -76,7 +76,7 @@ def connect_type(v3_type: str) -> str:
     return _CONNECT_TYPES[v3_type]
 
 
-def _float_text(value: float) -> str:
+def float_text(value: float) -> str:
     if math.isnan(value):
         return "NaN"
     if math.isinf(value):
@@ -96,7 +96,7 @@ def render_literal(value: Any) -> str:
     if isinstance(value, float):
         if math.isfinite(value):
             return repr(value)
-        return f"CAST('{_float_text(value)}' AS DOUBLE)"
+        return f"CAST('{float_text(value)}' AS DOUBLE)"
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise ProgrammingError(f"cannot send the decimal {value}: Data Cloud decimals are finite")

@@ -209,3 +209,191 @@ class Requirements(SuiteRequirements):
     @property
     def ctes_on_dml(self):
         return closed()
+
+    # -- SQL Hyper runs (SQLAlchemy's defaults close these; each is exercised here) ----------------
+    @property
+    def table_value_constructor(self):
+        return open_()
+
+    @property
+    def standalone_binds(self):
+        return open_()
+
+    @property
+    def except_(self):
+        return open_()
+
+    @property
+    def window_functions(self):
+        return open_()
+
+    @property
+    def ctes(self):
+        return open_()
+
+    @property
+    def ctes_with_values(self):
+        return open_()
+
+    @property
+    def nullable_booleans(self):
+        return open_()
+
+    @property
+    def datetime_literals(self):
+        return open_()
+
+    @property
+    def date_implicit_bound(self):
+        return open_()
+
+    @property
+    def timestamp_microseconds_implicit_bound(self):
+        return open_()
+
+    @property
+    def datetime_timezone_historic(self):
+        return open_()
+
+    @property
+    def precision_numerics_general(self):
+        return open_()
+
+    @property
+    def implicit_decimal_binds(self):
+        return open_()
+
+    @property
+    def infinity_floats(self):
+        return open_()
+
+    @property
+    def order_by_col_from_union(self):
+        return open_()
+
+    @property
+    def supports_is_distinct_from(self):
+        return open_()
+
+    @property
+    def regexp_match(self):
+        return open_()
+
+    @property
+    def regexp_replace(self):
+        return open_()
+
+    @property
+    def fetch_first(self):
+        return open_()
+
+    @property
+    def fetch_ties(self):
+        return open_()
+
+    @property
+    def fetch_no_order_by(self):
+        return open_()
+
+    @property
+    def fetch_offset_with_options(self):
+        return open_()
+
+    @property
+    def supports_bitwise_or(self):
+        return open_()
+
+    @property
+    def supports_bitwise_and(self):
+        return open_()
+
+    @property
+    def supports_bitwise_not(self):
+        return open_()
+
+    @property
+    def supports_bitwise_xor(self):
+        return open_()
+
+    @property
+    def supports_bitwise_shift(self):
+        return open_()
+
+    @property
+    def symbol_names_w_double_quote(self):
+        return open_()
+
+    @property
+    def unicode_data_no_special_types(self):
+        return open_()
+
+    @property
+    def float_or_double_precision_behaves_generically(self):
+        return open_()
+
+    @property
+    def precision_generic_float_type(self):
+        return open_()
+
+    @property
+    def create_table(self):
+        return open_()
+
+    @property
+    def percent_schema_names(self):
+        return open_()
+
+    @property
+    def cast_precision_numerics_many_significant_digits(self):
+        return open_()
+
+    @property
+    def precision_numerics_many_significant_digits(self):
+        return open_()
+
+    @property
+    def precision_numerics_retains_significant_digits(self):
+        return open_()
+
+    @property
+    def update_from(self):
+        return open_()
+
+    @property
+    def delete_from(self):
+        return open_()
+
+    @property
+    def update_where_target_in_subquery(self):
+        return open_()
+
+    # -- SQL Hyper refuses, or suite tests that assume row order Hyper does not keep --------------
+    @property
+    def window_range(self):
+        # The suite reads a window's rows in window order without ORDER BY; Hyper returns them in
+        # any order (it runs in parallel), so the comparison fails on order alone.
+        return closed()
+
+    @property
+    def window_range_numeric(self):
+        return closed()
+
+    @property
+    def window_range_non_numeric(self):
+        return closed()
+
+    @property
+    def tuple_in(self):
+        return closed()  # Hyper: "ROW types are disabled"
+
+    @property
+    def tuple_in_w_empty(self):
+        return closed()  # Hyper: "ROW types are disabled"
+
+    @property
+    def fetch_expression(self):
+        return closed()  # as LIMIT: Hyper takes integer constants only
+
+    @property
+    def fetch_percent(self):
+        return closed()  # Hyper: FETCH FIRST n PERCENT is a syntax error

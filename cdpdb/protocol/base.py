@@ -71,11 +71,16 @@ class Protocol:
 
 def _jsonable(parameters: Any) -> Any:
     import datetime as dt
+    import math
     from decimal import Decimal
+
+    from ..params import float_text
 
     def value(v: Any) -> Any:
         if isinstance(v, (Decimal, dt.date, dt.time)):
             return str(v) if isinstance(v, Decimal) else v.isoformat()
+        if isinstance(v, float) and not math.isfinite(v):
+            return float_text(v)  # JSON has no Infinity or NaN; the server casts the text
         return v
 
     if parameters is None:

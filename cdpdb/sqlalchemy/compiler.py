@@ -11,7 +11,7 @@ import re
 from sqlalchemy import types as sqltypes
 from sqlalchemy.dialects.postgresql.base import PGCompiler, PGIdentifierPreparer, PGTypeCompiler
 from sqlalchemy.sql.compiler import GenericTypeCompiler
-from sqlalchemy.sql.elements import BindParameter, Cast
+from sqlalchemy.sql.elements import Cast
 
 _PLAIN_BIND_NAME = re.compile(r"[^\W\d]\w*")
 
@@ -54,11 +54,21 @@ class HyperCompiler(PGCompiler):
         kw["literal_execute"] = True
         limit = offset = ""
         if select._limit_clause is not None:
-            limit = "\n LIMIT " + self.process(_as_integer(select._limit_clause), **kw)
+            limit = "\n LIMIT " + self.process(select._limit_clause, **kw)
         if select._offset_clause is not None:
-            offset = "\n OFFSET " + self.process(_as_integer(select._offset_clause), **kw)
+            offset = "\n OFFSET " + self.process(select._offset_clause, **kw)
         # The V1/V2 grammar puts OFFSET before LIMIT.
         return offset + limit if self.dialect.legacy_sql else limit + offset
+
+    def render_literal_value(self, value, type_):
+        # ``limit(bindparam("n"))`` has no type, and an untyped value has no literal form.
+        if type_._isnull and isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        return super().render_literal_value(value, type_)
+
+    def fetch_clause(self, select, **kw):
+        kw["literal_execute"] = True  # as LIMIT: Hyper takes integer constants only
+        return super().fetch_clause(select, **kw)
 
     def for_update_clause(self, select, **kw):
         return ""  # read-only: there is nothing to lock
@@ -67,13 +77,6 @@ class HyperCompiler(PGCompiler):
 def _is_bare_numeric(type_) -> bool:
     """Hyper's bare NUMERIC has a fixed scale: casting to it would round the value."""
     return isinstance(type_, sqltypes.Numeric) and not isinstance(type_, sqltypes.Float) and type_.precision is None
-
-
-def _as_integer(clause):
-    """``limit(bindparam("n"))`` has no type, and an untyped value has no literal form."""
-    if isinstance(clause, BindParameter) and clause.type._isnull:
-        return clause._with_binary_element_type(sqltypes.Integer())
-    return clause
 
 
 class HyperTypeCompiler(PGTypeCompiler):

@@ -47,6 +47,7 @@ class CDPDialect(default.DefaultDialect):
     colspecs: ClassVar[dict] = BIND_CASTS
     supports_native_boolean = True
     supports_native_decimal = True
+    cte_follows_insert = True  # Hyper: INSERT INTO t WITH c AS (...) SELECT ...
     supports_native_uuid = False  # Data Cloud has no UUID type: Uuid columns are CHAR(32)
     supports_sane_rowcount = False
     supports_alter = False
