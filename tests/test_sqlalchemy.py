@@ -171,6 +171,8 @@ def test_expressions_hyper_cannot_type_alone_run_on_every_api(cloud, api_name):
         assert conn.scalar(sa.select(sa.literal(7) / sa.func.abs(sa.literal(2)))) == 3.5
         exact = sa.cast(sa.literal(7), sa.Numeric(10, 2)) / sa.func.abs(sa.cast(sa.literal(3.5), sa.Numeric(10, 2)))
         assert conn.scalar(sa.select(exact)) == 2
+        big = sa.cast(sa.literal(7), sa.Numeric(10, 2)) / sa.func.abs(sa.literal(10**12))  # wider than the dividend
+        assert conn.scalar(sa.select(big)) == decimal.Decimal("7E-12")
         assert conn.scalar(sa.select(sa.bindparam("1st/value", 5, type_=sa.Integer) + 1)) == 6
 
 

@@ -35,12 +35,12 @@ class HyperCompiler(PGCompiler):
     def visit_truediv_binary(self, binary, operator, **kw):
         # Hyper divides integers as integers, so an integer (or untyped) divisor is cast; but a
         # bare NUMERIC there would round it to a whole number (Hyper's NUMERIC has scale 0), so the
-        # cast is to the dividend's exact NUMERIC(p, s) or else to DOUBLE PRECISION.
+        # cast is to NUMERIC(38, the dividend's scale) for an exact dividend, else DOUBLE PRECISION.
         left, right = binary.left.type, binary.right.type
         divisor = binary.right
         if right._type_affinity not in (sqltypes.Numeric, sqltypes.Float):
             exact = left._type_affinity is sqltypes.Numeric and not _is_bare_numeric(left)
-            divisor = Cast(binary.right, left if exact else sqltypes.Double())
+            divisor = Cast(binary.right, sqltypes.Numeric(38, left.scale) if exact else sqltypes.Double())
         return self.process(binary.left, **kw) + " / " + self.process(divisor, **kw)
 
     def visit_empty_set_op_expr(self, type_, expand_op, **kw):
