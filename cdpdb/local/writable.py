@@ -66,7 +66,8 @@ def write(engine: HyperEngine, catalog: Catalog, dataspace: str, sql: str, param
         except psycopg.Error as exc:
             raise engine_error(exc, offset=0) from None
         rowcount = cursor.rowcount
-    sync_catalog(engine, catalog, dataspace, keys)
+    if not isinstance(tree, (exp.Insert, exp.Update, exp.Delete)):  # rows change no metadata
+        sync_catalog(engine, catalog, dataspace, keys)
     return rowcount
 
 
