@@ -28,53 +28,26 @@ def column_type(field: Field) -> sqltypes.TypeEngine:
     return sqltypes.VARCHAR(field.length) if field.length else sqltypes.String()
 
 
+def _with_bind_cast(base: type[sqltypes.TypeEngine]) -> type[sqltypes.TypeEngine]:
+    return type(f"Cast{base.__name__}", (base,), {"render_bind_cast": True})
+
+
 # Hyper types a bind parameter from its value, and a NULL (or a value compared with a CASE, an
 # IN list, an arithmetic expression) often has none it can use: these render ``:p::TYPE``.
-class _CastString(sqltypes.String):
-    render_bind_cast = True
-
-
-class _CastInteger(sqltypes.Integer):
-    render_bind_cast = True
-
-
-class _CastSmallInteger(sqltypes.SmallInteger):
-    render_bind_cast = True
-
-
-class _CastBigInteger(sqltypes.BigInteger):
-    render_bind_cast = True
-
-
-class _CastNumeric(sqltypes.Numeric):
-    render_bind_cast = True
-
-
-class _CastFloat(sqltypes.Float):
-    render_bind_cast = True
-
-
-class _CastBoolean(sqltypes.Boolean):
-    render_bind_cast = True
-
-
-class _CastDate(sqltypes.Date):
-    render_bind_cast = True
-
-
-class _CastDateTime(sqltypes.DateTime):
-    render_bind_cast = True
-
-
 BIND_CASTS = {
     sqltypes.Enum: sqltypes.Enum,  # a String with its own arguments; its values are typed already
-    sqltypes.String: _CastString,
-    sqltypes.Integer: _CastInteger,
-    sqltypes.SmallInteger: _CastSmallInteger,
-    sqltypes.BigInteger: _CastBigInteger,
-    sqltypes.Numeric: _CastNumeric,
-    sqltypes.Float: _CastFloat,
-    sqltypes.Boolean: _CastBoolean,
-    sqltypes.Date: _CastDate,
-    sqltypes.DateTime: _CastDateTime,
+    **{
+        base: _with_bind_cast(base)
+        for base in (
+            sqltypes.String,
+            sqltypes.Integer,
+            sqltypes.SmallInteger,
+            sqltypes.BigInteger,
+            sqltypes.Numeric,
+            sqltypes.Float,
+            sqltypes.Boolean,
+            sqltypes.Date,
+            sqltypes.DateTime,
+        )
+    },
 }
