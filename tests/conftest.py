@@ -21,18 +21,21 @@ class Api:
         self.http = requests.Session()
         self.http.trust_env = False  # the machine's CA bundle variables would override ``verify``
         self.http.verify = cloud.ca_path
-        self.http.verify = cloud.ca_path
 
-    def core_token(self, **extra) -> str:
+    def password_grant(self, **change) -> dict:
+        """The form fields of a password-flow token request, with ``change`` applied."""
         creds = self.cloud.credentials
-        fields = {
+        return {
             "grant_type": "password",
             "client_id": creds.client_id,
             "client_secret": creds.client_secret,
             "username": creds.username,
             "password": creds.password,
-            **extra,
+            **change,
         }
+
+    def core_token(self, **extra) -> str:
+        fields = self.password_grant(**extra)
         answer = self.http.post(f"{self.cloud.login_url}/services/oauth2/token", data=fields, timeout=30)
         assert answer.status_code == 200, answer.text
         return answer.json()["access_token"]

@@ -32,13 +32,7 @@ def assertion(cloud, **overrides) -> str:
 def test_every_grant_gives_a_core_token(api, cloud, flow, transport):
     creds = cloud.credentials
     fields = {
-        "password": {
-            "grant_type": "password",
-            "client_id": creds.client_id,
-            "client_secret": creds.client_secret,
-            "username": creds.username,
-            "password": creds.password,
-        },
+        "password": api.password_grant(),
         "jwt": {"grant_type": JWT_GRANT, "assertion": assertion(cloud)},
         "refresh_token": {
             "grant_type": "refresh_token",
@@ -74,22 +68,13 @@ def test_every_grant_gives_a_core_token(api, cloud, flow, transport):
     ],
 )
 def test_wrong_credentials_get_salesforce_error_shape(api, cloud, change, status, error):
-    creds = cloud.credentials
-    fields = {
-        "grant_type": "password",
-        "client_id": creds.client_id,
-        "client_secret": creds.client_secret,
-        "username": creds.username,
-        "password": creds.password,
-        **change,
-    }
-    answer = api.http.post(token_url(cloud), data=fields, timeout=30)
+    answer = api.http.post(token_url(cloud), data=api.password_grant(**change), timeout=30)
     assert answer.status_code == status
     body = answer.json()
     assert body["error"] == error
     assert body["error_description"]
     assert "access_token" not in body
-    assert creds.password not in answer.text
+    assert cloud.credentials.password not in answer.text
 
 
 @pytest.mark.parametrize(
