@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 import pyarrow as pa
 
 from ..exceptions import InternalError, OperationalError
-from ..results import ordered_parallel, prefetch
+from ..fetch import ordered_parallel, prefetch
 from .base import Column, Protocol, Result
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ from typing import Any
 import pyarrow as pa
 
 from ..exceptions import ProgrammingError
-from ..results import prefetch
+from ..fetch import prefetch
 from .base import Protocol, Result
 from .legacy import bind, columns_of, page_of
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from ..results import prefetch
+from ..fetch import prefetch
 from .base import Protocol, Result
 from .legacy import bind, columns_of, page_of, refine_columns
 
