@@ -9,6 +9,7 @@ IPv4) on free ports, and serve the same routes.
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import secrets
 import socket
@@ -46,6 +47,16 @@ class _QuietResets(logging.Filter):
                 return False
             exc = exc.__cause__ or exc.__context__ or (exc.exceptions[0] if hasattr(exc, "exceptions") else None)
         return True
+
+
+class PortInUse(OSError):
+    """A requested port is taken by another program: a plain message rather than ``[Errno 98]``,
+    and the port, so a command line can name the option to change."""
+
+    def __init__(self, port: int) -> None:
+        super().__init__(f"port {port} on 127.0.0.1 is already in use by another program")
+        self.errno = errno.EADDRINUSE
+        self.port = port
 
 
 @dataclass
@@ -110,6 +121,11 @@ class LocalDataCloud:
         return f"{scheme}://127.0.0.1:{self._listeners[-1].port}"
 
     @property
+    def folder(self) -> Path:
+        """The server's temporary folder (CA, TLS private key, Hyper files); :meth:`close` removes it."""
+        return Path(self._tmp.name)
+
+    @property
     def credentials(self) -> DemoCredentials:
         return self.identity.demo
 
@@ -151,11 +167,17 @@ class LocalDataCloud:
     # -- lifecycle -------------------------------------------------------------------------------
 
     def _start(self, tls: bool, port: int, tenant_port: int) -> None:
+        tenant_sock = None
         if tls:
             self.ca_path, cert, key = _self_signed(Path(self._tmp.name))
             tenant_sock = _bind(tenant_port)
             tenant_port = tenant_sock.getsockname()[1]
-        core_sock = _bind(port)
+        try:
+            core_sock = _bind(port)
+        except OSError:
+            if tenant_sock is not None:
+                tenant_sock.close()
+            raise
         core_port = core_sock.getsockname()[1]
         tenant_address = f"127.0.0.1:{tenant_port}" if tls else f"http://127.0.0.1:{core_port}"
         app = build_app(self.backend, tenant_address=tenant_address, admin_key=self.admin_key)
@@ -242,7 +264,13 @@ def _bind(port: int = 0) -> socket.socket:
     # and without it every keep-alive response waits 40 ms for a delayed ACK.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", port))
+    try:
+        sock.bind(("127.0.0.1", port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise PortInUse(port) from None
+        raise
     return sock
 
 
