@@ -153,7 +153,7 @@ def serve(scale: int, seed: int, port: int, tenant_port: int, no_tls: bool, key_
     options = {"scale": scale, "seed": seed, "tls": not no_tls}
     with _stop_signals(), _local_server(local, port, tenant_port, **options) as cloud:
         key_path = key_file or str(cloud.folder / "demo-jwt-key.pem")
-        Path(key_path).write_text(cloud.credentials.private_key_pem)
+        _write_private(key_path, cloud.credentials.private_key_pem)
         click.echo(f"Local Data Cloud ready in {time.perf_counter() - started:.1f} s (scale {scale}, seed {seed})")
         _announce(cloud, key_path)
         try:
@@ -161,6 +161,14 @@ def serve(scale: int, seed: int, port: int, tenant_port: int, no_tls: bool, key_
                 time.sleep(3600)
         except KeyboardInterrupt:
             click.echo(f"stopping; removing {cloud.folder}")
+
+
+def _write_private(path: str, text: str) -> None:
+    """A private key readable by its owner only (0600), wherever ``--key-file`` puts it."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # an existing file keeps its mode through O_CREAT
+    with os.fdopen(descriptor, "w") as out:
+        out.write(text)
 
 
 @contextlib.contextmanager
