@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -11,6 +12,11 @@ from . import types
 from ._arrow import normalise_arrow
 from .exceptions import DataError
 from .protocol.base import Column
+
+_RANGE_HINT = (
+    " (Python's dates and datetimes hold years 1 to 9999, in UTC for timestamps with a time zone; "
+    "select such a value as text, e.g. CAST(x AS VARCHAR))"
+)
 
 __all__ = ["Column", "decode_json_page", "normalise_arrow", "python_rows"]
 
@@ -40,9 +46,21 @@ def _json_text(value) -> str:
 
 
 def _decimal_scale(text: pa.Array) -> int:
-    fractions = pc.utf8_length(pc.replace_substring_regex(text, r"^[^.]*\.?", ""))
-    largest = pc.max(fractions).as_py()
-    return int(largest or 0)
+    """The scale that holds every value of a V1/V2 DECIMAL column, whose metadata gives none:
+    digits after the point, plus the exponent's for text such as ``1E-7``."""
+    fractions = pc.utf8_length(pc.replace_substring_regex(text, r"^[^.eE]*\.?|[eE].*$", ""))
+    largest = int(pc.max(fractions).as_py() or 0)
+    if not pc.any(pc.match_substring_regex(text, "[eE]")).as_py():
+        return largest
+    scientific = pc.filter(text, pc.match_substring_regex(text, "[eE]")).to_pylist()
+    return max([largest, *(max(-Decimal(v).as_tuple().exponent, 0) for v in scientific)])
+
+
+def _times(text: pa.Array) -> pa.Array:
+    """TIME from its JSON text (``12:34:56.789012``, fraction optional): Arrow has no cast from
+    text to time, so the text is read as a time of 1970-01-01 and its microseconds kept."""
+    stamps = pc.cast(pc.binary_join_element_wise("1970-01-01T", text, ""), pa.timestamp("us"))
+    return pc.cast(pc.cast(stamps, pa.int64()), pa.time64("us"))
 
 
 def decode_column(values: list, column: Column) -> pa.Array:
@@ -66,12 +84,15 @@ def decode_column(values: list, column: Column) -> pa.Array:
             if kind.arrow_kind == "timestamptz":
                 return pc.cast(pc.cast(text, pa.timestamp("us", tz="UTC")), target)
             return pc.cast(text, target)
-        if kind.arrow_kind in ("date", "time"):
+        if kind.arrow_kind == "time":
+            return _times(_text(values))
+        if kind.arrow_kind == "date":
             return pc.cast(_text(values), target)
         return _text(values)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, InvalidOperation) as exc:
+        hint = _RANGE_HINT if kind.arrow_kind in ("timestamptz", "timestamp", "date") else ""
         raise DataError(
-            f"column {column.name!r} ({column.type_name}): a value could not be read as {target}: {exc}"
+            f"column {column.name!r} ({column.type_name}): a value could not be read as {target}: {exc}{hint}"
         ) from None
 
 
@@ -114,13 +135,20 @@ def _timestamps(column: pa.ChunkedArray) -> list:
     return [None if v is None else epoch + delta(microseconds=v * per) for v in column.cast(pa.int64()).to_pylist()]
 
 
+def _python_values(column: pa.ChunkedArray, name: str) -> list:
+    """One column's Python values; a value Python cannot hold (a UTC instant in year 0 or 10000,
+    which Data Cloud can) is a DataError naming the column, never an OverflowError."""
+    try:
+        return _timestamps(column) if pa.types.is_timestamp(column.type) else column.to_pylist()
+    except (OverflowError, ValueError) as exc:
+        raise DataError(f"column {name!r} ({column.type}) has a value Python cannot hold: {exc}{_RANGE_HINT}") from None
+
+
 def python_rows(table: pa.Table) -> list[tuple]:
-    """Rows as tuples of Python values: Decimal, int, float, bool, date, aware UTC datetime, str."""
+    """Rows as tuples of Python values: Decimal, int, float, bool, date, time, aware UTC datetime, str."""
     if table.num_rows == 0:
         return []
-    columns = [
-        _timestamps(column) if pa.types.is_timestamp(column.type) else column.to_pylist() for column in table.columns
-    ]
+    columns = [_python_values(column, name) for column, name in zip(table.columns, table.column_names, strict=True)]
     return list(zip(*columns, strict=True))
 
 

@@ -111,14 +111,20 @@ def _json_string(text: pa.Array) -> pa.Array:
     return _quoted(text)
 
 
-def _float_text(values: pa.Array, quoted: bool) -> pa.Array:
+def _float_text(values: pa.Array, mode: str) -> pa.Array:
+    """JSON text of doubles. JSON has no NaN or infinity: typed mode (V3/Connect) sends them as
+    the strings "NaN", "Infinity", "-Infinity", string mode spells them out too, number mode sends
+    null. A bare ``-0`` would be read as the integer 0, so negative zero is written ``-0.0``."""
     finite = pc.is_finite(values)
     text = pc.cast(values, pa.string())
+    if mode != "string":
+        text = pc.if_else(pc.equal(text, "-0"), "-0.0", text)
     if pc.all(pc.or_kleene(finite, pc.is_null(values))).as_py():
         return text
-    # JSON has no NaN or infinity: quoted mode spells them out, number mode sends null.
     special = pc.if_else(pc.is_nan(values), "NaN", pc.if_else(pc.greater(values, 0), "Infinity", "-Infinity"))
-    return pc.if_else(finite, text, special if quoted else pa.scalar(None, pa.string()))
+    if mode == "typed":
+        special = _quoted(special)
+    return pc.if_else(finite, text, special if mode != "number" else pa.scalar(None, pa.string()))
 
 
 def json_fragments(column: pa.ChunkedArray | pa.Array, mode: str) -> pa.Array:
@@ -134,7 +140,7 @@ def json_fragments(column: pa.ChunkedArray | pa.Array, mode: str) -> pa.Array:
         text = pc.cast(column, pa.string())
         text = _quoted(text) if quoted_numbers else text
     elif pa.types.is_floating(kind):
-        text = _float_text(column, quoted_numbers)
+        text = _float_text(column, mode)
         text = _quoted(text) if quoted_numbers else text
     elif pa.types.is_decimal(kind):
         text = pc.cast(column, pa.string())
@@ -153,8 +159,8 @@ def json_fragments(column: pa.ChunkedArray | pa.Array, mode: str) -> pa.Array:
 
 def _timestamp_text(column: pa.Array, legacy: bool) -> pa.Array:
     kind = column.type
-    if legacy:  # V1/V2: 2020-09-28T00:00:00.000+00:00 (milliseconds)
-        column = pc.cast(column, pa.timestamp("ms", tz=kind.tz), safe=False)
+    if legacy:  # V1/V2: 2020-09-28T00:00:00.000+00:00 (milliseconds, cut: a cast rounds pre-1970 ones up)
+        column = pc.cast(pc.floor_temporal(column, unit="millisecond"), pa.timestamp("ms", tz=kind.tz), safe=False)
     else:
         column = pc.cast(column, pa.timestamp("us", tz=kind.tz), safe=False)
     naive = pc.cast(column, pa.timestamp(column.type.unit)) if kind.tz else column

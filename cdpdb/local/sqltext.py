@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from itertools import pairwise
 
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, SqlglotError
+from sqlglot.tokens import TokenType
 
 from .._sqlscan import QUERY_KEYWORDS, leading_keyword, substitute
 from .engine import EngineError, quote_ident, quote_literal
@@ -95,10 +98,32 @@ def render_parameter(param: Parameter) -> str:
     except ValueError as exc:
         raise BadRequest(str(exc)) from None
     if kind == "numeric":  # Hyper's bare NUMERIC has scale 0: keep every digit the client sent
-        digits = param.value.strip().lstrip("+-").lower().split("e")[0]
-        scale = len(digits.split(".", 1)[1]) if "." in digits else 0
-        kind = f"numeric(38,{min(scale, 37)})"
+        kind = f"numeric({NUMERIC_DIGITS},{numeric_scale(param.value)})"
     return f"CAST({literal} AS {kind})"
+
+
+NUMERIC_DIGITS = 38  # Data Cloud's NUMERIC: up to 38 digits, up to 38 of them after the point
+
+
+def numeric_scale(text: str) -> int:
+    """The scale a numeric parameter's text asks for (``1E-7`` → 7, ``1.50`` → 2, ``1E+3`` → 0),
+    refusing a value NUMERIC(38, scale) cannot hold rather than rounding it to another number.
+    Text that is no number gets scale 0, and Hyper's own cast reports it (22P02)."""
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        return 0
+    if not value.is_finite():
+        return 0
+    _, digits, exponent = value.as_tuple()
+    scale = max(-exponent, 0)
+    whole = max(len(digits) + exponent, 0) if any(digits) else 0
+    if scale > NUMERIC_DIGITS or whole + scale > NUMERIC_DIGITS:
+        raise BadRequest(
+            f"the numeric parameter {text!r} needs NUMERIC({max(whole + scale, 1)}, {scale}): Data Cloud's NUMERIC "
+            f"holds at most {NUMERIC_DIGITS} digits, at most {NUMERIC_DIGITS} of them after the decimal point"
+        )
+    return scale
 
 
 def bind(sql: str, style: str, params: list[Parameter]) -> str:
@@ -208,7 +233,46 @@ def translate_legacy(sql: str, names_ci: dict[str, str]) -> Translated:
             ident.set("quoted", True)
         elif not ident.quoted:
             ident.set("this", ident.name.lower())
+    _typed_literals(tree, sql)
     return Translated(tree.sql(dialect="postgres"), aggregates)
+
+
+_MICROSECOND_TYPES = {exp.DataType.Type.TIMESTAMP, exp.DataType.Type.TIMESTAMPTZ, exp.DataType.Type.TIME}
+
+
+def _typed_literals(tree: exp.Expression, sql: str) -> None:
+    """Trino's typed literals (``TIMESTAMP '...'``, ``TIME '...'``, ``DATE '...'``, ``DOUBLE '...'``,
+    ``DECIMAL '...'``) in Hyper's terms. sqlglot reads each as a cast of a string. Hyper takes no
+    precision on TIMESTAMP or TIME (it always keeps microseconds), so the precision sqlglot infers
+    from the literal's text is dropped; Hyper's bare DECIMAL has scale 0 where Trino's
+    ``DECIMAL '1.50'`` keeps its digits, so that one gets the literal's own scale."""
+    decimal_literals: set[int] | None = None
+    for cast in tree.find_all(exp.Cast):
+        literal, to = cast.this, cast.to
+        if not (isinstance(literal, exp.Literal) and literal.is_string):
+            continue
+        if to.this in _MICROSECOND_TYPES and to.expressions:
+            to.set("expressions", [])
+        elif to.this == exp.DataType.Type.DECIMAL and not to.expressions:
+            if decimal_literals is None:
+                decimal_literals = _decimal_literal_starts(sql)
+            if literal.meta.get("start") in decimal_literals:
+                try:
+                    scale = numeric_scale(literal.this)
+                except BadRequest as exc:  # an SQL error here, not a bad request field
+                    raise EngineError("22003", str(exc)) from None
+                cast.set("to", exp.DataType.build(f"DECIMAL({NUMERIC_DIGITS}, {scale})"))
+
+
+def _decimal_literal_starts(sql: str) -> set[int]:
+    """Where the strings of ``DECIMAL '...'`` literals start (not of ``CAST('...' AS DECIMAL)``,
+    whose scale is 0 in Trino too): the parse tree does not tell the two apart, the tokens do."""
+    tokens = sqlglot.Dialect.get_or_raise("trino").tokenize(sql)
+    return {
+        token.start
+        for before, token in pairwise(tokens)
+        if before.token_type == TokenType.DECIMAL and token.token_type == TokenType.STRING
+    }
 
 
 def order_by_clause(orderby: str, columns: list[str]) -> str:
