@@ -151,16 +151,16 @@ def serve(scale: int, seed: int, port: int, tenant_port: int, no_tls: bool, key_
     local = _require_local()
     started = time.perf_counter()
     options = {"scale": scale, "seed": seed, "tls": not no_tls}
-    with _stop_signals(), _local_server(local, port, tenant_port, **options) as cloud:
-        key_path = key_file or str(cloud.folder / "demo-jwt-key.pem")
-        _write_private(key_path, cloud.credentials.private_key_pem)
-        click.echo(f"Local Data Cloud ready in {time.perf_counter() - started:.1f} s (scale {scale}, seed {seed})")
-        _announce(cloud, key_path)
-        try:
+    try:  # an interrupt at any point, even before the loop below, is a requested stop: exit 0
+        with _stop_signals(), _local_server(local, port, tenant_port, **options) as cloud:
+            key_path = key_file or str(cloud.folder / "demo-jwt-key.pem")
+            _write_private(key_path, cloud.credentials.private_key_pem)
+            click.echo(f"Local Data Cloud ready in {time.perf_counter() - started:.1f} s (scale {scale}, seed {seed})")
+            _announce(cloud, key_path)
             while True:
                 time.sleep(3600)
-        except KeyboardInterrupt:
-            click.echo(f"stopping; removing {cloud.folder}")
+    except KeyboardInterrupt:
+        click.echo("stopped; the temporary folder is removed")
 
 
 def _write_private(path: str, text: str) -> None:
@@ -256,7 +256,12 @@ def demo(scale: int, sql: str) -> None:
 @main.command()
 @click.argument("sql")
 @connection_options
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    help="Default: table, or with -o the one its suffix names (.parquet, .csv, .jsonl; any other: table).",
+)
 @click.option(
     "--output",
     "-o",
@@ -264,17 +269,18 @@ def demo(scale: int, sql: str) -> None:
     help="Write here (any format; an existing file is replaced once the result is complete), not to stdout.",
 )
 @click.option("--max-rows", default=100, show_default=True, help="Rows shown by --format table.")
-def query(sql: str, fmt: str, output: str | None, max_rows: int, local: bool, scale: int, **given) -> None:
+def query(sql: str, fmt: str | None, output: str | None, max_rows: int, local: bool, scale: int, **given) -> None:
     """Run SQL and print the result (table, CSV, JSON lines), or write it to a file with -o (also Parquet).
 
     \b
     Examples:
       cdpdb query --local 'SELECT "ssot__Id__c", "ssot__FirstName__c" FROM "ssot__Individual__dlm" LIMIT 5'
       cdpdb query --local --format csv 'SELECT * FROM "ssot__SalesOrder__dlm"' > orders.csv
-      cdpdb query --local --format jsonl -o orders.jsonl 'SELECT * FROM "ssot__SalesOrder__dlm"'
+      cdpdb query --local -o orders.jsonl 'SELECT * FROM "ssot__SalesOrder__dlm"'   # JSON lines, from the suffix
       CDPDB_PASSWORD=... CDPDB_CLIENT_SECRET=... cdpdb query --login-url https://MyDomain.my.salesforce.com \\
           --username me@example.com --client-id 3MVG9... --api v2 'SELECT COUNT(*) FROM "ssot__Individual__dlm"'
     """
+    fmt = fmt or (output and SUFFIXES.get(Path(output).suffix.lower())) or "table"
     if fmt == "parquet" and not output:
         raise click.UsageError("--format parquet needs --output FILE")
     if output:

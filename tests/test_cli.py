@@ -203,3 +203,14 @@ def test_token_login_with_tenant_url(cloud, api):
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == ['"answer"', "42"]
     assert token not in result.output
+
+
+def test_query_output_format_follows_the_suffix(tmp_path):
+    run("query", "--local", "--scale", "100", "-o", str(tmp_path / "ids.parquet"), FIRST_IDS)
+    assert pq.read_table(tmp_path / "ids.parquet").column(0).to_pylist() == [
+        "IND000000001",
+        "IND000000002",
+        "IND000000003",
+    ]
+    run("query", "--local", "--scale", "100", "-o", str(tmp_path / "ids.csv"), FIRST_IDS)
+    assert pacsv.read_csv(tmp_path / "ids.csv").num_rows == 3

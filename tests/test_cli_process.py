@@ -135,9 +135,10 @@ def test_export_without_tqdm_says_how_to_get_the_progress_bar(tmp_path):
     assert "wrote 50 rows" in done.stderr and target.is_file()
 
 
-def test_interrupted_export_leaves_no_file(cloud, tmp_path):
-    """Ctrl-C while the export waits for its second chunk: the old code closed the Parquet writer on
-    the way out, leaving a valid file of the first chunk's rows that read as the whole result."""
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_interrupted_export_leaves_no_file(cloud, tmp_path, stop):
+    """Ctrl-C or SIGTERM while the export waits for its second chunk: the old code left the first
+    chunk's rows as the target (on Ctrl-C a valid Parquet file: the writer closed on the way out)."""
     target = tmp_path / "events.parquet"
     creds = cloud.credentials
     env = clean_env(
@@ -162,7 +163,7 @@ def test_interrupted_export_leaves_no_file(cloud, tmp_path):
                 "the export's file and its request for the second chunk",
             )
             assert process.poll() is None, process.stderr.read()
-            process.send_signal(signal.SIGINT)
+            process.send_signal(stop)
             assert process.wait(timeout=GENEROUS) != 0
         finally:
             if process.poll() is None:
