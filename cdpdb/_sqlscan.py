@@ -42,8 +42,29 @@ def substitute(sql: str, style: str, replace: Callable[[re.Match], str]) -> str:
     return "".join(out)
 
 
+_WORD = re.compile(r"(?<![\w$.])[A-Za-z_]\w*")
+
+
+def unquoted_names(sql: str) -> set[str]:
+    """The bare words of ``sql`` outside literals, comments and quoted names (keywords included)."""
+    words: set[str] = set()
+    pos = 0
+    for skip in [*_SKIP.finditer(sql), None]:
+        end = skip.start() if skip else len(sql)
+        words.update(_WORD.findall(sql, pos, end))
+        pos = skip.end() if skip else end
+    return words
+
+
 _NOISE = re.compile(r"\s+|--[^\n]*|/\*.*?\*/", re.DOTALL)
 QUERY_KEYWORDS = frozenset({"SELECT", "WITH", "VALUES", "TABLE", "("})
+# Statements that change data or the catalog: the read-only Query API refuses them, so the driver
+# says so before sending. Anything else (a typo, EXPLAIN, SHOW) goes to the server, whose own error
+# is the useful one.
+WRITE_KEYWORDS = frozenset(
+    {"INSERT", "UPDATE", "DELETE", "MERGE", "UPSERT", "REPLACE", "CREATE", "DROP", "ALTER", "TRUNCATE", "COPY"}
+    | {"GRANT", "REVOKE", "RENAME", "COMMENT"}
+)
 
 
 def leading_keyword(sql: str) -> str:

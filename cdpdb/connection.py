@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import logging
+import weakref
 from dataclasses import replace
 from typing import Any
 
 from . import exceptions
 from .auth import TokenProvider
 from .cursor import Cursor
-from .exceptions import InterfaceError, NotSupportedError
+from .exceptions import Error, InterfaceError, NotSupportedError, ProgrammingError
 from .http import HttpClient
-from .metadata import MetadataCache
+from .metadata import UNDEFINED_NAME_STATES, MetadataCache, case_hint
 from .protocol import protocol_for
 from .settings import Settings
 
@@ -40,6 +41,7 @@ class Connection:
         self._closed = False
         self._metadata: MetadataCache | None = None
         self._direct_tokens: TokenProvider | None = None
+        self._cursors: weakref.WeakSet[Cursor] = weakref.WeakSet()
         try:
             self._tokens.token()  # log in now: wrong credentials fail at connect(), not at the first query
         except BaseException:
@@ -58,6 +60,9 @@ class Connection:
     def cursor(self) -> Cursor:
         self._check_open()
         return Cursor(self)
+
+    def _track(self, cursor: Cursor) -> None:
+        self._cursors.add(cursor)
 
     def commit(self) -> None:
         """Nothing to commit: the Query API is read-only."""
@@ -86,6 +91,17 @@ class Connection:
             self._metadata = MetadataCache(self)
         return self._metadata
 
+    def _with_name_hint(self, error: ProgrammingError, sql: str) -> ProgrammingError:
+        """An unknown table or column that exists with other letter case gets a hint saying so."""
+        if error.sqlstate not in UNDEFINED_NAME_STATES:
+            return error
+        try:
+            hint = case_hint(sql, self.metadata.entities(self.settings.dataspace))
+        except Error as lookup:  # the hint is a courtesy: the query's own error is what matters
+            log.debug("no name hint: the Metadata API failed (%s)", lookup)
+            return error
+        return error.with_hint(hint) if hint else error
+
     def _direct_get(self, path: str, params: dict | None, what: str, headers: dict | None = None) -> dict:
         """GET on the tenant's Direct API. The Connect API's core token cannot call it, so a
         connection on api='connect' logs in once more for a Data Cloud token."""
@@ -103,8 +119,11 @@ class Connection:
         return self._direct_get("/api/v1/metadata", None, "the Metadata API", headers)
 
     def close(self) -> None:
+        """Close the connection, from any thread: queries being fetched stop with an error."""
         if not self._closed:
             self._closed = True
+            for cursor in list(self._cursors):
+                cursor._abort("stopped because its connection was closed", on_server=False)
             self._http.close()
 
     def __enter__(self) -> Connection:

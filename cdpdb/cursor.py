@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 import time
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from ._sqlscan import QUERY_KEYWORDS, leading_keyword
-from .exceptions import InterfaceError, NotSupportedError, ProgrammingError
-from .protocol import Result
-from .results import Progress, python_rows, unify
+from ._sqlscan import QUERY_KEYWORDS, WRITE_KEYWORDS, leading_keyword
+from .exceptions import Error, InterfaceError, NotSupportedError, OperationalError, ProgrammingError
+from .fetch import Stopped
+from .protocol import QueryControl, Result
+from .results import Progress, empty_table, python_rows, unify
 
 if TYPE_CHECKING:
     from .connection import Connection
@@ -26,21 +30,28 @@ READ_ONLY = (
 
 
 class Cursor:
-    """Run queries and fetch rows. Not thread-safe: give each thread its own cursor."""
+    """Run queries and fetch rows. Give each thread its own cursor; only ``cancel()`` and
+    ``close()`` may be called from another thread (that is what they are for)."""
 
     arraysize: int = 1
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
         self._result: Result | None = None
+        self._control: QueryControl | None = None  # shared with cancel()/close() from other threads
+        self._stop = threading.Event()
         self._pages: Iterator[pa.Table] | None = None
-        self._page: pa.Table | None = None  # the page being read, as Arrow ...
-        self._rows: list[tuple] | None = None  # ... and as Python rows once a row fetch needs them
-        self._position = 0
+        self._buffer: deque[pa.Table] = deque()  # pages received and not yet fully taken
+        self._rows: list[tuple] | None = None  # the first page as Python rows, once a row fetch needs them
+        self._position = 0  # rows of the first page already taken
+        self._buffered = 0  # rows in the buffer not yet taken
         self._fetched = 0
         self._rowcount = -1
+        self._failure: BaseException | None = None  # why reading the result failed: raised again on every fetch
+        self._cancelled: str | None = None
         self._closed = False
         self._progress: Progress | None = None
+        connection._track(self)
 
     # -- PEP 249 attributes ----------------------------------------------------------------------
 
@@ -76,41 +87,45 @@ class Cursor:
         if self._connection.closed:
             raise InterfaceError("the connection is closed; connect again with cdpdb.connect()")
 
-    def _start(self, result: Result) -> None:
-        self._result = result
+    def _start(self, result: Result, stop: threading.Event) -> None:
+        self._result, self._stop = result, stop
         self._progress = Progress(self._connection.settings.progress, result.row_count, "cdpdb fetch")
-        self._pages = iter(result.pages())
-        self._page, self._rows, self._position, self._fetched = None, None, 0, 0
+        self._pages = iter(result.pages(stop))
         self._rowcount = result.row_count if result.row_count is not None else -1
 
     def _reset(self) -> None:
-        if self._pages is not None and hasattr(self._pages, "close"):
-            self._pages.close()
+        """Forget the last result. Called by the thread that owns the cursor (execute, close)."""
+        pages, self._pages = self._pages, None
+        close = getattr(pages, "close", None)
+        if close is not None:
+            with contextlib.suppress(ValueError):  # another thread is inside it: it sees the stop and ends
+                close()
         if self._progress is not None:
             self._progress.close()
-        self._result, self._pages, self._page, self._rows, self._position, self._rowcount = (
-            None,
-            None,
-            None,
-            None,
-            0,
-            -1,
-        )
+        self._result, self._failure, self._cancelled = None, None, None
+        self._stop = threading.Event()
+        self._buffer.clear()
+        self._rows, self._position, self._buffered, self._fetched, self._rowcount = None, 0, 0, 0, -1
 
     def execute(self, operation: str, parameters: Any = None, **options: Any) -> Cursor:
         """Run a query. ``parameters``: a mapping for ``:name`` or a sequence for ``?``.
 
-        Options: ``orderby`` (V1 only: the stable order that lets results past 49,999 rows be paged).
+        Options: ``orderby`` (V1 only: the order to page in; cdpdb adds the columns that make it total).
         """
         self._check_open()
         if not isinstance(operation, str) or not operation.strip():
             raise ProgrammingError("execute() needs the SQL text of a query")
         keyword = leading_keyword(operation)
-        if keyword not in QUERY_KEYWORDS:
+        if keyword in WRITE_KEYWORDS or (keyword not in QUERY_KEYWORDS and self._connection.settings.admin_key):
             return self._write(keyword, operation, parameters)
         self._reset()
         started = time.perf_counter()
-        self._start(self._connection._protocol.execute(operation, parameters, **options))
+        control = self._control = QueryControl(self._stop)
+        try:
+            result = self._run(lambda: self._connection._protocol.execute(operation, parameters, control, **options))
+        except ProgrammingError as exc:
+            raise self._connection._with_name_hint(exc, operation) from exc.__cause__
+        self._start(result, control.stop)
         log.debug("query %s started in %.0f ms", self.query_id, (time.perf_counter() - started) * 1000)
         return self
 
@@ -141,7 +156,7 @@ class Cursor:
         """Submit a query without waiting; returns its query id for :meth:`get_results` (V3, Connect)."""
         self._check_open()
         keyword = leading_keyword(operation)
-        if keyword not in QUERY_KEYWORDS:
+        if keyword in WRITE_KEYWORDS:
             raise NotSupportedError(f"{keyword} statements cannot run: {READ_ONLY}")
         return self._connection._protocol.submit(operation, parameters)
 
@@ -149,80 +164,171 @@ class Cursor:
         """Attach to a query submitted earlier (by any cursor or connection of the same user)."""
         self._check_open()
         self._reset()
-        self._start(self._connection._protocol.results(query_id))
+        control = self._control = QueryControl(self._stop, query_id)
+        result = self._run(lambda: self._connection._protocol.results(query_id, control))
+        self._start(result, control.stop)
         return self
 
+    def _run(self, call: Callable[[], Result]) -> Result:
+        """Run or attach to a query; once cancel() was called, whatever ended it is reported as that."""
+        try:
+            return call()
+        except Stopped:
+            raise self._cancelled_error() from None
+        except Exception as exc:
+            if self._stop.is_set():
+                raise self._cancelled_error() from exc
+            raise
+
     def cancel(self) -> None:
-        """Stop the running query: DELETE on V3 and Connect; on V1/V2 stop reading."""
-        if self._result is not None:
-            self._result.cancel()
-        self._reset()
+        """Stop the query, from any thread: the thread running or fetching it gets an
+        OperationalError saying it was cancelled; V3 and Connect also cancel it on the server."""
+        self._abort("cancelled by cancel()", on_server=True)
+
+    def _abort(self, why: str, on_server: bool) -> None:
+        control = self._control
+        if control is None or control.stop.is_set():
+            return
+        self._cancelled = why
+        control.stop.set()
+        protocol = self._connection._protocol
+        if on_server and control.query_id and protocol.supports_async:
+            try:
+                protocol.cancel(control.query_id)
+            except Error as exc:  # the query stops on our side anyway; say why the server did not hear it
+                log.warning("query %s: the server could not be told to cancel it: %s", control.query_id, exc)
+
+    def _cancelled_error(self) -> OperationalError:
+        query_id = self._control.query_id if self._control else None
+        return OperationalError(
+            f"query {query_id} was {self._cancelled or 'cancelled'}; its result cannot be read, run execute() again",
+            query_id=query_id,
+        )
 
     # -- fetching --------------------------------------------------------------------------------
+    # Pages arrive in ``_buffer``; rows are taken from its front. A fetch first loads the pages it
+    # needs and only then takes rows, so a failure while loading loses nothing already received:
+    # those rows stay readable, and every fetch that reaches the failure raises it again.
 
-    def _next_page(self) -> bool:
-        """Move to the next non-empty page; False when the result is exhausted."""
-        if self._pages is None:
+    def _load(self) -> bool:
+        """Add the next non-empty page to the buffer; False only at the result's true end."""
+        if self._failure is not None:
+            raise self._failed_again()
+        if self._stop.is_set():
+            self._failure = self._cancelled_error()
+            raise self._failure
+        pages = self._pages
+        if pages is None:
             return False
-        for page in self._pages:
+        while True:
+            try:
+                page = next(pages)
+            except StopIteration:
+                self._finish()
+                return False
+            except Stopped:
+                self._failure = self._cancelled_error()
+                raise self._failure from None
+            except BaseException as exc:
+                self._failure = self._cancelled_error() if self._stop.is_set() else exc
+                if self._failure is exc:
+                    raise
+                raise self._failure from exc
+            if self._stop.is_set():  # stopped while this page was on its way: it is not delivered
+                self._failure = self._cancelled_error()
+                raise self._failure
             self._progress.update(page)
             if page.num_rows:
-                self._page, self._rows, self._position = page, None, 0
+                self._buffer.append(page)
+                self._buffered += page.num_rows
                 self._fetched += page.num_rows
                 return True
-        self._pages, self._page, self._rows = None, None, None
+
+    def _finish(self) -> None:
+        self._pages = None
         self._progress.close()
         self._rowcount = self._fetched  # every row was read: the count is now exact
-        return False
 
-    def _available(self) -> int:
-        return 0 if self._page is None else self._page.num_rows - self._position
+    def _failed_again(self) -> Error:
+        """The earlier failure, raised again (same class) for every fetch that reaches it."""
+        cause = self._failure
+        query_id = self.query_id
+        kind = type(cause) if isinstance(cause, Error) else OperationalError
+        reason = f"{type(cause).__name__}: {cause}" if not isinstance(cause, Error) else str(cause)
+        error = kind(
+            f"the result of query {query_id} cannot be read further: reading it failed earlier ({reason}); "
+            "run execute() again",
+            query_id=query_id,
+        )
+        error.__cause__ = cause
+        return error
 
-    def _take_rows(self, limit: int) -> list[tuple]:
-        if self._rows is None:
-            self._rows = python_rows(self._page)
-        rows = self._rows[self._position : self._position + limit]
-        self._position += len(rows)
-        return rows
+    def _ensure(self, rows: int | None) -> None:
+        """Load pages until ``rows`` rows are buffered (``None``: the whole rest of the result).
+        Past a failure, rows received before it are still handed out by fetchone/fetchmany (a
+        short list is not the end); a fetch that needs more, and fetchall, raise it."""
+        while rows is None or self._buffered < rows:
+            if self._failure is not None and self._buffered and rows is not None:
+                return
+            if not self._load():
+                return
+
+    def _take(self, limit: int) -> list[tuple]:
+        out: list[tuple] = []
+        while len(out) < limit and self._buffer:
+            page = self._buffer[0]
+            if self._rows is None:
+                self._rows = python_rows(page)
+            taken = self._rows[self._position : self._position + limit - len(out)]
+            out.extend(taken)
+            self._position += len(taken)
+            self._buffered -= len(taken)
+            if self._position >= page.num_rows:
+                self._buffer.popleft()
+                self._rows, self._position = None, 0
+        return out
+
+    def _take_pages(self) -> list[pa.Table]:
+        pages = [self._buffer.popleft().slice(self._position)] if self._buffer else []
+        pages += self._buffer
+        self._buffer.clear()
+        self._rows, self._position, self._buffered = None, 0, 0
+        return pages
 
     def _check_result(self) -> None:
         self._check_open()
         if self._result is None:
             raise InterfaceError("no query was executed on this cursor; call execute() first")
+        if self._stop.is_set() and self._failure is None:
+            self._failure = self._cancelled_error()
+            raise self._failure
 
     def fetchone(self) -> tuple | None:
         self._check_result()
-        if not self._available() and not self._next_page():
-            return None
-        return self._take_rows(1)[0]
+        self._ensure(1)
+        rows = self._take(1)
+        return rows[0] if rows else None
 
     def fetchmany(self, size: int | None = None) -> list[tuple]:
         self._check_result()
         size = self.arraysize if size is None else size
         if size < 0:
             raise ProgrammingError("fetchmany() size must be 0 or more")
-        out: list[tuple] = []
-        while len(out) < size and (self._available() or self._next_page()):
-            out.extend(self._take_rows(size - len(out)))
-        return out
+        self._ensure(size)
+        return self._take(size)
 
     def fetchall(self) -> list[tuple]:
         self._check_result()
-        out: list[tuple] = []
-        while self._available() or self._next_page():
-            out.extend(self._take_rows(self._available()))
-        return out
+        self._ensure(None)
+        return self._take(self._buffered)
 
     # -- Arrow, pandas, Polars -----------------------------------------------------------------
 
     def _arrow_pages(self) -> Iterator[pa.Table]:
-        """The rest of the result as Arrow pages, starting inside the current page."""
+        """The rest of the result as Arrow pages, one at a time, starting inside the current page."""
         self._check_result()
-        while self._available() or self._next_page():
-            page = self._page.slice(self._position)
-            self._position = self._page.num_rows
-            self._rows = None
-            yield page
+        while self._buffer or self._load():
+            yield from self._take_pages()
 
     def fetch_arrow_batches(self) -> Iterator[pa.RecordBatch]:
         """The rest of the result as Arrow record batches (one per page: a V2 batch, a V3 chunk),
@@ -233,15 +339,11 @@ class Cursor:
     def fetch_arrow_table(self) -> pa.Table:
         """The rest of the result as one Arrow table (decimal128, timestamp[us, tz=UTC], date32...)."""
         self._check_result()
-        pages = list(self._arrow_pages())
+        self._ensure(None)
+        pages = self._take_pages()
         if not pages:
-            return self._empty_table()
+            return empty_table(self._result.columns or [])
         return unify(pages)
-
-    def _empty_table(self) -> pa.Table:
-        from .results import empty_table
-
-        return empty_table(self._result.columns or [])
 
     def fetch_pandas_all(self):
         """The rest of the result as a pandas DataFrame with exact, nullable dtypes."""
@@ -283,8 +385,11 @@ class Cursor:
     # -- lifecycle -------------------------------------------------------------------------------
 
     def close(self) -> None:
-        self._reset()
+        """Close the cursor, from any thread: a fetch under way in another thread stops with an
+        OperationalError, and the cursor's background threads end."""
         self._closed = True
+        self._abort("stopped because its cursor was closed", on_server=False)
+        self._reset()
 
     def __enter__(self) -> Cursor:
         return self

@@ -13,7 +13,8 @@ class Error(Exception):
     """Base class of every cdpdb error.
 
     Attributes carry the server's diagnostics when there are any: ``status`` (HTTP),
-    ``sqlstate``, ``position`` (1-based offset in the SQL), ``query_id`` and ``request_id``.
+    ``sqlstate``, ``position`` (1-based offset in the SQL), ``hint`` (how to fix it, when the
+    server or the driver knows), ``query_id`` and ``request_id``.
     """
 
     def __init__(
@@ -25,11 +26,19 @@ class Error(Exception):
         position: int | None = None,
         query_id: str | None = None,
         request_id: str | None = None,
+        hint: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
-        self.status, self.sqlstate, self.position = status, sqlstate, position
+        self.status, self.sqlstate, self.position, self.hint = status, sqlstate, position, hint
         self.query_id, self.request_id = query_id, request_id
+
+    def with_hint(self, hint: str) -> Error:
+        """The same error with ``hint`` added to its data and its message."""
+        self.hint = hint if not self.hint else f"{self.hint}; {hint}"
+        self.message = f"{self.message} (hint: {hint})"
+        self.args = (self.message, *self.args[1:])
+        return self
 
 
 class InterfaceError(Error):
@@ -95,11 +104,14 @@ def error_from_response(
     what: str = "request",
     request_id: str | None = None,
     query_id: str | None = None,
+    attempts: int = 1,
 ) -> Error:
-    """Map an HTTP error answer to the PEP 249 class, keeping the server's diagnostics."""
+    """Map an HTTP error answer to the PEP 249 class, keeping the server's diagnostics.
+    ``attempts``: how many times the call was made (said in the message only when retried)."""
     message, details = _message_of(body)
     sqlstate = details.get("sqlState")
     position = details.get("position")
+    hint = details.get("hint") or None
     if message is None:
         snippet = " ".join(text.split())[:200]
         message = f"HTTP {status} with no JSON error body" + (f": {snippet}" if snippet else "")
@@ -112,7 +124,8 @@ def error_from_response(
     }
     if sqlstate:
         where = f" at position {position}" if position else ""
-        return _sqlstate_class(sqlstate)(f"{what} failed{where}: {message}", **kwargs)
+        error = _sqlstate_class(sqlstate)(f"{what} failed{where}: {message}", **kwargs)
+        return error.with_hint(hint) if hint else error
     if status in (401, 403):
         hint = (
             "check the credentials and the connected app's scopes (cdp_query_api, api)"
@@ -121,14 +134,14 @@ def error_from_response(
             "token was refused too: check the credentials"
         )
         return OperationalError(f"{what} was not authorised (HTTP {status}): {message}; {hint}", **kwargs)
+    tried = f" after {attempts} attempts" if attempts > 1 else ""
     if status == 429:
         return OperationalError(
-            f"{what} was rate-limited (HTTP 429) after all retries: {message}; "
-            "lower the concurrency or raise retry_max_seconds",
+            f"{what} was rate-limited (HTTP 429){tried}: {message}; lower the concurrency or raise retry_max_seconds",
             **kwargs,
         )
     if status == 404:
         return OperationalError(f"{what} failed (HTTP 404): {message}", **kwargs)
     if status >= 500:
-        return InternalError(f"{what} failed on the server (HTTP {status}) after all retries: {message}", **kwargs)
+        return InternalError(f"{what} failed on the server (HTTP {status}){tried}: {message}", **kwargs)
     return ProgrammingError(f"{what} was refused (HTTP {status}): {message}", **kwargs)

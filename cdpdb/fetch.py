@@ -1,73 +1,128 @@
 """Fetch scheduling: pages read ahead in a background thread, chunks downloaded in parallel and
-delivered in order, both with bounded memory."""
+delivered in order, both with bounded memory.
+
+Every schedule watches a ``stop`` event that any thread may set (``cancel()``, ``close()``):
+the consumer then gets :class:`Stopped` within :data:`POLL_SECONDS`, and every helper thread
+ends as soon as the call it is in returns, dropping the pages it held. No helper thread ever
+blocks forever on a consumer that went away.
+"""
 
 from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for
 
 import pyarrow as pa
 
+POLL_SECONDS = 0.05  # how often a waiting consumer or helper looks at the stop event
 
-def prefetch(pages: Iterator[pa.Table], depth: int = 1) -> Iterator[pa.Table]:
-    """Fetch up to ``depth`` pages ahead in a background thread while the caller consumes."""
+
+class Stopped(Exception):
+    """The fetch was stopped from outside (``cancel()``, ``close()``) before the result ended."""
+
+
+_DONE = object()
+
+
+def prefetch(pages: Iterator[pa.Table], depth: int, stop: threading.Event) -> Iterator[pa.Table]:
+    """Read up to ``depth`` pages ahead in a background thread while the caller consumes."""
     if depth <= 0:
-        yield from pages
+        yield from _checked(pages, stop)
         return
     slots: queue.Queue = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-    done = object()
+    halt = threading.Event()  # set when this generator ends, whatever the reason
+
+    def halted() -> bool:
+        return halt.is_set() or stop.is_set()
+
+    def offer(item: object) -> bool:
+        while not halted():
+            try:
+                slots.put(item, timeout=POLL_SECONDS)
+                return True
+            except queue.Full:
+                continue
+        return False
 
     def pump() -> None:
         try:
             for page in pages:
-                while not stop.is_set():
-                    try:
-                        slots.put(page, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
+                if not offer(page):
                     return
-            slots.put(done)
+            offer(_DONE)
         except BaseException as exc:  # handed to the consumer, raised there
-            slots.put(exc)
+            offer(exc)
+        finally:
+            close = getattr(pages, "close", None)
+            if close is not None:
+                close()  # this thread is the one running ``pages``: it may close it
 
     worker = threading.Thread(target=pump, name="cdpdb-prefetch", daemon=True)
     worker.start()
     try:
         while True:
-            item = slots.get()
-            if item is done:
+            if stop.is_set():
+                raise Stopped
+            try:
+                item = slots.get(timeout=POLL_SECONDS)
+            except queue.Empty:
+                continue
+            if item is _DONE:
                 return
             if isinstance(item, BaseException):
                 raise item
             yield item
     finally:
-        stop.set()
+        halt.set()
+        _drain(slots)  # the pages read ahead are not wanted any more: free them now
 
 
-def ordered_parallel(fetch, count: int, workers: int, in_flight: int) -> Iterator[pa.Table]:
+def _checked(pages: Iterator[pa.Table], stop: threading.Event) -> Iterator[pa.Table]:
+    for page in pages:
+        if stop.is_set():
+            raise Stopped
+        yield page
+
+
+def _drain(slots: queue.Queue) -> None:
+    while True:
+        try:
+            slots.get_nowait()
+        except queue.Empty:
+            return
+
+
+def ordered_parallel(
+    fetch: Callable[[int], pa.Table], count: int, workers: int, in_flight: int, stop: threading.Event
+) -> Iterator[pa.Table]:
     """``fetch(0..count-1)`` on a pool of ``workers`` threads, yielded in order, with at most
     ``in_flight`` results fetched ahead of the consumer (so memory stays bounded)."""
     if workers <= 1 or count <= 1:
-        for n in range(count):
-            yield fetch(n)
+        yield from _checked((fetch(n) for n in range(count)), stop)
         return
-    from collections import deque
-    from concurrent.futures import ThreadPoolExecutor
-
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="cdpdb-fetch")
-    pending: deque = deque()
+    pending: deque[Future] = deque()
     submitted = 0
     try:
         while submitted < count or pending:
             while submitted < count and len(pending) < max(in_flight, 1):
                 pending.append(pool.submit(fetch, submitted))
                 submitted += 1
-            yield pending.popleft().result()
+            yield _result_unless_stopped(pending.popleft(), stop)
     finally:
         for future in pending:
             future.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown(wait=False, cancel_futures=True)  # downloads under way end on their own
+
+
+def _result_unless_stopped(future: Future, stop: threading.Event) -> pa.Table:
+    while not wait_for([future], timeout=POLL_SECONDS).done:
+        if stop.is_set():
+            raise Stopped
+    if stop.is_set():
+        raise Stopped
+    return future.result()

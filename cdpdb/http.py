@@ -20,6 +20,7 @@ import pyarrow as pa
 import requests
 import urllib3
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, stop_after_delay
+from tenacity.stop import stop_base
 from tenacity.wait import wait_exponential_jitter
 
 from . import __version__
@@ -30,6 +31,32 @@ log = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 _NOT_SENT = (requests.exceptions.ConnectTimeout,)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """When a whole operation (every attempt, every wait) must be over, and the setting that set it."""
+
+    at: float  # time.monotonic()
+    setting: str  # named in the error, e.g. "query_timeout=2 s"
+
+    @classmethod
+    def after(cls, seconds: float | None, name: str) -> Deadline | None:
+        return None if seconds is None else cls(time.monotonic() + seconds, f"{name}={seconds:g} s")
+
+    def remaining(self) -> float:
+        return self.at - time.monotonic()
+
+    def expired(self, what: str, query_id: str | None = None) -> OperationalError:
+        return OperationalError(f"{what} did not finish within {self.setting}", query_id=query_id)
+
+
+class _StopAtDeadline(stop_base):
+    def __init__(self, deadline: Deadline | None) -> None:
+        self.deadline = deadline
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        return self.deadline is not None and self.deadline.remaining() <= 0
 
 
 class _Retryable(Exception):
@@ -64,12 +91,18 @@ class HttpClient:
     def close(self) -> None:
         self.session.close()
 
-    def _wait(self, state: RetryCallState) -> float:
-        error = state.outcome.exception() if state.outcome else None
-        hinted = _retry_after(getattr(error, "response", None))
-        delay = hinted if hinted is not None else self._backoff(state)
-        elapsed = time.monotonic() - state.start_time
-        return max(min(delay, self.settings.retry_max_seconds - elapsed), 0.0)
+    def _waiter(self, deadline: Deadline | None) -> Callable[[RetryCallState], float]:
+        def wait(state: RetryCallState) -> float:
+            error = state.outcome.exception() if state.outcome else None
+            hinted = _retry_after(getattr(error, "response", None))
+            delay = hinted if hinted is not None else self._backoff(state)
+            elapsed = time.monotonic() - state.start_time
+            delay = min(delay, self.settings.retry_max_seconds - elapsed)
+            if deadline is not None:
+                delay = min(delay, deadline.remaining())
+            return max(delay, 0.0)
+
+        return wait
 
     def call(
         self,
@@ -82,6 +115,7 @@ class HttpClient:
         expect: str = "json",
         timeout: float | None = None,
         query_id: str | None = None,
+        deadline: Deadline | None = None,
         **kwargs: Any,
     ) -> Any:
         """Send one API call with retries and one re-login on 401.
@@ -89,11 +123,14 @@ class HttpClient:
         ``bearer(refresh)`` gives the token (a fresh one when ``refresh``); ``expect`` is
         ``json`` (parsed body), ``answer`` (:class:`Answer`: JSON or Arrow, with headers),
         ``bytes``, ``response`` or ``none``. Bodies are decoded inside the retried step, so a
-        truncated answer to a safe call is fetched again.
+        truncated answer to a safe call is fetched again. ``deadline`` bounds every attempt and
+        wait together: past it the call raises an OperationalError naming the setting.
         """
         retrying = Retrying(
-            stop=stop_after_attempt(self.settings.max_retries + 1) | stop_after_delay(self.settings.retry_max_seconds),
-            wait=self._wait,
+            stop=stop_after_attempt(self.settings.max_retries + 1)
+            | stop_after_delay(self.settings.retry_max_seconds)
+            | _StopAtDeadline(deadline),
+            wait=self._waiter(deadline),
             retry=retry_if_exception(lambda e: isinstance(e, _Retryable)),
             reraise=True,
         )
@@ -101,10 +138,13 @@ class HttpClient:
         while True:
             try:
                 response, body = retrying(
-                    self._once, method, url, what, bearer, refreshed, safe, expect, timeout, kwargs
+                    self._once, method, url, what, bearer, refreshed, safe, expect, timeout, deadline, kwargs
                 )
             except _Retryable as failure:
-                raise self._final_error(failure, what, url, query_id) from failure.cause
+                if deadline is not None and deadline.remaining() <= 0:
+                    raise deadline.expired(what, query_id) from failure.cause
+                attempts = retrying.statistics.get("attempt_number", 1)
+                raise self._final_error(failure, what, url, query_id, attempts) from failure.cause
             if response.status_code == 401 and bearer is not None and not refreshed:
                 log.debug("%s: HTTP 401, logging in again once", what)
                 refreshed = True
@@ -120,8 +160,13 @@ class HttpClient:
                 )
             return response if expect == "response" else body
 
-    def _once(self, method, url, what, bearer, refresh, safe, expect, timeout, kwargs):
+    def _once(self, method, url, what, bearer, refresh, safe, expect, timeout, deadline, kwargs):
         kwargs = dict(kwargs)  # each attempt starts from the caller's arguments
+        read_timeout = timeout or self.settings.read_timeout
+        if deadline is not None:
+            if deadline.remaining() <= 0:
+                raise deadline.expired(what)
+            read_timeout = min(read_timeout, deadline.remaining())
         headers = dict(kwargs.pop("headers", None) or {})
         if bearer is not None:
             headers["Authorization"] = f"Bearer {bearer(refresh)}"
@@ -132,7 +177,7 @@ class HttpClient:
                 url,
                 headers=headers,
                 verify=self.settings.verify_arg,
-                timeout=(self.settings.connect_timeout, timeout or self.settings.read_timeout),
+                timeout=(self.settings.connect_timeout, read_timeout),
                 stream=expect == "answer",  # Arrow bodies are decoded straight from the socket
                 **kwargs,
             )
@@ -158,10 +203,12 @@ class HttpClient:
                 "safe to repeat, run the query again"
             ) from exc
         except requests.exceptions.Timeout as exc:
+            if deadline is not None and deadline.remaining() <= 0.01:
+                raise deadline.expired(what) from None
             if safe:
                 raise _Retryable(f"{_host(url)} did not answer in time", cause=exc) from exc
             raise OperationalError(
-                f"{what}: no answer from {_host(url)} within {timeout or self.settings.read_timeout}"
+                f"{what}: no answer from {_host(url)} within {read_timeout:g}"
                 " s; this step is not safe to repeat, run the query again"
             ) from exc
         finally:
@@ -186,23 +233,19 @@ class HttpClient:
                 raise _Retryable(str(exc), response=None, cause=exc) from exc
             raise OperationalError(f"{what}: {exc}; this step is not safe to repeat, run the query again") from exc
 
-    def _final_error(self, failure: _Retryable, what: str, url: str, query_id: str | None) -> Error:
-        attempts = f"after {self.settings.max_retries + 1} attempts or {self.settings.retry_max_seconds:g} s"
+    def _final_error(self, failure: _Retryable, what: str, url: str, query_id: str | None, attempts: int) -> Error:
         if failure.response is not None:
-            error = error_from_response(
+            return error_from_response(
                 failure.response.status_code,
                 _json_or_none(failure.response),
                 text=failure.response.text,
                 what=what,
                 request_id=_request_id(failure.response),
                 query_id=query_id,
+                attempts=attempts,
             )
-            error.args = (f"{error.args[0]} ({attempts})",)
-            error.message = error.args[0]
-            return error
-        return OperationalError(
-            f"{what}: {failure.reason} ({attempts}); check the network and the server", query_id=query_id
-        )
+        tried = f" ({attempts} attempts)" if attempts > 1 else ""
+        return OperationalError(f"{what}: {failure.reason}{tried}; check the network and the server", query_id=query_id)
 
 
 class _BadBody(Exception):

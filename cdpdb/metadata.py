@@ -10,6 +10,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ._sqlscan import unquoted_names
 from .exceptions import OperationalError
 
 if TYPE_CHECKING:
@@ -52,6 +53,25 @@ class Entity:
 
     def field(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name == name), None)
+
+
+UNDEFINED_NAME_STATES = frozenset({"42P01", "42703"})  # no such table / no such column
+
+
+def case_hint(sql: str, entities: dict[str, Entity]) -> str | None:
+    """Data Cloud's SQL folds unquoted names to lower case, so ``FROM ssot__SalesOrder__dlm``
+    looks for ``ssot__salesorder__dlm``. When a bare word of ``sql`` names a mixed-case object or
+    field once folded, say how to write it."""
+    mixed: dict[str, str] = {}
+    for entity in entities.values():
+        for name in (entity.name, *(f.name for f in entity.fields)):
+            if name != name.lower():
+                mixed.setdefault(name.lower(), name)
+    wanted = sorted({mixed[w.lower()] for w in unquoted_names(sql) if w.lower() in mixed})
+    if not wanted:
+        return None
+    quoted = ", ".join(f'"{name}"' for name in wanted)
+    return f"unquoted names are folded to lower case; write {quoted} in double quotes"
 
 
 def _entity_type(name: str) -> str:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import signal
+import subprocess
+import sys
 
 import pytest
 import requests
@@ -116,6 +119,33 @@ def cloud():
         creds = instance.credentials
         ISSUED_SECRETS.update({creds.password, creds.client_secret, creds.refresh_token})
         yield instance
+
+
+@pytest.fixture(scope="session")
+def server_process():
+    """``cdpdb serve`` in its own process, so that threads, descriptors and memory counted in a
+    test are the client's alone. Yields the connect() arguments and the admin key."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cdpdb.cli", "serve", "--scale", "1000"], stdout=subprocess.PIPE, text=True
+    )
+    printed: dict[str, str] = {}
+    for line in process.stdout:
+        parts = line.split()
+        if len(parts) >= 2 and line.startswith("  "):
+            printed[" ".join(parts[:-1])] = parts[-1]
+        if line.startswith("Dataspaces"):
+            break
+    args = {
+        "login_url": printed["login URL"],
+        "ca_bundle": printed["CA certificate"],
+        "username": printed["username"],
+        "password": printed["password"],
+        "client_id": printed["client_id"],
+        "client_secret": printed["client_secret"],
+    }
+    yield args, printed["admin header X-Cdpdb-Admin:"]
+    process.send_signal(signal.SIGINT)
+    process.wait(timeout=30)
 
 
 @pytest.fixture(autouse=True)

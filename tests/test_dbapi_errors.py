@@ -183,3 +183,35 @@ def test_typed_values_round_trip(connect, values, api_name):
     placeholders = ", ".join("?" for _ in values)
     cur.execute(f"SELECT {placeholders}", values)
     assert list(cur.fetchone()) == values
+
+
+@pytest.mark.parametrize("api_name", ["v3", "connect"])
+def test_an_unquoted_mixed_case_name_gets_a_hint_with_the_quoted_name(connect, api_name):
+    cur = connect(api=api_name).cursor()
+    with pytest.raises(cdpdb.ProgrammingError) as caught:
+        cur.execute('SELECT "ssot__Id__c" FROM ssot__SalesOrder__dlm')
+    assert caught.value.sqlstate == "42P01"
+    assert '"ssot__SalesOrder__dlm"' in caught.value.hint
+    assert "double quotes" in str(caught.value)
+    with pytest.raises(cdpdb.ProgrammingError) as unknown:
+        cur.execute('SELECT "ssot__Id__c" FROM no_such_table')
+    assert "double quotes" not in (unknown.value.hint or "")  # no hint where no such object exists
+
+
+@pytest.mark.parametrize("api_name", APIS)
+def test_only_real_writes_are_refused_as_read_only(connect, api_name):
+    cur = connect(api=api_name).cursor()
+    for write in ("INSERT INTO t VALUES (1)", "delete from t", "  -- note\n CREATE TABLE t (a int)", "DROP TABLE t"):
+        with pytest.raises(cdpdb.NotSupportedError, match="read-only"):
+            cur.execute(write)
+
+
+def test_retries_are_mentioned_only_when_they_happened(cloud, connect):
+    cur = connect(api="v2", max_retries=2, retry_max_seconds=10).cursor()
+    with cloud.faults.inject(Fault(kind="status", status=500, path=r"^/api/v2/query$")):
+        with pytest.raises(cdpdb.InternalError) as once:
+            cur.execute("SELECT 1")
+    assert "attempt" not in str(once.value) and "retries" not in str(once.value)  # 500 is not retried
+    with cloud.faults.inject(Fault(kind="status", status=503, count=-1, path=r"^/api/v2/query$")):
+        with pytest.raises(cdpdb.InternalError, match="after 3 attempts"):
+            cur.execute("SELECT 1")

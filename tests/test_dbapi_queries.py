@@ -109,14 +109,38 @@ def test_fetchmany_streams_across_page_boundaries(api, cloud, connect):
         assert cur.rowcount == 3000
 
 
-def test_v1_pages_past_the_row_cap_only_with_a_stable_order(api, cloud, connect):
+def test_v1_pages_past_the_row_cap_in_the_given_order(api, cloud, connect):
     sql = 'SELECT "ssot__Id__c" FROM "ssot__SalesOrder__dlm"'
     with cloud.faults.inject(v1_max_rows=400):
         cur = connect(api="v1").cursor()
-        with pytest.raises(cdpdb.ProgrammingError, match="orderby"):
-            cur.execute(sql, orderby=None, page_rows=400)
+        cur.execute(sql, page_rows=400)  # no order given: cdpdb pages over one that is total
+        assert sorted(cur.fetchall()) == sorted(reference(api, sql))
+        assert cur.rowcount == 3000
         cur.execute(sql, orderby="ssot__Id__c DESC", page_rows=400)
         assert [r[0] for r in cur.fetchall()] == sorted((r[0] for r in reference(api, sql)), reverse=True)
+
+
+def test_v1_paging_over_ties_neither_duplicates_nor_drops(api, cloud, connect):
+    """The issue's case: an orderby column with a handful of values, many pages. Limit/offset over
+    ties used to repeat some rows and skip as many others while rowcount looked right."""
+    sql = 'SELECT "ssot__Id__c", "ssot__SalesOrderStatusId__c" FROM "ssot__SalesOrder__dlm"'
+    with cloud.faults.inject(v1_max_rows=250):
+        cur = connect(api="v1").cursor()
+        cur.execute(sql, orderby="ssot__SalesOrderStatusId__c ASC", page_rows=250)
+        rows = cur.fetchall()
+    ids = [r[0] for r in rows]
+    assert len(ids) == len(set(ids)) == 3000
+    assert sorted(rows, key=lambda r: r[0]) == sorted(reference(api, sql), key=lambda r: r[0])
+    statuses = [r[1] for r in rows]
+    assert statuses == sorted(statuses, key=lambda s: (s is None, s))  # still in the order asked for
+
+
+def test_v1_refuses_to_page_when_a_column_cannot_be_ordered_by_name(cloud, connect):
+    sql = 'SELECT "ssot__Id__c" AS "order id" FROM "ssot__SalesOrder__dlm"'
+    with cloud.faults.inject(v1_max_rows=400):
+        cur = connect(api="v1").cursor()
+        with pytest.raises(cdpdb.ProgrammingError, match="alias"):
+            cur.execute(sql, page_rows=400)
 
 
 @pytest.mark.parametrize("api_name", APIS)

@@ -4,9 +4,6 @@ concurrent requests. Every query succeeds, none sees another's rows, nothing lea
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 
@@ -19,32 +16,6 @@ THREADS, QUERIES = 16, 200
 
 def open_descriptors() -> int:
     return len(os.listdir("/proc/self/fd"))
-
-
-@pytest.fixture(scope="module")
-def server_process():
-    """``cdpdb serve`` in its own process, so that threads and descriptors counted here are the client's."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cdpdb.cli", "serve", "--scale", "100"], stdout=subprocess.PIPE, text=True
-    )
-    printed: dict[str, str] = {}
-    for line in process.stdout:
-        parts = line.split()
-        if len(parts) >= 2 and line.startswith("  "):
-            printed[" ".join(parts[:-1])] = parts[-1]
-        if line.startswith("Dataspaces"):
-            break
-    args = {
-        "login_url": printed["login URL"],
-        "ca_bundle": printed["CA certificate"],
-        "username": printed["username"],
-        "password": printed["password"],
-        "client_id": printed["client_id"],
-        "client_secret": printed["client_secret"],
-    }
-    yield args, printed["admin header X-Cdpdb-Admin:"]
-    process.send_signal(signal.SIGINT)
-    process.wait(timeout=30)
 
 
 @pytest.mark.slow

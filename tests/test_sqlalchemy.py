@@ -235,3 +235,23 @@ def test_an_unknown_dataspace_has_no_tables(engine):
     inspector = sa.inspect(engine)
     assert inspector.get_table_names(schema="nowhere") == []
     assert not inspector.has_table("ssot__Individual__dlm", schema="nowhere")
+
+
+def test_no_secret_shows_in_an_engine_or_its_url():
+    secrets = {
+        "password": "pw-in-query",
+        "client_secret": "cs-1",
+        "refresh_token": "rt-1",
+        "token": "tk-1",
+        "private_key": "pk-1",
+        "admin_key": "ak-1",
+    }
+    query = "&".join(f"{k}={v}" for k, v in secrets.items())
+    engine = sa.create_engine(f"cdp://me:url-password@h.example.com/default?client_id=app&tenant_url=https://t&{query}")
+    for shown in (repr(engine), str(engine.url), repr(engine.url), engine.url.render_as_string()):
+        assert "url-password" not in shown
+        assert not [v for v in secrets.values() if v in shown], shown
+        assert "client_id=app" in shown and "***" in shown
+    revealed = engine.url.render_as_string(hide_password=False)  # asked for explicitly, as SQLAlchemy allows
+    assert all(v in revealed for v in secrets.values()) and "url-password" in revealed
+    assert "cs-1" not in str(engine.url.set(database="marketing"))  # derived URLs stay masked

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..settings import Settings
-from .base import Column, Protocol, Result
+from .base import Column, Protocol, QueryControl, Result
 
 
 def protocol_for(settings: Settings, http, tokens) -> Protocol:
@@ -16,4 +16,4 @@ def protocol_for(settings: Settings, http, tokens) -> Protocol:
     return kind(settings, http, tokens)
 
 
-__all__ = ["Column", "Protocol", "Result", "protocol_for"]
+__all__ = ["Column", "Protocol", "QueryControl", "Result", "protocol_for"]

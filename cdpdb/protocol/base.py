@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pyarrow as pa
 
 from ..exceptions import NotSupportedError
+
+
+@dataclass
+class QueryControl:
+    """What a query being run shares with ``cancel()`` from another thread: the event that stops
+    it and, as soon as the server has given one, its id (so the server can be told too)."""
+
+    stop: threading.Event = field(default_factory=threading.Event)
+    query_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -27,7 +37,8 @@ class Result:
     columns: list[Column] | None = None
     row_count: int | None = None
 
-    def pages(self) -> Iterator[pa.Table]:
+    def pages(self, stop: threading.Event) -> Iterator[pa.Table]:
+        """The pages in order; ``stop`` (set from any thread) ends the stream with ``fetch.Stopped``."""
         raise NotImplementedError
 
     def cancel(self) -> None:
@@ -41,13 +52,14 @@ class Protocol:
     def __init__(self, settings, http, tokens) -> None:
         self.settings, self.http, self.tokens = settings, http, tokens
 
-    def execute(self, sql: str, parameters: Any, **options: Any) -> Result:
+    def execute(self, sql: str, parameters: Any, control: QueryControl, **options: Any) -> Result:
+        """Run ``sql`` until its result can be read; raise ``fetch.Stopped`` once ``control.stop`` is set."""
         raise NotImplementedError
 
     def submit(self, sql: str, parameters: Any) -> str:
         raise NotSupportedError(f"asynchronous queries need api='v3' or api='connect', not {self.name}")
 
-    def results(self, query_id: str) -> Result:
+    def results(self, query_id: str, control: QueryControl) -> Result:
         raise NotSupportedError(f"fetching results by query id needs api='v3' or api='connect', not {self.name}")
 
     def status(self, query_id: str, wait_ms: int = 0) -> dict:

@@ -9,7 +9,7 @@ import pyarrow as pa
 from .. import params
 from ..exceptions import OperationalError
 from ..results import decode_json_page
-from .base import Result
+from .base import QueryControl, Result
 from .hyper import HyperProtocol, PagedResult, columns_from_meta, is_finished
 
 
@@ -28,7 +28,7 @@ class ConnectProtocol(HyperProtocol):
     def _headers(self) -> dict:
         return {"dataspace": self.settings.dataspace} if self.settings.dataspace else {}
 
-    def _post(self, sql: str, parameters: Any) -> dict:
+    def _post(self, sql: str, parameters: Any, deadline=None) -> dict:
         sql, _, bound = params.server_side(sql, parameters)
         body: dict[str, Any] = {"sql": sql}
         if bound:
@@ -43,18 +43,20 @@ class ConnectProtocol(HyperProtocol):
             headers=self._headers(),
             bearer=self.tokens.bearer,
             what="the Connect query-sql query",
+            deadline=deadline,
         )
 
-    def execute(self, sql: str, parameters: Any, **options: Any) -> Result:
-        body = self._post(sql, parameters)
+    def execute(self, sql: str, parameters: Any, control: QueryControl, **options: Any) -> Result:
+        deadline = self.deadline()
+        body = self._post(sql, parameters, deadline)
         status = body.get("status") or {}
-        query_id = status.get("queryId")
+        query_id = control.query_id = status.get("queryId")
         if not query_id:
             raise OperationalError("the query-sql answer has no status.queryId; is login_url a Salesforce org?")
         columns = columns_from_meta(body.get("metadata"))
         first = decode_json_page(body.get("data") or [], columns) if columns else None
         if not is_finished(status):
-            status = self._wait(query_id, status)
+            status = self._wait(query_id, status, control, deadline)
             first = None
         return self._paged(query_id, status, first, columns)
 
@@ -86,6 +88,6 @@ class ConnectProtocol(HyperProtocol):
     def submit(self, sql: str, parameters: Any) -> str:
         return self._post(sql, parameters)["status"]["queryId"]
 
-    def results(self, query_id: str) -> Result:
-        status = self._wait(query_id, self.status(query_id))
+    def results(self, query_id: str, control: QueryControl) -> Result:
+        status = self._wait(query_id, self.status(query_id), control, self.deadline())
         return self._paged(query_id, status, None, None)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
-import time
+import threading
 from collections.abc import Callable, Iterator
 
 import pyarrow as pa
 
 from ..exceptions import InternalError, OperationalError
-from ..fetch import ordered_parallel, prefetch
-from .base import Column, Protocol, Result
+from ..fetch import Stopped, ordered_parallel, prefetch
+from ..http import Deadline
+from .base import Column, Protocol, QueryControl, Result
 
 log = logging.getLogger(__name__)
 MAX_WAIT_MS = 10_000
@@ -21,19 +22,25 @@ def is_finished(status: dict) -> bool:
 
 
 def wait_until_finished(
-    status: dict, poll: Callable[[int], dict], cancel: Callable[[], None], timeout: float | None, query_id: str
+    status: dict,
+    poll: Callable[[int], dict],
+    cancel: Callable[[], None],
+    deadline: Deadline | None,
+    stop: threading.Event,
+    query_id: str,
 ) -> dict:
-    """Long-poll ``status`` until the query finished; past ``timeout`` cancel it and raise."""
-    deadline = None if timeout is None else time.monotonic() + timeout
+    """Long-poll ``status`` until the query finished; past the deadline cancel it and raise.
+    ``cancel()`` from another thread cancels on the server, which ends the long poll at once."""
     while not is_finished(status):
+        if stop.is_set():
+            raise Stopped
         wait_ms = MAX_WAIT_MS
         if deadline is not None:
-            remaining = deadline - time.monotonic()
+            remaining = deadline.remaining()
             if remaining <= 0:
                 cancel()
                 raise OperationalError(
-                    f"query {query_id} did not finish within query_timeout={timeout:g} s; "
-                    "it was cancelled on the server",
+                    f"query {query_id} did not finish within {deadline.setting}; it was cancelled on the server",
                     query_id=query_id,
                 )
             wait_ms = max(min(wait_ms, int(remaining * 1000)), 1)
@@ -90,12 +97,17 @@ class HyperProtocol(Protocol):
             if exc.status != 404:  # already finished and freed: nothing to cancel
                 raise
 
-    def _wait(self, query_id: str, status: dict) -> dict:
+    def deadline(self) -> Deadline | None:
+        return Deadline.after(self.settings.query_timeout, "query_timeout")
+
+    def _wait(self, query_id: str, status: dict, control: QueryControl, deadline: Deadline | None) -> dict:
+        control.query_id = query_id
         return wait_until_finished(
             status,
             lambda wait_ms: self.status(query_id, wait_ms),
             lambda: self.cancel(query_id),
-            self.settings.query_timeout,
+            deadline,
+            control.stop,
             query_id,
         )
 
@@ -116,8 +128,8 @@ class PagedResult(Result):
         self.query_id, self.columns, self.row_count = query_id, columns, row_count
         self._first, self._read_page, self._cancel, self._depth = first, read_page, cancel, depth
 
-    def pages(self) -> Iterator[pa.Table]:
-        return prefetch(self._pages(), depth=self._depth)
+    def pages(self, stop: threading.Event) -> Iterator[pa.Table]:
+        return prefetch(self._pages(), self._depth, stop)
 
     def _pages(self) -> Iterator[pa.Table]:
         offset = 0
@@ -162,9 +174,9 @@ class ChunkedResult(Result):
         self._read_chunk, self._cancel, self.columns = read_chunk, cancel, columns
         self._workers, self._in_flight = workers, in_flight
 
-    def pages(self) -> Iterator[pa.Table]:
+    def pages(self, stop: threading.Event) -> Iterator[pa.Table]:
         total = 0
-        for page in ordered_parallel(self._read_chunk, self._chunk_count, self._workers, self._in_flight):
+        for page in ordered_parallel(self._read_chunk, self._chunk_count, self._workers, self._in_flight, stop):
             total += page.num_rows
             yield page
         if total != self.row_count:

@@ -1,7 +1,16 @@
-"""Query API V1: synchronous pages of at most 49,999 rows, paged with limit/offset/orderby."""
+"""Query API V1: synchronous pages of at most 49,999 rows, paged with limit/offset/orderby.
+
+Each page is the query run again with ``offset``, so paging is exact only over a total order:
+a sort on a column with ties may put a tied row on two pages and another on none. cdpdb pages
+over the user's ``orderby`` followed by every other result column. Rows that still tie are equal
+in every column, so which of them lands on which page cannot change the result: while the data
+does not change between pages, the pages hold every row exactly once.
+"""
 
 from __future__ import annotations
 
+import re
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -9,10 +18,36 @@ import pyarrow as pa
 
 from ..exceptions import ProgrammingError
 from ..fetch import prefetch
-from .base import Protocol, Result
+from ..http import Deadline
+from .base import Column, Protocol, QueryControl, Result
 from .legacy import bind, columns_of, page_of
 
 MAX_ROWS = 49_999
+MAX_ORDERBY_CHARS = 4_000  # the order travels in the URL's query string
+_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+def total_order(orderby: str | None, columns: list[Column]) -> str:
+    """``orderby`` followed by every result column it does not name: a total order up to rows
+    equal in every column (see the module docstring)."""
+    terms = [term.strip() for term in orderby.split(",") if term.strip()] if orderby else []
+    named = {term.split()[0].strip('"').lower() for term in terms}
+    awkward = [c.name for c in columns if not _PLAIN_NAME.match(c.name)]
+    if awkward:
+        raise ProgrammingError(
+            f"the result has more rows than one V1 call returns, and paging it exactly orders by every column, "
+            f"but V1's orderby cannot name the column(s) {', '.join(map(repr, awkward))}: give them plain "
+            "aliases (AS name), add LIMIT, or use api='v2' or 'v3'"
+        )
+    terms += [c.name for c in columns if c.name.lower() not in named]
+    text = ", ".join(terms)
+    if len(text) > MAX_ORDERBY_CHARS:
+        raise ProgrammingError(
+            f"the result has more rows than one V1 call returns, and paging it exactly orders by all "
+            f"{len(columns)} columns, which is too long for V1's orderby ({len(text):,} characters): "
+            "select fewer columns, add LIMIT, or use api='v2' or 'v3'"
+        )
+    return text
 
 
 class V1Result(Result):
@@ -21,8 +56,8 @@ class V1Result(Result):
         self.query_id = first.get("queryId")
         self.columns = columns_of(first)
 
-    def pages(self) -> Iterator[pa.Table]:
-        return prefetch(self._pages(), depth=self._protocol.settings.prefetch)
+    def pages(self, stop: threading.Event) -> Iterator[pa.Table]:
+        return prefetch(self._pages(), self._protocol.settings.prefetch, stop)
 
     def _pages(self) -> Iterator[pa.Table]:
         body, offset = self._first, 0
@@ -40,7 +75,8 @@ class V1Protocol(Protocol):
     name = "v1"
 
     def page(self, sql: str, orderby: str | None, offset: int, limit: int) -> dict:
-        query = {"limit": limit, "offset": offset}
+        """One page: the query run with limit/offset, bounded by ``query_timeout`` (each page is a run)."""
+        query: dict[str, Any] = {"limit": limit, "offset": offset}
         if orderby:
             query["orderby"] = orderby
         headers = {"enable-arrow-stream": "true"} if self.settings.arrow else {}
@@ -52,18 +88,26 @@ class V1Protocol(Protocol):
             headers=headers,
             bearer=self.tokens.bearer,
             what="the V1 query",
+            deadline=Deadline.after(self.settings.query_timeout, "query_timeout"),
         )
 
     def execute(
-        self, sql: str, parameters: Any, *, orderby: str | None = None, page_rows: int = MAX_ROWS, **options: Any
+        self,
+        sql: str,
+        parameters: Any,
+        control: QueryControl,
+        *,
+        orderby: str | None = None,
+        page_rows: int = MAX_ROWS,
+        **options: Any,
     ) -> Result:
+        """One call when the result fits a page; otherwise page 0 again in the total order that
+        every later page uses (the first call's order may differ from it)."""
         sql = bind(sql, parameters)
         first = self.page(sql, orderby, 0, page_rows)
-        if not first.get("done", True) and not orderby:
-            returned = first.get("rowCount", page_rows)
-            raise ProgrammingError(
-                f"the result has more rows than the {returned:,} one V1 call returned; paging through it needs a "
-                "stable order, or rows would be duplicated or lost: pass orderby='Field__c ASC, ...' to execute(), "
-                "add LIMIT, or use api='v2' or 'v3'"
-            )
-        return V1Result(self, sql, orderby, first, page_rows)
+        if first.get("done", True):
+            return V1Result(self, sql, orderby, first, page_rows)
+        order = total_order(orderby, columns_of(first))
+        if order != orderby:
+            first = self.page(sql, order, 0, page_rows)
+        return V1Result(self, sql, order, first, page_rows)

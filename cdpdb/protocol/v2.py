@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pyarrow as pa
 
 from ..fetch import prefetch
-from .base import Protocol, Result
+from ..http import Deadline
+from .base import Protocol, QueryControl, Result
 from .legacy import bind, columns_of, page_of, refine_columns
 
 
@@ -21,8 +23,8 @@ class V2Result(Result):
         self._first_page = page_of(first, self.columns)
         self.columns = refine_columns(self.columns, self._first_page)
 
-    def pages(self) -> Iterator[pa.Table]:
-        return prefetch(self._chain(), depth=self._protocol.settings.prefetch)
+    def pages(self, stop: threading.Event) -> Iterator[pa.Table]:
+        return prefetch(self._chain(), self._protocol.settings.prefetch, stop)
 
     def _chain(self) -> Iterator[pa.Table]:
         body, page = self._first, self._first_page
@@ -50,7 +52,7 @@ class V2Result(Result):
 class V2Protocol(Protocol):
     name = "v2"
 
-    def execute(self, sql: str, parameters: Any, **options: Any) -> Result:
+    def execute(self, sql: str, parameters: Any, control: QueryControl, **options: Any) -> Result:
         headers = {"enable-arrow-stream": "true"} if self.settings.arrow else {}
         body = self.http.call(
             "POST",
@@ -59,5 +61,6 @@ class V2Protocol(Protocol):
             bearer=self.tokens.bearer,
             headers=headers,
             what="the V2 query",
+            deadline=Deadline.after(self.settings.query_timeout, "query_timeout"),
         )
         return V2Result(self, body, headers)

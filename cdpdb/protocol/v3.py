@@ -11,7 +11,7 @@ from .. import params
 from ..exceptions import OperationalError
 from ..http import Answer
 from ..results import columns_from_arrow, decode_json_page, normalise_arrow
-from .base import Column, Result
+from .base import Column, QueryControl, Result
 from .hyper import ChunkedResult, HyperProtocol, PagedResult, columns_from_meta, is_finished
 
 ARROW = "application/vnd.apache.arrow.stream"
@@ -55,12 +55,16 @@ class V3Protocol(HyperProtocol):
             raise OperationalError("the V3 answer has no x-hyperdb-status header; is this a Data Cloud tenant host?")
         return orjson.loads(raw)
 
-    def execute(self, sql: str, parameters: Any, **options: Any) -> Result:
+    def execute(self, sql: str, parameters: Any, control: QueryControl, **options: Any) -> Result:
         """ADAPTIVE with a small inline budget: a small result arrives in this one call; a large one
         is then read as chunks, several at once (the partial inline page is dropped, since the
-        chunks' row ranges are not announced and must be read whole)."""
-        body = self._body(sql, parameters, "ADAPTIVE")
-        body["resultRange"] = {"byteLimit": INLINE_BYTES}
+        chunks' row ranges are not announced and must be read whole). With ``query_timeout`` the
+        query is submitted ASYNC instead: an ADAPTIVE call waits on the server for some seconds
+        before it answers, which would overrun a shorter timeout with no query id to cancel."""
+        deadline = self.deadline()
+        body = self._body(sql, parameters, "ASYNC" if deadline else "ADAPTIVE")
+        if not deadline:
+            body["resultRange"] = {"byteLimit": INLINE_BYTES}
         answer = self.http.call(
             "POST",
             self.url("/api/v3/query"),
@@ -69,13 +73,15 @@ class V3Protocol(HyperProtocol):
             bearer=self.tokens.bearer,
             expect="answer",
             what="the V3 query",
+            deadline=deadline,
         )
         status = self._status_from(answer)
-        query_id = status["queryId"]
+        query_id = control.query_id = status["queryId"]
         first, columns = self._decode(answer)
-        if is_finished(status) and first.num_rows == int(status.get("rowCount", 0)):
+        if is_finished(status) and first.num_rows == int(status.get("rowCount", 0)) and first.num_columns:
             return PagedResult(query_id, columns, first.num_rows, first, None, lambda: self.cancel(query_id))
-        return self._chunked(query_id, self._wait(query_id, status), columns if first.num_columns else None)
+        status = self._wait(query_id, status, control, deadline)
+        return self._chunked(query_id, status, columns if first.num_columns else None)
 
     def schema(self, query_id: str) -> list[Column]:
         body = self.http.call(
@@ -99,8 +105,9 @@ class V3Protocol(HyperProtocol):
         )
         return self._status_from(response)["queryId"]
 
-    def results(self, query_id: str) -> Result:
-        return self._chunked(query_id, self._wait(query_id, self.status(query_id)), None)
+    def results(self, query_id: str, control: QueryControl) -> Result:
+        status = self._wait(query_id, self.status(query_id), control, self.deadline())
+        return self._chunked(query_id, status, None)
 
     def _chunked(self, query_id: str, status: dict, columns: list[Column] | None) -> Result:
         def read_chunk(n: int) -> pa.Table:

@@ -16,6 +16,7 @@ from .. import metadata as md
 from ..exceptions import OperationalError
 from .compiler import HyperCompiler, HyperIdentifierPreparer, HyperTypeCompiler
 from .types import BIND_CASTS, column_type
+from .url import masked
 
 LOCAL_HOST = "local"
 _local_lock = threading.Lock()
@@ -103,6 +104,10 @@ class CDPDialect(default.DefaultDialect):
             args["dataspace"] = url.database
         self.legacy_sql = str(args.get("api", "v3")).lower() in ("v1", "v2")
         return [], args
+
+    @classmethod
+    def engine_created(cls, engine) -> None:
+        engine.url = masked(engine.url)  # repr(engine) and str(engine.url) show no secret
 
     def on_connect(self):
         return None
