@@ -30,16 +30,46 @@ PLACEHOLDERS = {
 }
 
 
-def substitute(sql: str, style: str, replace: Callable[[re.Match], str]) -> str:
-    """Call ``replace`` for every placeholder of ``style`` outside literals, comments and names."""
+Edit = tuple[int, int, int]  # a replaced span of the original text (start, end) and its new length
+
+
+def substitute(sql: str, style: str, replace: Callable[[re.Match], str], edits: list[Edit] | None = None) -> str:
+    """Call ``replace`` for every placeholder of ``style`` outside literals, comments and names.
+    ``edits`` receives each replacement, so positions in the result can be mapped back."""
     pattern = PLACEHOLDERS[style]
     out, pos = [], 0
+
+    def piece(end: int) -> str:
+        offset = pos
+
+        def recorded(match: re.Match) -> str:
+            text = replace(match)
+            if edits is not None and text != match.group(0):
+                edits.append((offset + match.start(), offset + match.end(), len(text)))
+            return text
+
+        return pattern.sub(recorded, sql[pos:end])
+
     for skip in _SKIP.finditer(sql):
-        out.append(pattern.sub(replace, sql[pos : skip.start()]))
+        out.append(piece(skip.start()))
         out.append(skip.group(0))
         pos = skip.end()
-    out.append(pattern.sub(replace, sql[pos:]))
+    out.append(piece(len(sql)))
     return "".join(out)
+
+
+def original_position(edits: list[Edit], position: int) -> int:
+    """A 1-based position in text rewritten by :func:`substitute`, as a position in the original
+    (a position inside a replacement points at the placeholder it replaced)."""
+    delta = 0
+    for start, end, new_length in edits:
+        new_start = start + delta
+        if position - 1 < new_start:
+            break
+        if position - 1 < new_start + new_length:
+            return start + 1
+        delta += new_length - (end - start)
+    return position - delta
 
 
 _WORD = re.compile(r"(?<![\w$.])[A-Za-z_]\w*")

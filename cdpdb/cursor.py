@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from ._sqlscan import QUERY_KEYWORDS, WRITE_KEYWORDS, leading_keyword
+from ._sqlscan import QUERY_KEYWORDS, WRITE_KEYWORDS, leading_keyword, original_position
 from .exceptions import Error, InterfaceError, NotSupportedError, OperationalError, ProgrammingError
 from .fetch import Stopped
 from .protocol import QueryControl, Result
@@ -178,6 +178,9 @@ class Cursor:
         except Exception as exc:
             if self._stop.is_set():
                 raise self._cancelled_error() from exc
+            control = self._control
+            if isinstance(exc, Error) and exc.position and control is not None and control.edits:
+                exc.moved_to(original_position(control.edits, exc.position))  # a place in the user's SQL
             raise
 
     def cancel(self) -> None:

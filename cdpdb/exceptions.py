@@ -33,6 +33,14 @@ class Error(Exception):
         self.status, self.sqlstate, self.position, self.hint = status, sqlstate, position, hint
         self.query_id, self.request_id = query_id, request_id
 
+    def moved_to(self, position: int) -> Error:
+        """The same error with its position (and the message's "at position N") changed."""
+        if self.position is not None and position != self.position:
+            self.message = self.message.replace(f"at position {self.position}", f"at position {position}", 1)
+            self.args = (self.message, *self.args[1:])
+            self.position = position
+        return self
+
     def with_hint(self, hint: str) -> Error:
         """The same error with ``hint`` added to its data and its message."""
         self.hint = hint if not self.hint else f"{self.hint}; {hint}"

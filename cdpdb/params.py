@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from ._sqlscan import substitute
+from ._sqlscan import Edit, substitute
 from .exceptions import DataError, ProgrammingError
 
 _SEQUENCES = (list, tuple, set, frozenset)
@@ -253,7 +253,7 @@ def _values(parameters: Any, style: str):
     return positional, missing
 
 
-def inline(sql: str, parameters: Any) -> str:
+def inline(sql: str, parameters: Any, edits: list[Edit] | None = None) -> str:
     """Client-side binding for V1/V2: every placeholder becomes a literal."""
     style = style_of(parameters)
     if style is None:
@@ -271,12 +271,14 @@ def inline(sql: str, parameters: Any) -> str:
             return "(" + ", ".join(render_literal(v) for v in value) + ")"
         return render_literal(value)
 
-    out = substitute(sql, style, replace)
+    out = substitute(sql, style, replace, edits)
     _check_complete(style, parameters, missing, value_of)
     return out
 
 
-def server_side(sql: str, parameters: Any) -> tuple[str, str | None, list[BoundParameter]]:
+def server_side(
+    sql: str, parameters: Any, edits: list[Edit] | None = None
+) -> tuple[str, str | None, list[BoundParameter]]:
     """SQL and parameters for V3/Connect. Lists expand to one placeholder per element."""
     style = style_of(parameters)
     if style is None:
@@ -306,7 +308,7 @@ def server_side(sql: str, parameters: Any) -> tuple[str, str | None, list[BoundP
             seen[name] = text
         return text
 
-    out = substitute(sql, style, replace)
+    out = substitute(sql, style, replace, edits)
     _check_complete(style, parameters, missing, value_of)
     return out, style, bound
 

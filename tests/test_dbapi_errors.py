@@ -215,3 +215,14 @@ def test_retries_are_mentioned_only_when_they_happened(cloud, connect):
     with cloud.faults.inject(Fault(kind="status", status=503, count=-1, path=r"^/api/v2/query$")):
         with pytest.raises(cdpdb.InternalError, match="after 3 attempts"):
             cur.execute("SELECT 1")
+
+
+@pytest.mark.parametrize("api_name", APIS)
+def test_error_positions_point_into_the_sql_the_user_wrote(connect, api_name):
+    """Binding rewrites the SQL (literals on V1/V2, one placeholder per list item on V3/Connect);
+    the position of an error must still point at the user's text."""
+    sql = "SELECT 1 WHERE 'x' IN :xs AND nosuchcol = :n"
+    with pytest.raises(cdpdb.ProgrammingError) as caught:
+        connect(api=api_name).cursor().execute(sql, {"xs": ["a", "b", "c"], "n": 1.5})
+    assert caught.value.position == sql.index("nosuchcol") + 1
+    assert f"at position {sql.index('nosuchcol') + 1}" in str(caught.value)

@@ -19,6 +19,7 @@ class QueryControl:
 
     stop: threading.Event = field(default_factory=threading.Event)
     query_id: str | None = None
+    edits: list[tuple[int, int, int]] = field(default_factory=list)  # how binding rewrote the SQL
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,8 @@ class ConnectProtocol(HyperProtocol):
     def _headers(self) -> dict:
         return {"dataspace": self.settings.dataspace} if self.settings.dataspace else {}
 
-    def _post(self, sql: str, parameters: Any, deadline=None) -> dict:
-        sql, _, bound = params.server_side(sql, parameters)
+    def _post(self, sql: str, parameters: Any, deadline=None, edits: list | None = None) -> dict:
+        sql, _, bound = params.server_side(sql, parameters, edits)
         body: dict[str, Any] = {"sql": sql}
         if bound:
             body["sqlParameters"] = [
@@ -48,7 +48,7 @@ class ConnectProtocol(HyperProtocol):
 
     def execute(self, sql: str, parameters: Any, control: QueryControl, **options: Any) -> Result:
         deadline = self.deadline()
-        body = self._post(sql, parameters, deadline)
+        body = self._post(sql, parameters, deadline, control.edits)
         status = body.get("status") or {}
         query_id = control.query_id = status.get("queryId")
         if not query_id:

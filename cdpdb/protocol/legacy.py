@@ -55,5 +55,5 @@ def refine_columns(columns: list[Column], page: pa.Table) -> list[Column]:
     ]
 
 
-def bind(sql: str, parameters: Any) -> str:
-    return params.inline(sql, parameters)
+def bind(sql: str, parameters: Any, edits: list | None = None) -> str:
+    return params.inline(sql, parameters, edits)

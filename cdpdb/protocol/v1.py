@@ -103,7 +103,7 @@ class V1Protocol(Protocol):
     ) -> Result:
         """One call when the result fits a page; otherwise page 0 again in the total order that
         every later page uses (the first call's order may differ from it)."""
-        sql = bind(sql, parameters)
+        sql = bind(sql, parameters, control.edits)
         first = self.page(sql, orderby, 0, page_rows)
         if first.get("done", True):
             return V1Result(self, sql, orderby, first, page_rows)

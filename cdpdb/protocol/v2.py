@@ -57,7 +57,7 @@ class V2Protocol(Protocol):
         body = self.http.call(
             "POST",
             self.url("/api/v2/query"),
-            json={"sql": bind(sql, parameters)},
+            json={"sql": bind(sql, parameters, control.edits)},
             bearer=self.tokens.bearer,
             headers=headers,
             what="the V2 query",

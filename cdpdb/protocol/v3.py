@@ -30,8 +30,8 @@ class V3Protocol(HyperProtocol):
             headers["ctx-dataspace-ds_name"] = self.settings.dataspace
         return headers
 
-    def _body(self, sql: str, parameters: Any, mode: str) -> dict:
-        sql, style, bound = params.server_side(sql, parameters)
+    def _body(self, sql: str, parameters: Any, mode: str, edits: list | None = None) -> dict:
+        sql, style, bound = params.server_side(sql, parameters, edits)
         body: dict[str, Any] = {"sql": sql, "transferMode": mode}
         if bound:
             body["paramStyle"] = style
@@ -62,7 +62,7 @@ class V3Protocol(HyperProtocol):
         query is submitted ASYNC instead: an ADAPTIVE call waits on the server for some seconds
         before it answers, which would overrun a shorter timeout with no query id to cancel."""
         deadline = self.deadline()
-        body = self._body(sql, parameters, "ASYNC" if deadline else "ADAPTIVE")
+        body = self._body(sql, parameters, "ASYNC" if deadline else "ADAPTIVE", control.edits)
         if not deadline:
             body["resultRange"] = {"byteLimit": INLINE_BYTES}
         answer = self.http.call(
