@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import time
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 import orjson
@@ -23,11 +26,21 @@ from .engine import EngineError, quote_ident, quote_literal
 from .errors import HTML_REDIRECT_PAGE, ApiError, error_body
 from .faults import Fault, FaultMiddleware
 from .results import CANCELLED, FAILED, FINISHED, QueryResult, hyper_query_id, trino_query_id
-from .sqltext import BadRequest, bind, ensure_query, order_by_clause, parse_parameters
+from .sqlguard import PositionMap, strip_terminator, token_position
+from .sqltext import BadRequest, Translated, bind_mapped, ensure_query, order_by_clause, parse_parameters
 
 ARROW = "application/vnd.apache.arrow.stream"
 DEFAULT_DATASPACE = "default"
 MAX_WAIT_MS = 10_000
+#: How often a synchronous (V1/V2) request checks that its client is still there.
+DISCONNECT_POLL_SECONDS = 0.1
+T = TypeVar("T")
+
+
+async def off_loop(fn: Callable[..., T], *args: Any) -> T:
+    """Run CPU-heavy work (parsing, binding, encoding) on a worker thread, so that one big
+    request never stalls the event loop every other request shares."""
+    return await anyio.to_thread.run_sync(functools.partial(fn, *args))
 
 
 class JSON(Response):
@@ -57,7 +70,18 @@ def _sql_of(body: dict) -> str:
     sql = body.get("sql")
     if not isinstance(sql, str) or not sql.strip():
         raise ApiError(400, "the request body needs a non-empty 'sql' string", "INVALID_INPUT")
+    if "\x00" in sql:
+        raise ApiError(400, "the SQL text cannot contain the NUL character", "INVALID_INPUT")
     return sql
+
+
+def _row_limit(value: Any, name: str) -> int | None:
+    """A client's row limit: absent, or a non-negative JSON integer (never a string or boolean)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ApiError(400, f"{name} must be a non-negative integer, not {value!r}", "INVALID_INPUT")
+    return value
 
 
 def _int_param(request: Request, name: str, default: int | None, low: int = 0, high: int | None = None) -> int | None:
@@ -72,6 +96,13 @@ def _int_param(request: Request, name: str, default: int | None, low: int = 0, h
         bound = f"between {low} and {high}" if high is not None else f"at least {low}"
         raise ApiError(400, f"query parameter {name} must be {bound}, not {value}", "INVALID_INPUT")
     return value
+
+
+def _check_parameter_names(raw: Any) -> None:
+    """A parameter's ``name`` is text or absent; anything else is the client's mistake (was a 500)."""
+    for i, item in enumerate(raw if isinstance(raw, list) else []):
+        if isinstance(item, dict) and item.get("name") is not None and not isinstance(item["name"], str):
+            raise BadRequest(f"parameter {i + 1} has a 'name' that is not a string: {item['name']!r}")
 
 
 def _bool_param(request: Request, name: str) -> bool:
@@ -134,9 +165,11 @@ def build_app(backend: Backend, *, tenant_address: str, admin_key: str) -> Starl
             raise ApiError(404, f"dataspace {dataspace!r} does not exist", "NOT_FOUND")
         return session.username, dataspace
 
-    def owned(query_id: str, user: str) -> QueryResult:
+    def owned(query_id: str, user: str, dataspace: str) -> QueryResult:
+        """The result of ``query_id`` if this login ran it in this dataspace; anyone else gets the
+        same 404 as for an id that never existed (an id reveals nothing about other users' queries)."""
         result = backend.results.get(query_id)
-        if result is None or result.owner != user:
+        if result is None or result.owner != user or result.dataspace != dataspace:
             raise ApiError(
                 404,
                 f"query {query_id!r} was not found: it never existed, was cancelled or its results were freed",
@@ -249,6 +282,60 @@ def build_app(backend: Backend, *, tenant_address: str, admin_key: str) -> Starl
             head["arrowStream"] = arrow_base64(result.table.slice(start, count))
         return b'{"data":' + data + b"," + orjson.dumps(head)[1:]
 
+    def legacy_query(sql: str, dataspace: str, head: str = "") -> tuple[Translated, PositionMap | Callable]:
+        """V1/V2 SQL → checked Hyper SQL, and a map from positions in ``head + hyper_sql`` back to ``sql``."""
+        sql = strip_terminator(sql)
+        translated = backend.translate(sql, dataspace)  # its syntax errors point into ``sql`` already
+
+        def to_user(position: int) -> int | None:
+            inner = position - len(head)
+            return token_position(sql, "trino", translated.sql, inner) if inner >= 1 else None
+
+        try:
+            backend.check(translated.sql, dataspace)
+        except EngineError as exc:
+            raise replace(exc, position=exc.position and to_user(exc.position + len(head))) from None
+        return translated, to_user
+
+    def v1_statement(sql: str, dataspace: str, orderby: str | None, limit: int, offset: int):
+        head = "SELECT * FROM ("
+        translated, to_user = legacy_query(sql, dataspace, head)
+        order = ""
+        if orderby:
+            columns = backend.schema_of(dataspace, translated.sql).names
+            order = f" ORDER BY {order_by_clause(orderby, columns)}"
+        # One row beyond the page tells whether the result is done.
+        statement = f"{head}{translated.sql}) AS q{order} LIMIT {limit + 1} OFFSET {offset}"
+        return statement, translated, to_user
+
+    async def prepare(fn: Callable[..., T], *args: Any) -> T:
+        """Parse, translate, check or bind off the event loop; client mistakes become 400s."""
+        try:
+            return await off_loop(fn, *args)
+        except EngineError as exc:
+            raise ApiError.from_sql(exc) from None
+        except BadRequest as exc:
+            raise ApiError(400, str(exc), "INVALID_INPUT") from None
+
+    async def run_attached(request: Request, result: QueryResult, sql: str) -> bool:
+        """Run a V1/V2 query while its client waits for the answer (these APIs are synchronous).
+
+        If the client goes away (a read timeout, a closed connection) or the request is
+        abandoned, the statement is cancelled in Hyper at once: nobody will read its result.
+        Returns whether the client is still there.
+        """
+        backend.submit(result, sql)
+        try:
+            while not await backend.wait(result, DISCONNECT_POLL_SECONDS):
+                if await request.is_disconnected():
+                    return False
+            return True
+        finally:
+            if not result.done.is_set():
+                with anyio.CancelScope(shield=True):
+                    await off_loop(backend.cancel, result)
+                backend.results.drop(result.query_id)
+
     async def v1_query(request: Request) -> Response:
         user, dataspace = direct_auth(request)
         body = await _json_body(request)
@@ -257,43 +344,31 @@ def build_app(backend: Backend, *, tenant_address: str, admin_key: str) -> Starl
         limit = _int_param(request, "limit", limits.v1_max_rows, 1, limits.v1_max_rows)
         offset = _int_param(request, "offset", 0)
         orderby = request.query_params.get("orderby")
-        try:
-            translated = backend.translate(sql, dataspace)
-            order = ""
-            if orderby:
-                columns = backend.schema_of(dataspace, translated.sql).names
-                order = f" ORDER BY {order_by_clause(orderby, columns)}"
-            # One row beyond the page tells whether the result is done.
-            statement = f"SELECT * FROM ({translated.sql}) AS q{order} LIMIT {limit + 1} OFFSET {offset}"
-        except EngineError as exc:
-            raise ApiError.from_sql(exc) from None
-        except BadRequest as exc:
-            raise ApiError(400, str(exc), "INVALID_INPUT") from None
+        statement, translated, to_user = await prepare(v1_statement, sql, dataspace, orderby, limit, offset)
         result = backend.results.new(trino_query_id(), dataspace, user)
-        result.aggregates = translated.aggregates
-        backend.run_now(result, statement)
+        result.aggregates, result.map_position = translated.aggregates, to_user
+        if not await run_attached(request, result, statement):
+            return Response(status_code=499)  # nobody is listening
+        backend.results.drop(result.query_id)
         raise_if_failed(result)
         more = result.table.num_rows > limit
         result.table = result.table.slice(0, limit)
         arrow = request.headers.get("enable-arrow-stream", "").lower() == "true"
-        body = legacy_page(
-            result, 0, arrow, 1 << 62, None, lambda stop: {"done": not more and stop >= result.row_count}
+        page = await off_loop(
+            legacy_page, result, 0, arrow, 1 << 62, None, lambda stop: {"done": not more and stop >= result.row_count}
         )
-        backend.results.drop(result.query_id)
-        return JSON(body)
+        return JSON(page)
 
     async def v2_query(request: Request) -> Response:
         user, dataspace = direct_auth(request)
         sql = _sql_of(await _json_body(request))
-        try:
-            translated = backend.translate(sql, dataspace)
-        except EngineError as exc:
-            raise ApiError.from_sql(exc) from None
+        translated, to_user = await prepare(legacy_query, sql, dataspace)
         result = backend.results.new(trino_query_id(), dataspace, user)
-        result.aggregates = translated.aggregates
-        backend.run_now(result, translated.sql)
+        result.aggregates, result.map_position = translated.aggregates, to_user
+        if not await run_attached(request, result, translated.sql):
+            return Response(status_code=499)  # nobody is listening
         raise_if_failed(result)
-        return v2_batch(request, result, 0, 0)
+        return await off_loop(v2_batch, request, result, 0, 0)
 
     def v2_batch(request: Request, result: QueryResult, start: int, number: int) -> Response:
         limits = backend.faults.limits
@@ -307,7 +382,7 @@ def build_app(backend: Backend, *, tenant_address: str, admin_key: str) -> Starl
         return JSON(legacy_page(result, start, arrow, limits.v2_batch_bytes, limits.v2_batch_rows, chain))
 
     async def v2_next(request: Request) -> Response:
-        user, _ = direct_auth(request)
+        user, dataspace = direct_auth(request)
         batch_id = request.path_params["batch_id"]
         batch = backend.results.take_batch(batch_id)
         if isinstance(batch, str):
@@ -317,8 +392,8 @@ def build_app(backend: Backend, *, tenant_address: str, admin_key: str) -> Starl
                 "expired": "has expired (batch ids live one hour): run the query again",
             }[batch]
             raise ApiError(404, f"nextBatchId {batch_id!r} {why}", "BATCH_NOT_FOUND")
-        result = owned(batch.query_id, user)
-        return v2_batch(request, result, batch.start, batch.number)
+        result = owned(batch.query_id, user, dataspace)
+        return await off_loop(v2_batch, request, result, batch.start, batch.number)
 
     # -- Query API V3 ----------------------------------------------------------------------------
 
@@ -354,72 +429,92 @@ def build_app(backend: Backend, *, tenant_address: str, admin_key: str) -> Starl
         parts.append(b"}")
         return JSON(b"".join(parts), headers=headers)
 
-    def prepared_sql(body: dict, style_key: str, params_key: str, default_style: str) -> str:
+    def checked_sql(sql: str, dataspace: str, raw_params: Any, style: str) -> tuple[str, PositionMap]:
+        """V3/Connect SQL with its parameters bound, checked for the dataspace, and where each
+        piece came from. Runs off the event loop: binding and parsing are linear but not free."""
+        sql = strip_terminator(sql)
+        ensure_query(sql)
+        positions = PositionMap()
+        if raw_params:
+            _check_parameter_names(raw_params)
+            params = parse_parameters(raw_params, named=style.upper() == "NAMED")
+            sql, positions = bind_mapped(sql, style, params)
+        try:
+            backend.check(sql, dataspace)
+        except EngineError as exc:
+            raise replace(exc, position=exc.position and positions(exc.position)) from None
+        return sql, positions
+
+    async def prepared_sql(body: dict, dataspace: str, params_key: str, style: str) -> tuple[str, PositionMap]:
         sql = _sql_of(body)
         try:
-            ensure_query(sql)
+            return await off_loop(checked_sql, sql, dataspace, body.get(params_key), style)
         except EngineError as exc:
             raise ApiError.from_sql(exc) from None
-        raw = body.get(params_key)
-        if not raw:
-            return sql
-        try:
-            style = str(body.get(style_key) or default_style)
-            params = parse_parameters(raw, named=style.upper() == "NAMED")
-            return bind(sql, style, params)
         except BadRequest as exc:
             raise ApiError(400, str(exc), "INVALID_PARAMETERS") from None
 
     async def v3_submit(request: Request) -> Response:
         user, dataspace = direct_auth(request)
         body = await _json_body(request)
-        sql = prepared_sql(body, "paramStyle", "parameters", "QUESTION_MARK")
+        style = body.get("paramStyle") or "QUESTION_MARK"
+        if not isinstance(style, str):
+            raise ApiError(400, f"paramStyle must be a string, not {style!r}", "INVALID_PARAMETERS")
+        sql, positions = await prepared_sql(body, dataspace, "parameters", style)
         mode = str(body.get("transferMode") or "ADAPTIVE").upper()
         if mode not in ("ADAPTIVE", "ASYNC"):
             raise ApiError(400, f"transferMode must be ADAPTIVE or ASYNC, not {mode!r}", "INVALID_INPUT")
-        row_limit = body.get("queryRowLimit")
+        row_limit = _row_limit(body.get("queryRowLimit"), "queryRowLimit")
         if row_limit is not None:
-            if not isinstance(row_limit, int) or row_limit < 0:
-                raise ApiError(400, "queryRowLimit must be a non-negative integer", "INVALID_INPUT")
-            sql = f"SELECT * FROM ({sql}) AS q LIMIT {row_limit}"
+            head = "SELECT * FROM ("
+            sql, positions = f"{head}{sql}\n) AS q LIMIT {row_limit}", positions.wrapped(len(head))
         result_range = body.get("resultRange") or {}
         if not isinstance(result_range, dict):
             raise ApiError(400, "resultRange must be an object with rowLimit and byteLimit", "INVALID_INPUT")
         limits = backend.faults.limits
         byte_limit = result_range.get("byteLimit", limits.v3_max_byte_limit)
-        inline_rows = result_range.get("rowLimit")
-        if not isinstance(byte_limit, int) or not 0 < byte_limit <= max(limits.v3_max_byte_limit, 20_971_520):
+        inline_rows = _row_limit(result_range.get("rowLimit"), "resultRange.rowLimit")
+        if (
+            isinstance(byte_limit, bool)
+            or not isinstance(byte_limit, int)
+            or not 0 < byte_limit <= max(limits.v3_max_byte_limit, 20_971_520)
+        ):
             raise ApiError(
                 400, f"resultRange.byteLimit must be between 1 and {limits.v3_max_byte_limit}", "INVALID_INPUT"
             )
-        result = backend.submit(backend.results.new(hyper_query_id(), dataspace, user), sql)
+        result = backend.results.new(hyper_query_id(), dataspace, user)
+        result.map_position = positions
+        backend.submit(result, sql)
         if mode == "ASYNC" or not await backend.wait(result, limits.adaptive_wait_seconds):
             status = v3_status(result)
             return JSON({"data": [], "returnedRows": 0}, headers={"x-hyperdb-status": orjson.dumps(status).decode()})
         raise_if_failed(result)
+        return await off_loop(v3_first_page, request, result, inline_rows, byte_limit)
+
+    def v3_first_page(request: Request, result: QueryResult, inline_rows: int | None, byte_limit: int) -> Response:
         count = page_count(result, 0, inline_rows, byte_limit, wants_arrow(request))
         status = orjson.dumps(v3_status(result)).decode()
         return v3_rows_body(request, result, 0, count, False, {"x-hyperdb-status": status})
 
     async def v3_get_status(request: Request) -> Response:
-        user, _ = direct_auth(request)
-        result = owned(request.path_params["query_id"], user)
+        user, dataspace = direct_auth(request)
+        result = owned(request.path_params["query_id"], user, dataspace)
         wait_ms = _int_param(request, "waitTimeMs", MAX_WAIT_MS, 0)
         await backend.wait(result, min(wait_ms, MAX_WAIT_MS) / 1000)
         raise_if_failed(result)
         status = v3_status(result)
         return JSON(status, headers={"x-hyperdb-status": orjson.dumps(status).decode()})
 
-    async def finished_result(request: Request, user: str) -> QueryResult:
-        result = owned(request.path_params["query_id"], user)
+    async def finished_result(request: Request, user: str, dataspace: str) -> QueryResult:
+        result = owned(request.path_params["query_id"], user, dataspace)
         if not await backend.wait(result, 60):
             raise ApiError(409, "the query is still running; poll its status before reading rows", "QUERY_NOT_FINISHED")
         raise_if_failed(result)
         return result
 
     async def v3_rows(request: Request) -> Response:
-        user, _ = direct_auth(request)
-        result = await finished_result(request, user)
+        user, dataspace = direct_auth(request)
+        result = await finished_result(request, user, dataspace)
         if "offset" not in request.query_params:
             raise ApiError(400, "query parameter offset is required", "INVALID_INPUT")
         offset = _int_param(request, "offset", 0)
@@ -434,12 +529,15 @@ def build_app(backend: Backend, *, tenant_address: str, admin_key: str) -> Starl
                 f"Request out of range: offset {offset} is past the last row (rowCount {result.row_count})",
                 "OUT_OF_RANGE",
             )
+        return await off_loop(v3_page, request, result, offset, limit, byte_limit)
+
+    def v3_page(request: Request, result: QueryResult, offset: int, limit: int | None, byte_limit: int) -> Response:
         count = page_count(result, offset, limit, byte_limit, wants_arrow(request))
         return v3_rows_body(request, result, offset, count, _bool_param(request, "omitSchema"))
 
     async def v3_chunk(request: Request) -> Response:
-        user, _ = direct_auth(request)
-        result = await finished_result(request, user)
+        user, dataspace = direct_auth(request)
+        result = await finished_result(request, user, dataspace)
         chunk_rows = backend.faults.limits.v3_chunk_rows
         chunk_count = max(1, math.ceil(result.row_count / chunk_rows))
         try:
@@ -454,21 +552,22 @@ def build_app(backend: Backend, *, tenant_address: str, admin_key: str) -> Starl
         count = max(min(chunk_rows, result.row_count - start), 0)
         if wants_arrow(request):
             return StreamingResponse(arrow_messages(result.table.slice(start, count)), media_type=ARROW)
-        return v3_rows_body(request, result, start, count, _bool_param(request, "omitSchema"))
+        return await off_loop(v3_rows_body, request, result, start, count, _bool_param(request, "omitSchema"))
 
     async def v3_metadata(request: Request) -> Response:
-        user, _ = direct_auth(request)
-        result = await finished_result(request, user)
+        user, dataspace = direct_auth(request)
+        result = await finished_result(request, user, dataspace)
         return JSON({"metadata": {"columns": modern_metadata(result.table.schema)}})
 
-    def cancel_and_free(request: Request, user: str) -> Response:
-        result = owned(request.path_params["query_id"], user)
-        backend.cancel(result)
+    async def cancel_and_free(request: Request, user: str, dataspace: str) -> Response:
+        """DELETE: stop the statement in Hyper now (not when it would have ended) and free the result."""
+        result = owned(request.path_params["query_id"], user, dataspace)
         backend.results.drop(result.query_id)
+        await off_loop(backend.cancel, result)
         return Response(status_code=204)
 
     async def v3_cancel(request: Request) -> Response:
-        return cancel_and_free(request, direct_auth(request)[0])
+        return await cancel_and_free(request, *direct_auth(request))
 
     # -- Connect query-sql ---------------------------------------------------------------------
 
@@ -490,29 +589,28 @@ def build_app(backend: Backend, *, tenant_address: str, admin_key: str) -> Starl
         body = await _json_body(request)
         user, dataspace = core_auth(request, body)
         params = body.get("sqlParameters")
-        style = "NAMED" if params and all(isinstance(p, dict) and p.get("name") for p in params) else "QUESTION_MARK"
-        sql = prepared_sql({**body, "paramStyle": style}, "paramStyle", "sqlParameters", style)
-        row_limit = body.get("rowLimit")
-        if row_limit is not None and (not isinstance(row_limit, int) or row_limit < 0):
-            raise ApiError(400, "rowLimit must be a non-negative integer", "INVALID_INPUT")
-        result = backend.submit(backend.results.new(hyper_query_id(), dataspace, user), sql)
+        named = isinstance(params, list) and params and all(isinstance(p, dict) and p.get("name") for p in params)
+        sql, positions = await prepared_sql(body, dataspace, "sqlParameters", "NAMED" if named else "QUESTION_MARK")
+        row_limit = _row_limit(body.get("rowLimit"), "rowLimit")
+        result = backend.results.new(hyper_query_id(), dataspace, user)
+        result.map_position = positions
+        backend.submit(result, sql)
         if not await backend.wait(result, backend.faults.limits.adaptive_wait_seconds):
             return JSON({"data": [], "metadata": [], "returnedRows": 0, "status": connect_status(result)})
         raise_if_failed(result)
-        count = page_count(result, 0, row_limit, backend.faults.limits.connect_page_bytes, False)
-        return connect_body(result, 0, count, False)
+        return await off_loop(connect_page, result, 0, row_limit, False)
 
     async def connect_get_status(request: Request) -> Response:
-        user, _ = core_auth(request)
-        result = owned(request.path_params["query_id"], user)
+        user, dataspace = core_auth(request)
+        result = owned(request.path_params["query_id"], user, dataspace)
         wait_ms = _int_param(request, "waitTimeMs", 0, 0)
         await backend.wait(result, min(wait_ms, MAX_WAIT_MS) / 1000)
         raise_if_failed(result)
         return JSON({"status": connect_status(result)})
 
     async def connect_rows(request: Request) -> Response:
-        user, _ = core_auth(request)
-        result = await finished_result(request, user)
+        user, dataspace = core_auth(request)
+        result = await finished_result(request, user, dataspace)
         offset = _int_param(request, "offset", 0)
         row_limit = _int_param(request, "rowLimit", None, 1)
         if offset >= result.row_count and not (offset == 0 and result.row_count == 0):
@@ -521,11 +619,14 @@ def build_app(backend: Backend, *, tenant_address: str, admin_key: str) -> Starl
                 f"Request out of range: offset {offset} is past the last row (rowCount {result.row_count})",
                 "OUT_OF_RANGE",
             )
+        return await off_loop(connect_page, result, offset, row_limit, _bool_param(request, "omitSchema"))
+
+    def connect_page(result: QueryResult, offset: int, row_limit: int | None, omit_schema: bool) -> Response:
         count = page_count(result, offset, row_limit, backend.faults.limits.connect_page_bytes, False)
-        return connect_body(result, offset, count, _bool_param(request, "omitSchema"))
+        return connect_body(result, offset, count, omit_schema)
 
     async def connect_cancel(request: Request) -> Response:
-        return cancel_and_free(request, core_auth(request)[0])
+        return await cancel_and_free(request, *core_auth(request))
 
     # -- Metadata API ----------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pyarrow as pa
 
@@ -17,6 +17,7 @@ from .engine import EngineError, HyperEngine, quote_ident
 from .faults import FaultPlan
 from .oauth import IdentityProvider
 from .results import CANCELLED, FAILED, FINISHED, QueryResult, ResultStore
+from .sqlguard import check_admin, check_query
 from .sqltext import Translated, translate_legacy
 
 log = logging.getLogger(__name__)
@@ -34,12 +35,20 @@ class Backend:
 
     def __post_init__(self) -> None:
         self._executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="cdpdb-query")
+        #: Results whose statement Hyper is executing right now (query id → result): what a
+        #: cancel must stop, and what tests observe to see that abandoned work stopped.
+        self.running: dict[str, QueryResult] = {}
+        self._running_lock = threading.Lock()
 
     def has_dataspace(self, name: str) -> bool:
         return name in self.engine.dataspaces
 
     def translate(self, sql: str, dataspace: str) -> Translated:
         return translate_legacy(sql, self.catalog.names_ci(dataspace))
+
+    def check(self, sql: str, dataspace: str) -> None:
+        """Refuse anything but one read query over the objects of ``dataspace`` (see sqlguard)."""
+        check_query(sql, (entity.name for entity in self.catalog.visible(dataspace)), dataspace)
 
     # -- running ------------------------------------------------------------------------------
 
@@ -57,28 +66,31 @@ class Backend:
 
             def on_start(cancel) -> None:
                 result.cancel_hook = lambda: (cancelled.set(), cancel())
+                if cancelled.is_set():  # cancelled while waiting for a connection: never start
+                    raise EngineError(CANCELED_STATE, "canceling statement due to user request")
+                with self._running_lock:
+                    self.running[result.query_id] = result
 
             table = self.engine.query_arrow(result.dataspace, sql, on_start=on_start)
             if cancelled.is_set():
                 raise EngineError(CANCELED_STATE, "canceling statement due to user request")
             result.table, result.state = table, FINISHED
         except EngineError as exc:
+            if exc.position is not None and result.map_position is not None:
+                exc = replace(exc, position=result.map_position(exc.position))
             result.error = exc
             result.state = CANCELLED if exc.sqlstate == CANCELED_STATE else FAILED
         except Exception as exc:  # the engine died or a bug: report it, never hang the client
             log.exception("query %s failed unexpectedly", result.query_id)
-            result.error, result.state = EngineError("XX000", f"internal error: {exc}"), FAILED
+            result.error, result.state = EngineError("XX000", f"internal error: {type(exc).__name__}"), FAILED
         finally:
+            with self._running_lock:
+                self.running.pop(result.query_id, None)
             result.finished = time.monotonic()
             result.done.set()
 
-    def run_now(self, result: QueryResult, sql: str) -> QueryResult:
-        """Run synchronously (V1/V2 have no asynchronous mode)."""
-        self.submit(result, sql)
-        result.done.wait()
-        return result
-
     def cancel(self, result: QueryResult) -> None:
+        """Stop ``result``'s statement in Hyper (a cancel request on its connection); blocks briefly."""
         if result.cancel_hook is not None and not result.done.is_set():
             result.cancel_hook()
 
@@ -120,6 +132,7 @@ class Backend:
     # -- writable mode (local only: test fixtures such as SQLAlchemy's compliance suite) ---------
 
     def write(self, dataspace: str, sql: str, parameters) -> int:
+        check_admin(sql)
         return writable.write(self.engine, self.catalog, dataspace, sql, parameters)
 
     def close(self) -> None:

@@ -52,6 +52,8 @@ class HyperEngine:
         self._own_dir = workdir is None
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="cdpdb-hyper-"))
         self.workdir.mkdir(parents=True, exist_ok=True)
+        no_files = self.workdir / "no-external-files"
+        no_files.mkdir(exist_ok=True)
         self._process = HyperProcess(
             Telemetry.DO_NOT_SEND_USAGE_DATA_TO_TABLEAU,
             parameters={
@@ -59,6 +61,11 @@ class HyperEngine:
                 "log_dir": str(self.workdir),
                 "listen_connection": "tab.tcp://127.0.0.1:auto",
                 "default_database_version": "3",  # 3 adds 128-bit NUMERIC (precision up to 38)
+                # Confinement, whatever SQL arrives: external(), COPY FROM/TO a file and
+                # http_location may only touch this empty folder (data is loaded through COPY FROM
+                # STDIN), and databases may only be created or attached in the work folder.
+                "external_file_root": str(no_files),
+                "database_dir_whitelist": str(self.workdir),
             },
         )
         descriptor = self._process.endpoint.connection_descriptor  # tab.tcp://127.0.0.1:PORT
@@ -150,17 +157,22 @@ class HyperEngine:
         return normalise_arrow(table)
 
     def load_arrow(self, dataspace: str, name: str, table: pa.Table, ddl_columns: str) -> None:
-        """Create table ``name`` with ``ddl_columns`` and fill it from an Arrow table."""
-        path = self.workdir / f"load-{threading.get_ident()}-{name}.arrows"
-        with ipc.new_stream(str(path), table.schema) as writer:
+        """Create table ``name`` with ``ddl_columns`` and fill it from an Arrow table.
+
+        The rows go over the wire (``COPY FROM STDIN``): Hyper may not read files (see ``__init__``).
+        """
+        sink = pa.BufferOutputStream()
+        with ipc.new_stream(sink, table.schema) as writer:
             writer.write_table(table)
-        try:
-            quoted = quote_ident(name)
-            self.execute(dataspace, f"DROP TABLE IF EXISTS {quoted}")
-            self.execute(dataspace, f"CREATE TABLE {quoted} ({ddl_columns})")
-            self.execute(dataspace, f"COPY {quoted} FROM {quote_literal(str(path))} WITH (FORMAT arrowstream)")
-        finally:
-            path.unlink(missing_ok=True)
+        quoted = quote_ident(name)
+        self.execute(dataspace, f"DROP TABLE IF EXISTS {quoted}")
+        self.execute(dataspace, f"CREATE TABLE {quoted} ({ddl_columns})")
+        with self.connection(dataspace) as conn:
+            try:
+                with conn.cursor().copy(f"COPY {quoted} FROM STDIN WITH (FORMAT arrowstream)") as copy:
+                    copy.write(sink.getvalue())
+            except psycopg.Error as exc:
+                raise engine_error(exc, offset=0) from None
 
     def close(self) -> None:
         with self._lock:

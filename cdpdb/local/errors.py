@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import tempfile
 from datetime import datetime, timezone
 from http import HTTPStatus
 
@@ -9,6 +11,17 @@ import orjson
 
 from .engine import EngineError
 from .oauth import ORG_ID
+
+#: Server file paths an engine message may carry: a database (``hyper.file:/…/default.hyper``)
+#: or anything in the server's temporary folders. A caller learns nothing from them but the
+#: server's layout, so they are cut out of every SQL error.
+_PATHS = re.compile(
+    r"(?:hyper\.file:)?" + re.escape(tempfile.gettempdir().rstrip("/")) + r"/[^\s\"'()]*|hyper\.file:[^\s\"'()]*"
+)
+
+
+def scrub_paths(text: str | None) -> str | None:
+    return _PATHS.sub("<server file>", text) if text else text
 
 
 class ApiError(Exception):
@@ -34,7 +47,8 @@ class ApiError(Exception):
             code = "QUERY_CANCELLED"
         elif error.sqlstate.startswith(("53", "XX", "58")):
             status, code = 500, "ENGINE_ERROR"
-        return cls(status, f"{error.message} (SQLSTATE {error.sqlstate})", code, details)
+        details["hint"] = scrub_paths(error.hint)
+        return cls(status, f"{scrub_paths(error.message)} (SQLSTATE {error.sqlstate})", code, details)
 
 
 def family(path: str) -> str:

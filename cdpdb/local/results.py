@@ -52,6 +52,8 @@ class QueryResult:
     finished: float | None = None
     done: threading.Event = field(default_factory=threading.Event)
     cancel_hook: Callable[[], None] | None = None
+    #: Maps an error position in the SQL sent to Hyper back to the client's own SQL text.
+    map_position: Callable[[int], int | None] | None = None
     _json: dict[str, JsonRows] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 

@@ -9,6 +9,7 @@ the type taken from a fixed list, so a parameter value can never become SQL.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from itertools import pairwise
@@ -18,8 +19,9 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, SqlglotError
 from sqlglot.tokens import TokenType
 
-from .._sqlscan import QUERY_KEYWORDS, leading_keyword, substitute
+from .._sqlscan import _SKIP, PLACEHOLDERS, QUERY_KEYWORDS, leading_keyword
 from .engine import EngineError, quote_ident, quote_literal
+from .sqlguard import PositionMap
 
 PARAM_STYLES = ("QUESTION_MARK", "NAMED", "DOLLARED")
 
@@ -128,34 +130,58 @@ def numeric_scale(text: str) -> int:
 
 def bind(sql: str, style: str, params: list[Parameter]) -> str:
     """Replace placeholders of ``style`` by typed literals; every parameter must be used."""
+    return bind_mapped(sql, style, params)[0]
+
+
+def bind_mapped(sql: str, style: str, params: list[Parameter]) -> tuple[str, PositionMap]:
+    """:func:`bind`, with where each piece of the result came from (for error positions).
+
+    Linear in the SQL's length and the number of parameters: named ones are found by a dict
+    (a list search per placeholder made 20,000 named values take minutes).
+    """
     style = style.upper()
     if style not in PARAM_STYLES:
         raise BadRequest(f"paramStyle must be one of {', '.join(PARAM_STYLES)}, not {style!r}")
-    by_name = {p.name: p for p in params if p.name}
+    by_name = {p.name: i for i, p in enumerate(params) if p.name}
     used: set[int] = set()
-    counter = 0
-
-    def replace(match: re.Match) -> str:
-        nonlocal counter
+    pieces: list[str] = []
+    edits: list[tuple[int, int, int, int]] = []
+    done = out = 0
+    for counter, (start, end, match) in enumerate(_placeholders(sql, style)):
         if style == "QUESTION_MARK":
             index = counter
-            counter += 1
         elif style == "DOLLARED":
             index = int(match.group(1)) - 1
         else:
-            name = match.group(1)
-            if name not in by_name:
-                raise BadRequest(f"no value was given for the named parameter :{name}")
-            index = params.index(by_name[name])
+            index = by_name.get(match.group(1), -1)
+            if index < 0:
+                raise BadRequest(f"no value was given for the named parameter :{match.group(1)}")
         if not 0 <= index < len(params):
             raise BadRequest(f"the SQL has more placeholders than the {len(params)} parameter(s) given")
         used.add(index)
-        return render_parameter(params[index])
-
-    bound = substitute(sql, style, replace)
+        literal = render_parameter(params[index])
+        out += start - done
+        pieces += [sql[done:start], literal]
+        edits.append((out, out + len(literal), start, end))
+        out += len(literal)
+        done = end
+    pieces.append(sql[done:])
     if len(used) != len(params):
         raise BadRequest(f"{len(params) - len(used)} parameter(s) were given but not used in the SQL")
-    return bound
+    return "".join(pieces), PositionMap(edits)
+
+
+def _placeholders(sql: str, style: str) -> Iterator[tuple[int, int, re.Match]]:
+    """Each placeholder of ``style`` with its offsets in ``sql``, found exactly as
+    :func:`cdpdb._sqlscan.substitute` finds them (outside literals, comments and quoted names)."""
+    pattern = PLACEHOLDERS[style]
+    pos = 0
+    for skip in [*_SKIP.finditer(sql), None]:
+        stop = len(sql) if skip is None else skip.start()
+        for match in pattern.finditer(sql[pos:stop]):
+            yield pos + match.start(), pos + match.end(), match
+        if skip is not None:
+            pos = skip.end()
 
 
 def ensure_query(sql: str) -> None:
