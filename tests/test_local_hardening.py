@@ -290,3 +290,59 @@ def test_trailing_semicolons_work_everywhere(api, name):
         answer = ask(api, name, sql)
         assert answer.status_code == 200, (sql, answer.text)
         assert answer.json()["data"] in ([[1]], [["1"]]), answer.text
+
+
+# -- item 8: client mistakes and unusual types get answers, never a 500 ------------------------------
+
+
+@pytest.mark.parametrize("name", APIS)
+def test_interval_and_array_columns_in_json(api, name):
+    sql = "SELECT INTERVAL '1 day' AS i, ARRAY[1, 2] AS a, CAST(NULL AS interval) AS n"
+    answer = ask(api, name, sql)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["data"] == [["P1D", "[1,2]" if name in ("v3", "connect") else '["1","2"]', None]]
+
+
+def test_malformed_fields_are_400s(api, token):
+    cases = [
+        {"sql": "SELECT 1", "resultRange": {"rowLimit": "x"}},
+        {"sql": "SELECT 1", "resultRange": {"rowLimit": True}},
+        {"sql": "SELECT :a", "paramStyle": "NAMED", "parameters": [{"name": [1], "type": "bigint", "value": "1"}]},
+        {"sql": "SELECT ?", "paramStyle": ["x"], "parameters": [{"type": "bigint", "value": "1"}]},
+        {"sql": "SELECT 1", "queryRowLimit": "5"},
+    ]
+    for body in cases:
+        answer = api.direct("POST", "/api/v3/query", token=token, json=body)
+        assert answer.status_code == 400, (body, answer.text)
+        assert answer.json()["message"], answer.text
+    named = [{"name": {"x": 1}, "type": "bigint", "value": "1"}]
+    answer = api.connect("POST", "", json={"sql": "SELECT 1", "sqlParameters": named, "rowLimit": "x"})
+    assert answer.status_code == 400, answer.text
+
+
+def test_admin_mistakes_are_400s(api, cloud):
+    headers = {"X-Cdpdb-Admin": cloud.admin_key}
+    faults = f"{cloud.tenant_url}/__cdpdb/faults"
+    for body in (
+        {"faults": [{"path": "["}]},  # not a regular expression (was a 500)
+        {"limits": {"max_concurrent": "x"}},  # accepted, then every later request was a 500
+        {"limits": {"latency_ms": -5}},
+        {"faults": [{"count": "x"}]},
+        {"faults": 5},
+    ):
+        answer = api.http.post(faults, headers=headers, json=body, timeout=30)
+        assert answer.status_code == 400, (body, answer.text)
+        assert api.direct("GET", "/api/v1/metadata").status_code == 200
+    execute = f"{cloud.tenant_url}/__cdpdb/execute"
+    api.http.post(execute, headers=headers, json={"sql": "CREATE TABLE admin_q (a bigint)", "dataspace": "marketing"})
+    try:
+        for sql, parameters in (
+            ("INSERT INTO admin_q VALUES (?)", [1, 2]),  # psycopg's count check has no SQLSTATE (was a 500)
+            ("INSERT INTO admin_q VALUES (?)", [[1]]),  # psycopg cannot adapt a list here (was a 500)
+            ("INSERT INTO admin_q VALUES (:a)", {"b": 1}),
+        ):
+            body = {"sql": sql, "parameters": parameters, "dataspace": "marketing"}
+            answer = api.http.post(execute, headers=headers, json=body, timeout=30)
+            assert answer.status_code == 400, (sql, parameters, answer.text)
+    finally:
+        api.http.post(execute, headers=headers, json={"sql": "DROP TABLE admin_q", "dataspace": "marketing"})

@@ -28,6 +28,7 @@ from .faults import Fault, FaultMiddleware
 from .results import CANCELLED, FAILED, FINISHED, QueryResult, hyper_query_id, trino_query_id
 from .sqlguard import PositionMap, strip_terminator, token_position
 from .sqltext import BadRequest, Translated, bind_mapped, ensure_query, order_by_clause, parse_parameters
+from .sqltext import _placeholders as placeholders
 
 ARROW = "application/vnd.apache.arrow.stream"
 DEFAULT_DATASPACE = "default"
@@ -103,6 +104,27 @@ def _check_parameter_names(raw: Any) -> None:
     for i, item in enumerate(raw if isinstance(raw, list) else []):
         if isinstance(item, dict) and item.get("name") is not None and not isinstance(item["name"], str):
             raise BadRequest(f"parameter {i + 1} has a 'name' that is not a string: {item['name']!r}")
+
+
+def _check_admin_parameters(sql: str, parameters: Any) -> None:
+    """Writable-mode parameters: scalars, as many as the SQL's ``?`` (a list) or every ``:name``
+    of the SQL (an object). psycopg refuses anything else without a SQLSTATE, which was a 500."""
+    if parameters is None:
+        return
+    if not isinstance(parameters, (list, dict)):
+        raise BadRequest("parameters must be a list (for ?) or an object (for :name)")
+    values = parameters if isinstance(parameters, list) else list(parameters.values())
+    if not all(v is None or isinstance(v, (str, int, float, bool)) for v in values):
+        raise BadRequest("parameter values must be strings, numbers, booleans or null")
+    if not parameters:
+        return
+    style = "QUESTION_MARK" if isinstance(parameters, list) else "NAMED"
+    found = [match for _, _, match in placeholders(sql, style)]
+    if isinstance(parameters, list) and len(found) != len(parameters):
+        raise BadRequest(f"the SQL has {len(found)} ? placeholder(s) but {len(parameters)} parameter(s) were given")
+    missing = sorted({m.group(1) for m in found} - set(parameters)) if isinstance(parameters, dict) else []
+    if missing:
+        raise BadRequest(f"no value was given for the named parameter(s) {', '.join(':' + m for m in missing)}")
 
 
 def _bool_param(request: Request, name: str) -> bool:
@@ -793,10 +815,18 @@ def build_app(backend: Backend, *, tenant_address: str, admin_key: str) -> Starl
             plan.clear()
         elif request.method == "POST":
             body = await _json_body(request)
+            limits, faults = body.get("limits") or {}, body.get("faults") or []
+            if (
+                not isinstance(limits, dict)
+                or not isinstance(faults, list)
+                or not all(isinstance(f, dict) for f in faults)
+            ):
+                raise ApiError(400, "the body is {'limits': {name: value}, 'faults': [{kind, ...}]}", "INVALID_INPUT")
             try:
-                plan.set_limits(**body.get("limits", {}))
-                for item in body.get("faults", []):
-                    plan.add(Fault(**item))
+                new_faults = [Fault(**item) for item in faults]  # all or nothing
+                plan.set_limits(**limits)
+                for fault in new_faults:
+                    plan.add(fault)
             except (TypeError, ValueError) as exc:
                 raise ApiError(400, str(exc), "INVALID_INPUT") from None
         return JSON(plan.describe())
@@ -810,8 +840,10 @@ def build_app(backend: Backend, *, tenant_address: str, admin_key: str) -> Starl
         if not backend.has_dataspace(dataspace):
             raise ApiError(404, f"dataspace {dataspace!r} does not exist", "NOT_FOUND")
         parameters = body.get("parameters")
-        if parameters is not None and not isinstance(parameters, (list, dict)):
-            raise ApiError(400, "parameters must be a list or an object", "INVALID_INPUT")
+        try:
+            _check_admin_parameters(sql, parameters)
+        except BadRequest as exc:
+            raise ApiError(400, str(exc), "INVALID_PARAMETERS") from None
         try:
             rowcount = await anyio.to_thread.run_sync(backend.write, dataspace, sql, parameters)
         except EngineError as exc:

@@ -152,9 +152,50 @@ def json_fragments(column: pa.ChunkedArray | pa.Array, mode: str) -> pa.Array:
         text = _quoted(pc.cast(pc.cast(column, pa.date32()), pa.string()))
     elif pa.types.is_timestamp(kind):
         text = _quoted(_timestamp_text(column, legacy=mode != "typed"))
+    elif pa.types.is_list(kind) or pa.types.is_large_list(kind):
+        text = _json_string(_list_text(column, mode))
     else:
-        text = _json_string(pc.cast(column, pa.string()))
+        text = _json_string(_other_text(column))
     return pc.fill_null(text, "null")
+
+
+def _list_text(column: pa.Array, mode: str) -> pa.Array:
+    """An ARRAY as the text of a JSON array (``[1,2]``), elements encoded like columns.
+
+    It travels as a JSON string (and as ``Varchar`` in the metadata): no Data Cloud type names an
+    array, and a client decoding text must never meet a nested JSON value.
+    """
+    elements = json_fragments(column.values, mode)
+    lists = type(column).from_arrays(column.offsets, elements, mask=column.is_null())
+    return pc.binary_join_element_wise("[", pc.binary_join(lists, ","), "]", "")
+
+
+def _other_text(column: pa.Array) -> pa.Array:
+    """Text of a type Arrow cannot cast to text: INTERVAL as ISO 8601 (``P1Y2M3DT4H5M6.5S``),
+    bytes as base64; anything else by Arrow's cast, or Python's ``str`` when there is none."""
+    kind = column.type
+    if kind == pa.month_day_nano_interval():
+        return pa.array([None if v is None else _iso_duration(*v) for v in column.to_pylist()], pa.string())
+    if pa.types.is_binary(kind) or pa.types.is_large_binary(kind) or pa.types.is_fixed_size_binary(kind):
+        values = column.to_pylist()
+        return pa.array([None if v is None else base64.b64encode(v).decode("ascii") for v in values], pa.string())
+    try:
+        return pc.cast(column, pa.string())
+    except (pa.ArrowNotImplementedError, pa.ArrowInvalid):
+        return pa.array([None if v is None else str(v) for v in column.to_pylist()], pa.string())
+
+
+def _iso_duration(months: int, days: int, nanoseconds: int) -> str:
+    years, months = divmod(months, 12) if months >= 0 else (-((-months) // 12), -((-months) % 12))
+    seconds = nanoseconds / 1e9
+    hours, rest = divmod(abs(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    sign = "-" if seconds < 0 else ""
+    date = "".join(f"{n}{unit}" for n, unit in ((years, "Y"), (months, "M"), (days, "D")) if n)
+    clock = "".join(
+        f"{sign}{n:g}{unit}" for n, unit in ((int(hours), "H"), (int(minutes), "M"), (round(secs, 9), "S")) if n
+    )
+    return "P" + date + ("T" + clock if clock else "") if date or clock else "PT0S"
 
 
 def _timestamp_text(column: pa.Array, legacy: bool) -> pa.Array:

@@ -52,7 +52,15 @@ class Fault:
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:
             raise ValueError(f"fault kind must be one of {', '.join(FAULT_KINDS)}, not {self.kind!r}")
-        re.compile(self.path)
+        _check_numbers(self, {"count": int, "skip": int, "status": int, "retry_after": float, "seconds": float})
+        if not isinstance(self.path, str) or not (self.method is None or isinstance(self.method, str)):
+            raise ValueError("a fault's path (a regular expression) and method must be text")
+        if not 100 <= self.status <= 599:
+            raise ValueError(f"a fault's status must be an HTTP status (100-599), not {self.status}")
+        try:
+            re.compile(self.path)
+        except re.error as exc:
+            raise ValueError(f"a fault's path must be a regular expression: {exc}") from None
 
     def matches(self, method: str, path: str) -> bool:
         if self.method and self.method.upper() != method.upper():
@@ -94,7 +102,10 @@ class FaultPlan:
         unknown = set(changes) - known
         if unknown:
             raise ValueError(f"unknown limit(s): {', '.join(sorted(unknown))}; known: {', '.join(sorted(known))}")
-        self.limits = replace(self.limits, **changes)
+        limits = replace(self.limits, **changes)
+        # A limit of the wrong type would be accepted here and crash every later request.
+        _check_numbers(limits, {f.name: float if isinstance(f.default, float) else int for f in fields(Limits)})
+        self.limits = limits
 
     def clear(self) -> None:
         with self._lock:
@@ -120,6 +131,23 @@ class FaultPlan:
 
     def describe(self) -> dict:
         return {"limits": asdict(self.limits), "faults": [asdict(f) for f in self.faults], "stats": dict(self.stats)}
+
+
+_OPTIONAL = {"retry_after", "v2_batch_rows", "page_rows"}
+
+
+def _check_numbers(obj: object, kinds: dict[str, type]) -> None:
+    """Each named attribute is a number of its kind (ints allowed for floats; never booleans),
+    not negative (a fault's count may be -1: every request); optional ones may be None."""
+    for name, kind in kinds.items():
+        value = getattr(obj, name)
+        if value is None and name in _OPTIONAL:
+            continue
+        allowed = (int, float) if kind is float else (int,)
+        if isinstance(value, bool) or not isinstance(value, allowed):
+            raise ValueError(f"{name} must be {'a number' if kind is float else 'an integer'}, not {value!r}")
+        if value < (-1 if name == "count" else 0):
+            raise ValueError(f"{name} must not be negative, not {value!r}")
 
 
 class InjectedReset(Exception):

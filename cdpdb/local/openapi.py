@@ -29,6 +29,18 @@ def _p(name: str, kind: str = "string") -> dict:
 
 
 _SQL = {"type": "object", "required": ["sql"], "properties": {"sql": {"type": "string"}}}
+_PARAMETER = {
+    "type": "object",
+    "required": ["type"],
+    "properties": {
+        "name": {"type": "string"},
+        "type": {
+            "type": "string",
+            "enum": ["varchar", "bigint", "numeric", "double", "boolean", "date", "timestamptz"],
+        },
+        "value": {},
+    },
+}
 _V3 = {
     "type": "object",
     "required": ["sql"],
@@ -36,13 +48,7 @@ _V3 = {
         "sql": {"type": "string"},
         "transferMode": {"type": "string", "enum": ["ADAPTIVE", "ASYNC"]},
         "paramStyle": {"type": "string", "enum": ["QUESTION_MARK", "NAMED", "DOLLARED"]},
-        "parameters": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {"name": {"type": "string"}, "type": {"type": "string"}, "value": {"type": "string"}},
-            },
-        },
+        "parameters": {"type": "array", "items": _PARAMETER},
         "resultRange": {
             "type": "object",
             "properties": {"rowLimit": {"type": "integer"}, "byteLimit": {"type": "integer"}},
@@ -56,15 +62,57 @@ _CONNECT = {
     "properties": {
         "sql": {"type": "string"},
         "rowLimit": {"type": "integer"},
-        "sqlParameters": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {"name": {"type": "string"}, "type": {"type": "string"}, "value": {"type": "string"}},
-            },
+        "sqlParameters": {"type": "array", "items": _PARAMETER},
+        "dataspace": {"type": "string"},
+    },
+}
+_LIMITS = {
+    "type": "object",
+    "properties": {
+        **{
+            k: {"type": "number", "minimum": 0}
+            for k in ("latency_ms", "retry_after_seconds", "query_seconds", "adaptive_wait_seconds")
+        },
+        **{
+            k: {"type": "integer", "minimum": 0}
+            for k in ("max_concurrent", "v1_max_rows", "v2_batch_bytes", "v3_chunk_rows", "v3_max_byte_limit")
+        },
+        "v2_batch_rows": {"type": "integer", "minimum": 1, "nullable": True},
+        "page_rows": {"type": "integer", "minimum": 1, "nullable": True},
+    },
+    "additionalProperties": False,
+}
+_FAULT = {
+    "type": "object",
+    "properties": {
+        "kind": {"type": "string", "enum": ["status", "reset", "html", "malformed", "slow", "delay"]},
+        "count": {"type": "integer", "minimum": -1},
+        "path": {"type": "string"},
+        "method": {"type": "string", "nullable": True},
+        "skip": {"type": "integer", "minimum": 0},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
+        "retry_after": {"type": "number", "minimum": 0, "nullable": True},
+        "seconds": {"type": "number", "minimum": 0, "maximum": 1},
+    },
+    "additionalProperties": False,
+}
+_ADMIN_FAULTS = {"type": "object", "properties": {"limits": _LIMITS, "faults": {"type": "array", "items": _FAULT}}}
+_ADMIN_EXECUTE = {
+    "type": "object",
+    "required": ["sql"],
+    "properties": {
+        "sql": {"type": "string"},
+        "dataspace": {"type": "string"},
+        "parameters": {
+            "oneOf": [
+                {"type": "array", "items": {}},
+                {"type": "object", "additionalProperties": {}},
+            ]
         },
     },
 }
+_ADMIN_EXPIRE = {"type": "object", "properties": {"tokens": {"type": "boolean"}, "results": {"type": "boolean"}}}
+_ADMIN_KEY = {"name": "X-Cdpdb-Admin", "in": "header", "required": True, "schema": {"type": "string"}}
 _FORM = {
     "type": "object",
     "properties": {
@@ -174,5 +222,13 @@ def spec() -> dict:
             "/api/v1/metadata": {
                 "get": _op("Metadata API", params=[_q("entityType"), _q("entityCategory"), _q("entityName")])
             },
+            # Test hooks (writable mode, faults, expiry), behind the admin key `cdpdb serve` prints.
+            "/__cdpdb/faults": {
+                "get": _op("Faults and limits now", params=[_ADMIN_KEY]),
+                "post": _op("Add faults, change limits", body=_ADMIN_FAULTS, params=[_ADMIN_KEY]),
+                "delete": _op("Clear faults and limits", params=[_ADMIN_KEY]),
+            },
+            "/__cdpdb/execute": {"post": _op("Writable mode: one DDL/DML", body=_ADMIN_EXECUTE, params=[_ADMIN_KEY])},
+            "/__cdpdb/expire": {"post": _op("Expire tokens and results", body=_ADMIN_EXPIRE, params=[_ADMIN_KEY])},
         },
     }
