@@ -226,3 +226,17 @@ def test_error_positions_point_into_the_sql_the_user_wrote(connect, api_name):
         connect(api=api_name).cursor().execute(sql, {"xs": ["a", "b", "c"], "n": 1.5})
     assert caught.value.position == sql.index("nosuchcol") + 1
     assert f"at position {sql.index('nosuchcol') + 1}" in str(caught.value)
+
+
+@pytest.mark.parametrize("api_name", APIS)
+def test_a_typo_or_a_utility_statement_is_not_called_read_only(connect, api_name):
+    cur = connect(api=api_name).cursor()
+    with pytest.raises(cdpdb.ProgrammingError) as typo:
+        cur.execute("SELEC 1")
+    assert typo.value.sqlstate == "42601" and "read-only" not in str(typo.value)
+    for statement in ("EXPLAIN SELECT 1", "SHOW TABLES", "DESCRIBE t"):
+        with pytest.raises(cdpdb.DatabaseError) as utility:
+            cur.execute(statement)
+        assert "read-only" not in str(utility.value), statement
+    cur.execute("SELECT 1;")  # a trailing semicolon is fine
+    assert cur.fetchall() == [(1,)]

@@ -19,7 +19,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, SqlglotError
 from sqlglot.tokens import TokenType
 
-from .._sqlscan import _SKIP, PLACEHOLDERS, QUERY_KEYWORDS, leading_keyword
+from .._sqlscan import _SKIP, PLACEHOLDERS, QUERY_KEYWORDS, WRITE_KEYWORDS, leading_keyword
 from .engine import EngineError, quote_ident, quote_literal
 from .sqlguard import PositionMap
 
@@ -184,14 +184,26 @@ def _placeholders(sql: str, style: str) -> Iterator[tuple[int, int, re.Match]]:
             pos = skip.end()
 
 
+READ_ONLY = "the Query API is read-only (load data with the Ingestion API)"
+UTILITY_KEYWORDS = frozenset({"EXPLAIN", "SHOW", "DESCRIBE", "DESC", "SET", "USE", "ANALYZE"})
+
+
 def ensure_query(sql: str) -> None:
-    """The Query API is read-only: refuse anything that does not start like a query."""
+    """Only queries run. A write is refused as one; a statement the Query API has no use for says
+    so; anything else is a syntax error at its first word, as the engine would report it."""
     word = leading_keyword(sql)
-    if word not in QUERY_KEYWORDS:
-        raise EngineError(
-            "25006",
-            f"only queries are allowed, not {word!r}: the Query API is read-only (load data with the Ingestion API)",
-        )
+    if word in QUERY_KEYWORDS:
+        return
+    not_a_query(sql, word)
+
+
+def not_a_query(sql: str, word: str) -> None:
+    if word in WRITE_KEYWORDS:
+        raise EngineError("25006", f"{word} statements cannot run: {READ_ONLY}")
+    if word in UTILITY_KEYWORDS:
+        raise EngineError("0A000", f"{word} statements are not supported by the Query API; run the query itself")
+    position = sql.upper().find(word) + 1 or None
+    raise EngineError("42601", f'syntax error at or near "{sql[position - 1 : position - 1 + len(word)]}"', position)
 
 
 # -- the V1/V2 (Trino-like) dialect --------------------------------------------------------------
@@ -227,9 +239,7 @@ def translate_legacy(sql: str, names_ci: dict[str, str]) -> Translated:
         raise EngineError("42601", "exactly one SQL statement is expected")
     tree = statements[0]
     if not isinstance(tree, exp.Query):
-        raise EngineError(
-            "25006", "only queries (SELECT) are allowed: the Query API is read-only (load data with the Ingestion API)"
-        )
+        not_a_query(sql, leading_keyword(sql))
 
     aggregates: tuple[bool, ...] | None = None
     select = tree if isinstance(tree, exp.Select) else None
