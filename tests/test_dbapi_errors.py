@@ -231,9 +231,10 @@ def test_error_positions_point_into_the_sql_the_user_wrote(connect, api_name):
 @pytest.mark.parametrize("api_name", APIS)
 def test_a_typo_or_a_utility_statement_is_not_called_read_only(connect, api_name):
     cur = connect(api=api_name).cursor()
-    with pytest.raises(cdpdb.ProgrammingError) as typo:
-        cur.execute("SELEC 1")
-    assert typo.value.sqlstate == "42601" and "read-only" not in str(typo.value)
+    for typo_sql in ("SELEC 1", "ß0000000", "1 + 1"):
+        with pytest.raises(cdpdb.ProgrammingError) as typo:
+            cur.execute(typo_sql)
+        assert typo.value.sqlstate == "42601" and "read-only" not in str(typo.value), typo_sql
     for statement in ("EXPLAIN SELECT 1", "SHOW TABLES", "DESCRIBE t"):
         with pytest.raises(cdpdb.DatabaseError) as utility:
             cur.execute(statement)

@@ -202,8 +202,9 @@ def not_a_query(sql: str, word: str) -> None:
         raise EngineError("25006", f"{word} statements cannot run: {READ_ONLY}")
     if word in UTILITY_KEYWORDS:
         raise EngineError("0A000", f"{word} statements are not supported by the Query API; run the query itself")
-    position = sql.upper().find(word) + 1 or None
-    raise EngineError("42601", f'syntax error at or near "{sql[position - 1 : position - 1 + len(word)]}"', position)
+    found = re.search(re.escape(word), sql, re.IGNORECASE) if word else None
+    near = found.group(0) if found else word
+    raise EngineError("42601", f'syntax error at or near "{near}"', found.start() + 1 if found else None)
 
 
 # -- the V1/V2 (Trino-like) dialect --------------------------------------------------------------
