@@ -42,9 +42,6 @@ class Result:
         """The pages in order; ``stop`` (set from any thread) ends the stream with ``fetch.Stopped``."""
         raise NotImplementedError
 
-    def cancel(self) -> None:
-        """Stop the query on the server where the API can (V3, Connect)."""
-
 
 class Protocol:
     name = "?"

@@ -80,7 +80,6 @@ class ConnectProtocol(HyperProtocol):
             int(status.get("rowCount", 0)),
             first,
             read_page,
-            lambda: self.cancel(query_id),
             depth=self.settings.prefetch,
         )
         return result

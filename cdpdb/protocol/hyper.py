@@ -122,11 +122,10 @@ class PagedResult(Result):
         row_count: int,
         first: pa.Table | None,
         read_page: Callable[[int], pa.Table] | None,
-        cancel: Callable[[], None],
         depth: int = 1,
     ) -> None:
         self.query_id, self.columns, self.row_count = query_id, columns, row_count
-        self._first, self._read_page, self._cancel, self._depth = first, read_page, cancel, depth
+        self._first, self._read_page, self._depth = first, read_page, depth
 
     def pages(self, stop: threading.Event) -> Iterator[pa.Table]:
         return prefetch(self._pages(), self._depth, stop)
@@ -151,9 +150,6 @@ class PagedResult(Result):
                 f"query {self.query_id} announced {self.row_count} rows but {offset} arrived", query_id=self.query_id
             )
 
-    def cancel(self) -> None:
-        self._cancel()
-
 
 class ChunkedResult(Result):
     """Rows read chunk by chunk (``/chunks/{n}``): ``workers`` downloads at once, delivered in
@@ -165,13 +161,12 @@ class ChunkedResult(Result):
         row_count: int,
         chunk_count: int,
         read_chunk: Callable[[int], pa.Table],
-        cancel: Callable[[], None],
         columns: list[Column] | None,
         workers: int = 1,
         in_flight: int = 1,
     ) -> None:
         self.query_id, self.row_count, self._chunk_count = query_id, row_count, chunk_count
-        self._read_chunk, self._cancel, self.columns = read_chunk, cancel, columns
+        self._read_chunk, self.columns = read_chunk, columns
         self._workers, self._in_flight = workers, in_flight
 
     def pages(self, stop: threading.Event) -> Iterator[pa.Table]:
@@ -185,6 +180,3 @@ class ChunkedResult(Result):
                 f"{self._chunk_count} chunks held {total}",
                 query_id=self.query_id,
             )
-
-    def cancel(self) -> None:
-        self._cancel()

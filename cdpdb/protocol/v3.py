@@ -79,7 +79,7 @@ class V3Protocol(HyperProtocol):
         query_id = control.query_id = status["queryId"]
         first, columns = self._decode(answer)
         if is_finished(status) and first.num_rows == int(status.get("rowCount", 0)) and first.num_columns:
-            return PagedResult(query_id, columns, first.num_rows, first, None, lambda: self.cancel(query_id))
+            return PagedResult(query_id, columns, first.num_rows, first, None)
         status = self._wait(query_id, status, control, deadline)
         return self._chunked(query_id, status, columns if first.num_columns else None)
 
@@ -128,7 +128,6 @@ class V3Protocol(HyperProtocol):
             int(status["rowCount"]),
             int(status["chunkCount"]),
             read_chunk,
-            lambda: self.cancel(query_id),
             columns or self.schema(query_id),
             workers=workers,
             in_flight=workers + self.settings.prefetch,
