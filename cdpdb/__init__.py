@@ -1,27 +1,18 @@
-"""cdpdb: Salesforce Data Cloud (CDP, Data 360) as SQL, the Python way — a PEP 249 driver."""
+"""cdpdb: Customer Data Platforms as SQL, the Python way — a PEP 249 driver per CDP.
+
+``cdpdb.connect(**settings)`` opens Salesforce Data Cloud (the default backend);
+``cdpdb.connect(backend="name", **settings)`` opens another installed backend.
+"""
 
 from __future__ import annotations
 
-__version__ = "0.1.0.dev0"
-
 from typing import Any
 
-from .connection import Connection
-from .cursor import Cursor
-from .exceptions import (
-    DatabaseError,
-    DataError,
-    Error,
-    IntegrityError,
-    InterfaceError,
-    InternalError,
-    NotSupportedError,
-    OperationalError,
-    ProgrammingError,
-    Warning,
-)
-from .settings import Settings
-from .types import (
+from cdpdb._version import __version__
+from cdpdb.backends.base import DEFAULT_BACKEND, opener
+from cdpdb.connection import Connection
+from cdpdb.cursor import Cursor
+from cdpdb.dbapi_types import (
     BINARY,
     BOOLEAN,
     DATETIME,
@@ -36,25 +27,32 @@ from .types import (
     Timestamp,
     TimestampFromTicks,
 )
+from cdpdb.exceptions import (
+    DatabaseError,
+    DataError,
+    Error,
+    IntegrityError,
+    InterfaceError,
+    InternalError,
+    NotSupportedError,
+    OperationalError,
+    ProgrammingError,
+    Warning,
+)
 
 apilevel = "2.0"
 threadsafety = 2  # threads may share the module and connections, not cursors
 paramstyle = "named"  # :name with a mapping; ? with a sequence also works
 
 
-def connect(**kwargs: Any) -> Connection:
-    """Log in to Data Cloud and return a :class:`Connection`.
+def connect(backend: str = DEFAULT_BACKEND, **settings: Any) -> Connection:
+    """Log in to a CDP and return a :class:`Connection`.
 
-    Credentials (one flow): ``username``/``password``/``client_id``/``client_secret``;
-    ``username``/``client_id``/``private_key`` or ``private_key_file`` (JWT);
-    ``refresh_token``/``client_id``[/``client_secret``]; ``client_id``/``client_secret``
-    (client credentials); or a Data Cloud ``token`` with its ``tenant_url``.
-    Others: ``login_url``, ``dataspace``, ``api`` (``v3`` default, ``v2``, ``v1``, ``connect``),
-    ``connect_timeout``, ``read_timeout``, ``query_timeout``, ``max_retries``,
-    ``retry_max_seconds``, ``verify``, ``ca_bundle``, ``proxies``, ``user_agent``,
-    ``revoke_core_token``, ``arrow``. Any may come from a ``CDPDB_<NAME>`` environment variable.
+    ``settings`` are the backend's (each also a URL query parameter and a ``CDPDB_<NAME>``
+    environment variable); for Data Cloud see :func:`cdpdb.backends.salesforce.connect`, whose
+    signature lists them all. A wrong or missing setting raises ProgrammingError naming it.
     """
-    return Connection(Settings.from_arguments(kwargs))
+    return Connection(opener(backend)(settings))
 
 
 __all__ = [
@@ -83,6 +81,7 @@ __all__ = [
     "Timestamp",
     "TimestampFromTicks",
     "Warning",
+    "__version__",
     "apilevel",
     "connect",
     "paramstyle",

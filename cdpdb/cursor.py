@@ -1,4 +1,4 @@
-"""The PEP 249 Cursor: a thin driver of a protocol's result stream, plus Arrow/pandas fetches."""
+"""The PEP 249 Cursor: a thin driver of a backend's result stream, plus Arrow/pandas/Polars fetches."""
 
 from __future__ import annotations
 
@@ -12,21 +12,20 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from ._sqlscan import QUERY_KEYWORDS, WRITE_KEYWORDS, leading_keyword, original_position
-from .exceptions import Error, InterfaceError, NotSupportedError, OperationalError, ProgrammingError
-from .fetch import Stopped
-from .protocol import QueryControl, Result
-from .results import Progress, empty_table, python_rows, unify
+from cdpdb.core.jobs import QueryControl
+from cdpdb.core.results.decode import empty_table
+from cdpdb.core.results.fetch import Stopped
+from cdpdb.core.results.progress import Progress
+from cdpdb.core.results.rows import python_rows, unify
+from cdpdb.core.results.schema import Result
+from cdpdb.core.sqlscan import QUERY_KEYWORDS, WRITE_KEYWORDS, leading_keyword, original_position
+from cdpdb.exceptions import Error, InterfaceError, NotSupportedError, OperationalError, ProgrammingError
 
 if TYPE_CHECKING:
-    from .connection import Connection
+    from cdpdb.backends.base import Session
+    from cdpdb.connection import Connection
 
 log = logging.getLogger(__name__)
-
-READ_ONLY = (
-    "the Data Cloud Query API is read-only: load or change data with the Ingestion API "
-    "(https://developer.salesforce.com/docs/data/data-cloud-int/references/data-cloud-ingestionapi-ref)"
-)
 
 
 class Cursor:
@@ -37,6 +36,7 @@ class Cursor:
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
+        self._session: Session = connection.session
         self._result: Result | None = None
         self._control: QueryControl | None = None  # shared with cancel()/close() from other threads
         self._stop = threading.Event()
@@ -51,7 +51,6 @@ class Cursor:
         self._cancelled: str | None = None
         self._closed = False
         self._progress: Progress | None = None
-        connection._track(self)
 
     # -- PEP 249 attributes ----------------------------------------------------------------------
 
@@ -61,14 +60,14 @@ class Cursor:
 
     @property
     def description(self) -> list[tuple] | None:
-        """7-tuples: name, Data Cloud type name, None, None, precision, scale, null_ok."""
+        """7-tuples: name, the server's type name, None, None, precision, scale, null_ok."""
         if self._result is None or not self._result.columns:
             return None
         return [(c.name, c.type_name, None, None, c.precision, c.scale, c.nullable) for c in self._result.columns]
 
     @property
     def rowcount(self) -> int:
-        """Rows of the last query: exact as soon as the API says (V3, Connect) or all rows were read."""
+        """Rows of the last query: exact as soon as the API says (Data Cloud V3, Connect) or all rows were read."""
         return self._rowcount
 
     @property
@@ -83,13 +82,13 @@ class Cursor:
 
     def _check_open(self) -> None:
         if self._closed:
-            raise InterfaceError("this cursor is closed; open a new one with connection.cursor()")
+            raise InterfaceError("this cursor is closed; open a new one with connection.cursor()", reason="closed")
         if self._connection.closed:
-            raise InterfaceError("the connection is closed; connect again with cdpdb.connect()")
+            raise InterfaceError("the connection is closed; connect again with cdpdb.connect()", reason="closed")
 
     def _start(self, result: Result, stop: threading.Event) -> None:
         self._result, self._stop = result, stop
-        self._progress = Progress(self._connection.settings.progress, result.row_count, "cdpdb fetch")
+        self._progress = Progress(self._session.progress, result.row_count, "cdpdb fetch")
         self._pages = iter(result.pages(stop))
         self._rowcount = result.row_count if result.row_count is not None else -1
 
@@ -110,39 +109,45 @@ class Cursor:
     def execute(self, operation: str, parameters: Any = None, **options: Any) -> Cursor:
         """Run a query. ``parameters``: a mapping for ``:name`` or a sequence for ``?``.
 
-        Options: ``orderby`` (V1 only: the order to page in; cdpdb adds the columns that make it total).
+        ``options`` go to the backend (Data Cloud V1: ``orderby``, the order to page in).
         """
         self._check_open()
         if not isinstance(operation, str) or not operation.strip():
             raise ProgrammingError("execute() needs the SQL text of a query")
         keyword = leading_keyword(operation)
-        if keyword in WRITE_KEYWORDS or (keyword not in QUERY_KEYWORDS and self._connection.settings.admin_key):
+        if self._is_write(keyword):
             return self._write(keyword, operation, parameters)
         self._reset()
         started = time.perf_counter()
         control = self._control = QueryControl(self._stop)
         try:
-            result = self._run(lambda: self._connection._protocol.execute(operation, parameters, control, **options))
+            result = self._run(lambda: self._session.execute(operation, parameters, control, **options))
         except ProgrammingError as exc:
-            raise self._connection._with_name_hint(exc, operation) from exc.__cause__
+            raise self._session.explain(exc, operation) from exc.__cause__
         self._start(result, control.stop)
         log.debug("query %s started in %.0f ms", self.query_id, (time.perf_counter() - started) * 1000)
         return self
 
+    def _is_write(self, keyword: str) -> bool:
+        """Statements that change data; with a backend that takes writes, anything not a query."""
+        return keyword in WRITE_KEYWORDS or (keyword not in QUERY_KEYWORDS and self._session.read_only is None)
+
     def _write(self, keyword: str, operation: str, parameters: Any) -> Cursor:
-        if not self._connection.settings.admin_key:
-            raise NotSupportedError(f"{keyword} statements cannot run: {READ_ONLY}")
+        refused = self._session.read_only
+        if refused:
+            raise NotSupportedError(f"{keyword} statements cannot run: {refused}")
         self._reset()
-        self._rowcount = self._connection._protocol.write(operation, parameters)
-        if self._connection._metadata is not None and keyword in ("CREATE", "DROP", "ALTER"):
-            self._connection._metadata.refresh()  # the catalog changed
+        self._rowcount = self._session.write(operation, parameters)
+        if keyword in ("CREATE", "DROP", "ALTER"):
+            self._session.catalog_changed()
         return self
 
     def executemany(self, operation: str, seq_of_parameters: Any) -> None:
-        """Only a local Data Cloud in writable mode accepts writes; Data Cloud is read-only."""
+        """Run a write once per parameter set; ``rowcount`` is the total."""
         self._check_open()
-        if not self._connection.settings.admin_key:
-            raise NotSupportedError(f"executemany() is for writes, and {READ_ONLY}")
+        refused = self._session.read_only
+        if refused:
+            raise NotSupportedError(f"executemany() is for writes, and {refused}")
         total = 0
         for parameters in seq_of_parameters:
             self._write(leading_keyword(operation), operation, parameters)
@@ -150,22 +155,23 @@ class Cursor:
         self._rowcount = total
 
     def callproc(self, procname: str, parameters: Any = None) -> None:
-        raise NotSupportedError("Data Cloud has no stored procedures")
+        raise NotSupportedError(f"the {self._session.backend} backend has no stored procedures")
 
     def execute_async(self, operation: str, parameters: Any = None) -> str:
-        """Submit a query without waiting; returns its query id for :meth:`get_results` (V3, Connect)."""
+        """Submit a query without waiting; returns its query id for :meth:`get_results` (Data Cloud V3, Connect)."""
         self._check_open()
         keyword = leading_keyword(operation)
         if keyword in WRITE_KEYWORDS:
-            raise NotSupportedError(f"{keyword} statements cannot run: {READ_ONLY}")
-        return self._connection._protocol.submit(operation, parameters)
+            why = self._session.read_only or "run them with execute()"
+            raise NotSupportedError(f"{keyword} statements cannot run asynchronously: {why}")
+        return self._session.submit(operation, parameters)
 
     def get_results(self, query_id: str) -> Cursor:
         """Attach to a query submitted earlier (by any cursor or connection of the same user)."""
         self._check_open()
         self._reset()
         control = self._control = QueryControl(self._stop, query_id)
-        result = self._run(lambda: self._connection._protocol.results(query_id, control))
+        result = self._run(lambda: self._session.results(query_id, control))
         self._start(result, control.stop)
         return self
 
@@ -194,10 +200,9 @@ class Cursor:
             return
         self._cancelled = why
         control.stop.set()
-        protocol = self._connection._protocol
-        if on_server and control.query_id and protocol.supports_async:
+        if on_server and control.query_id and self._session.supports_async:
             try:
-                protocol.cancel(control.query_id)
+                self._session.cancel(control.query_id)
             except Error as exc:  # the query stops on our side anyway; say why the server did not hear it
                 log.warning("query %s: the server could not be told to cancel it: %s", control.query_id, exc)
 
@@ -206,6 +211,7 @@ class Cursor:
         return OperationalError(
             f"query {query_id} was {self._cancelled or 'cancelled'}; its result cannot be read, run execute() again",
             query_id=query_id,
+            reason="cancelled",
         )
 
     # -- fetching --------------------------------------------------------------------------------
@@ -345,25 +351,25 @@ class Cursor:
         self._ensure(None)
         pages = self._take_pages()
         if not pages:
-            return empty_table(self._result.columns or [])
+            return empty_table(self._result.columns or [], self._session.types)
         return unify(pages)
 
     def fetch_pandas_all(self):
         """The rest of the result as a pandas DataFrame with exact, nullable dtypes."""
-        from .frames import to_pandas
+        from cdpdb.core.results.frames import to_pandas
 
         return to_pandas(self.fetch_arrow_table())
 
     def fetch_pandas_batches(self) -> Iterator:
         """The rest of the result as DataFrames, one page at a time (bounded memory)."""
-        from .frames import to_pandas
+        from cdpdb.core.results.frames import to_pandas
 
         for page in self._arrow_pages():
             yield to_pandas(page)
 
     def fetch_polars(self):
         """The rest of the result as a Polars DataFrame (needs polars)."""
-        from .frames import to_polars
+        from cdpdb.core.results.frames import to_polars
 
         return to_polars(self.fetch_arrow_table())
 

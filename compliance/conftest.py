@@ -6,7 +6,7 @@ Run from this folder: ``cd compliance && python -m pytest`` (the suite reads set
 import pytest
 from sqlalchemy.dialects import registry
 
-registry.register("cdp", "cdpdb.sqlalchemy.dialect", "CDPDialect")
+registry.register("cdp", "cdpdb.backends.salesforce.sqlalchemy.dialect", "CDPDialect")
 pytest.register_assert_rewrite("sqlalchemy.testing.assertions")
 
 from sqlalchemy.testing.plugin import pytestplugin  # noqa: E402

@@ -137,7 +137,7 @@ def test_expired_token_mid_result_logs_in_again_once(api, cloud):
         rest = cur.fetchall()
     expected = [tuple(r.values()) for r in api.hyper('SELECT * FROM "ssot__SalesOrder__dlm" ORDER BY 1').to_pylist()]
     assert first + rest == expected
-    assert conn._tokens.logins == 2
+    assert conn.session.tokens.logins == 2
 
 
 def test_tokens_are_refreshed_ahead_of_expiry():
@@ -147,7 +147,7 @@ def test_tokens_are_refreshed_ahead_of_expiry():
         conn = cdpdb.connect(**short.connect_args())
         for _ in range(3):
             conn.cursor().execute("SELECT 1")
-        assert conn._tokens.logins >= 3
+        assert conn.session.tokens.logins >= 3
 
 
 def test_html_from_the_token_exchange_is_a_clear_auth_error(cloud):
@@ -175,7 +175,7 @@ def test_no_secret_in_logs_reprs_or_errors(cloud, caplog):
     conn = cdpdb.connect(**cloud.connect_args())
     cur = conn.cursor()
     cur.execute("SELECT 1")
-    token = conn._tokens.token().value
+    token = conn.session.tokens.token().value
     with pytest.raises(cdpdb.ProgrammingError) as caught:
         cur.execute("SELECT * FROM nowhere")
     texts = [
@@ -185,7 +185,7 @@ def test_no_secret_in_logs_reprs_or_errors(cloud, caplog):
         repr(conn.settings),
         str(conn.settings),
         str(caught.value),
-        repr(conn._tokens.token()),
+        repr(conn.session.tokens.token()),
         repr(creds),
     ]
     for text in texts:

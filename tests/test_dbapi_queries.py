@@ -248,4 +248,4 @@ def test_threads_share_a_connection(api, connect):
         t.join()
     assert not errors
     assert results == {n: {expected[n]} for n in expected}
-    assert conn._tokens.logins == 1
+    assert conn.session.tokens.logins == 1

@@ -13,11 +13,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import cdpdb
-from cdpdb import params
+from cdpdb.backends.salesforce import params
+from cdpdb.backends.salesforce.types import TYPES
+from cdpdb.core.results.decode import decode_column, decode_json_page
+from cdpdb.core.results.rows import python_rows
+from cdpdb.core.results.schema import Column
 from cdpdb.local.engine import EngineError
 from cdpdb.local.sqltext import BadRequest, Parameter, numeric_scale, render_parameter, translate_legacy
-from cdpdb.protocol.base import Column
-from cdpdb.results import decode_column, decode_json_page, python_rows
 
 
 def _fits_numeric(value: Decimal) -> bool:
@@ -172,18 +174,18 @@ def test_expanded_names_skip_the_users_own():
     ],
 )
 def test_time_columns_decode_from_json_text(values, expected):
-    array = decode_column(values, Column("t", "Time"))
+    array = decode_column(values, Column("t", "Time"), TYPES)
     assert array.to_pylist() == expected
 
 
 def test_a_v1_v2_decimal_in_scientific_text_keeps_its_scale():
-    array = decode_column(["1E-7", "2.5", None], Column("d", "DECIMAL"))
+    array = decode_column(["1E-7", "2.5", None], Column("d", "DECIMAL"), TYPES)
     assert array.to_pylist() == [Decimal("0.0000001"), Decimal("2.5000000"), None]
 
 
 @pytest.mark.parametrize("column", [Column("x", "Double"), Column("x", "DOUBLE")])
 def test_doubles_decode_from_numbers_and_spelled_out_text(column):
-    array = decode_column([-0.0, "Infinity", "-Infinity", "NaN", 5e-324, None], column)
+    array = decode_column([-0.0, "Infinity", "-Infinity", "NaN", 5e-324, None], column, TYPES)
     values = array.to_pylist()
     assert math.copysign(1, values[0]) == -1 and values[1:3] == [math.inf, -math.inf]
     assert math.isnan(values[3]) and values[4:] == [5e-324, None]
@@ -192,7 +194,7 @@ def test_doubles_decode_from_numbers_and_spelled_out_text(column):
 @pytest.mark.parametrize("text", ["0000-12-31T19:00:00.000000+00:00", "10000-01-01T04:59:59.999999+00:00"])
 def test_instants_outside_pythons_range_are_data_errors(text):
     with pytest.raises(cdpdb.DataError, match="years 1 to 9999"):
-        python_rows(decode_json_page([[text]], [Column("ts", "TimestampTZ")]))
+        python_rows(decode_json_page([[text]], [Column("ts", "TimestampTZ")], TYPES))
 
 
 def test_a_decimal_literal_beyond_numeric_is_an_sql_error():

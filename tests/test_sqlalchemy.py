@@ -220,8 +220,18 @@ def test_pool_pre_ping_and_disconnect_detection(engine):
         assert conn.execute(sa.text("SELECT 1")).scalar() == 1
     import cdpdb
 
-    assert engine.dialect.is_disconnect(cdpdb.InterfaceError("the connection is closed"), None, None)
-    assert not engine.dialect.is_disconnect(cdpdb.ProgrammingError("syntax"), None, None)
+    # Disconnects are read from the errors' data (never their text): real errors of each kind.
+    with pytest.raises(cdpdb.InterfaceError) as closed:
+        dbapi_conn.cursor()
+    assert engine.dialect.is_disconnect(closed.value, None, None)
+    with engine.connect() as conn, pytest.raises(sa.exc.ProgrammingError) as syntax:
+        conn.execute(sa.text("SELEC 1"))
+    assert not engine.dialect.is_disconnect(syntax.value.orig, None, None)
+    with pytest.raises(cdpdb.OperationalError) as unreachable:
+        cdpdb.connect(
+            login_url="http://127.0.0.1:9", username="u", password="p", client_id="c", client_secret="s", max_retries=0
+        )
+    assert unreachable.value.reason == "unreachable" and engine.dialect.is_disconnect(unreachable.value, None, None)
 
 
 def test_other_dataspace_as_schema(cloud):

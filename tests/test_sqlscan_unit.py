@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cdpdb._sqlscan import original_position, substitute
+from cdpdb.core.sqlscan import original_position, substitute
 
 
 def rewrite(sql: str, replacement: str) -> tuple[str, list]:

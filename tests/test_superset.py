@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from cdpdb.sqlalchemy.superset import TIME_GRAIN_EXPRESSIONS
+from cdpdb.backends.salesforce.sqlalchemy.superset import TIME_GRAIN_EXPRESSIONS
 
 
 @pytest.fixture

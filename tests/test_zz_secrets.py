@@ -33,9 +33,18 @@ def test_no_secret_in_reprs(cloud, connect):
     conn = connect()
     cur = conn.cursor()
     cur.execute("SELECT 1")
-    objects = [conn, cur, conn.settings, conn._tokens.token(), cloud.credentials, cloud, conn._http, conn._tokens]
+    objects = [
+        conn,
+        cur,
+        conn.settings,
+        conn.session.tokens.token(),
+        cloud.credentials,
+        cloud,
+        conn.session.http,
+        conn.session.tokens,
+    ]
     texts = [repr(o) for o in objects] + [str(o) for o in objects]
-    secrets = {s for s in ISSUED_SECRETS if s} | {conn._tokens.token().value, "PRIVATE KEY"}
+    secrets = {s for s in ISSUED_SECRETS if s} | {conn.session.tokens.token().value, "PRIVATE KEY"}
     assert not [t for t in texts for s in secrets if s in t]
 
 

@@ -1,6 +1,8 @@
-"""Typed clients for Data Cloud's other APIs, on a cdpdb connection's login."""
+"""Old import path of the Data Cloud API clients, kept for code written against it.
 
-from .filters import encode_filters
-from .profile import InsightsClient, ProfileClient
+New code imports :mod:`cdpdb.backends.salesforce.apis`.
+"""
+
+from cdpdb.backends.salesforce.apis import InsightsClient, ProfileClient, encode_filters
 
 __all__ = ["InsightsClient", "ProfileClient", "encode_filters"]

@@ -5,7 +5,7 @@
 ...     print(cloud.login_url, cloud.credentials.username)
 """
 
-from .faults import Fault, FaultPlan, Limits
-from .server import LocalDataCloud, serve
+from cdpdb.local.faults import Fault, FaultPlan, Limits
+from cdpdb.local.server import LocalDataCloud, serve
 
 __all__ = ["Fault", "FaultPlan", "Limits", "LocalDataCloud", "serve"]

@@ -18,17 +18,17 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from . import oauth, profile
-from .backend import Backend
-from .catalog import CATEGORIES, CIO, DMO, ENTITY_TYPES, Entity
-from .encoding import arrow_base64, arrow_ipc, arrow_messages, legacy_metadata, modern_metadata
-from .engine import EngineError, quote_ident, quote_literal
-from .errors import HTML_REDIRECT_PAGE, ApiError, error_body
-from .faults import Fault, FaultMiddleware
-from .results import CANCELLED, FAILED, FINISHED, QueryResult, hyper_query_id, trino_query_id
-from .sqlguard import PositionMap, strip_terminator, token_position
-from .sqltext import BadRequest, Translated, bind_mapped, ensure_query, order_by_clause, parse_parameters
-from .sqltext import _placeholders as placeholders
+from cdpdb.local import oauth, profile
+from cdpdb.local.backend import Backend
+from cdpdb.local.catalog import CATEGORIES, CIO, DMO, ENTITY_TYPES, Entity
+from cdpdb.local.encoding import arrow_base64, arrow_ipc, arrow_messages, legacy_metadata, modern_metadata
+from cdpdb.local.engine import EngineError, quote_ident, quote_literal
+from cdpdb.local.errors import HTML_REDIRECT_PAGE, ApiError, error_body
+from cdpdb.local.faults import Fault, FaultMiddleware
+from cdpdb.local.results import CANCELLED, FAILED, FINISHED, QueryResult, hyper_query_id, trino_query_id
+from cdpdb.local.sqlguard import PositionMap, strip_terminator, token_position
+from cdpdb.local.sqltext import BadRequest, Translated, bind_mapped, ensure_query, order_by_clause, parse_parameters
+from cdpdb.local.sqltext import _placeholders as placeholders
 
 ARROW = "application/vnd.apache.arrow.stream"
 DEFAULT_DATASPACE = "default"
@@ -860,7 +860,7 @@ def build_app(backend: Backend, *, tenant_address: str, admin_key: str) -> Starl
         return JSON({"expired": True})
 
     async def openapi(request: Request) -> Response:
-        from .openapi import spec
+        from cdpdb.local.openapi import spec
 
         return JSON(spec())
 

@@ -11,14 +11,14 @@ from dataclasses import dataclass, replace
 
 import pyarrow as pa
 
-from . import writable
-from .catalog import Catalog, Entity, entity_type_for_name
-from .engine import EngineError, HyperEngine, quote_ident
-from .faults import FaultPlan
-from .oauth import IdentityProvider
-from .results import CANCELLED, FAILED, FINISHED, QueryResult, ResultStore
-from .sqlguard import check_admin, check_query
-from .sqltext import Translated, translate_legacy
+from cdpdb.local import writable
+from cdpdb.local.catalog import Catalog, Entity, entity_type_for_name
+from cdpdb.local.engine import EngineError, HyperEngine, quote_ident
+from cdpdb.local.faults import FaultPlan
+from cdpdb.local.oauth import IdentityProvider
+from cdpdb.local.results import CANCELLED, FAILED, FINISHED, QueryResult, ResultStore
+from cdpdb.local.sqlguard import check_admin, check_query
+from cdpdb.local.sqltext import Translated, translate_legacy
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +141,7 @@ class Backend:
 
 def entity_from_arrow(name: str, table: pa.Table, *, category: str | None, primary_keys, dataspaces) -> Entity:
     """Describe a user-supplied table in Data Cloud terms (types from its Arrow schema)."""
-    from .catalog import Column
+    from cdpdb.local.catalog import Column
 
     columns = tuple(Column(f.name, sql_type_of(f.type), nullable=f.name not in primary_keys) for f in table.schema)
     missing = set(primary_keys) - {c.name for c in columns}

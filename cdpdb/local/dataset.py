@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .catalog import CIO, DLO, DMO, Column, Entity, Relationship
+from cdpdb.local.catalog import CIO, DLO, DMO, Column, Entity, Relationship
 
 FIRST_NAMES = (
     "James Mary Robert Patricia John Jennifer Michael Linda David Elizabeth William Barbara "

@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.ipc as ipc
 from tableauhyperapi import Connection, CreateMode, HyperProcess, Telemetry
 
-from .._arrow import normalise_arrow
+from cdpdb.core.results.arrow import normalise_arrow
 
 log = logging.getLogger(__name__)
 

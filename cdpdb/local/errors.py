@@ -9,8 +9,8 @@ from http import HTTPStatus
 
 import orjson
 
-from .engine import EngineError
-from .oauth import ORG_ID
+from cdpdb.local.engine import EngineError
+from cdpdb.local.oauth import ORG_ID
 
 #: Server file paths an engine message may carry: a database (``hyper.file:/…/default.hyper``)
 #: or anything in the server's temporary folders. A caller learns nothing from them but the

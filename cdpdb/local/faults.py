@@ -166,7 +166,7 @@ class FaultMiddleware:
         if scope["type"] != "http" or scope["path"].startswith("/__cdpdb"):
             await self.app(scope, receive, send)
             return
-        from .errors import HTML_ERROR_PAGE, error_body  # errors → oauth → jwt: load on first use
+        from cdpdb.local.errors import HTML_ERROR_PAGE, error_body  # errors → oauth → jwt: load on first use
 
         limits, path, stats = self.plan.limits, scope["path"], self.plan.stats
         stats["requests"] += 1

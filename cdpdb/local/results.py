@@ -18,8 +18,8 @@ from datetime import datetime, timezone
 
 import pyarrow as pa
 
-from .encoding import JsonRows
-from .engine import EngineError
+from cdpdb.local.encoding import JsonRows
+from cdpdb.local.engine import EngineError
 
 RUNNING, FINISHED, FAILED, CANCELLED = "RUNNING", "FINISHED", "FAILED", "CANCELLED"
 _sequence = itertools.count(1)

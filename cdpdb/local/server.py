@@ -24,14 +24,14 @@ from pathlib import Path
 import pyarrow as pa
 import uvicorn
 
-from .app import build_app
-from .backend import Backend, arrow_for_load, entity_from_arrow
-from .catalog import Catalog
-from .dataset import DEFAULT_DATASPACE, MARKETING_DATASPACE, generate
-from .engine import HyperEngine
-from .faults import FaultPlan, InjectedReset, Limits
-from .oauth import DemoCredentials, IdentityProvider
-from .results import ResultStore
+from cdpdb.local.app import build_app
+from cdpdb.local.backend import Backend, arrow_for_load, entity_from_arrow
+from cdpdb.local.catalog import Catalog
+from cdpdb.local.dataset import DEFAULT_DATASPACE, MARKETING_DATASPACE, generate
+from cdpdb.local.engine import HyperEngine
+from cdpdb.local.faults import FaultPlan, InjectedReset, Limits
+from cdpdb.local.oauth import DemoCredentials, IdentityProvider
+from cdpdb.local.results import ResultStore
 
 log = logging.getLogger(__name__)
 

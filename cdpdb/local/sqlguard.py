@@ -20,7 +20,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, SqlglotError, TokenError
 from sqlglot.tokens import TokenType
 
-from .engine import EngineError
+from cdpdb.local.engine import EngineError
 
 #: SQLSTATEs of a refusal: not a query (read-only transaction) and not allowed (privilege).
 READ_ONLY = "25006"

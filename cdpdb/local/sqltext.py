@@ -19,9 +19,9 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, SqlglotError
 from sqlglot.tokens import TokenType
 
-from .._sqlscan import _SKIP, PLACEHOLDERS, QUERY_KEYWORDS, WRITE_KEYWORDS, leading_keyword
-from .engine import EngineError, quote_ident, quote_literal
-from .sqlguard import PositionMap
+from cdpdb.core.sqlscan import _SKIP, PLACEHOLDERS, QUERY_KEYWORDS, WRITE_KEYWORDS, leading_keyword
+from cdpdb.local.engine import EngineError, quote_ident, quote_literal
+from cdpdb.local.sqlguard import PositionMap
 
 PARAM_STYLES = ("QUESTION_MARK", "NAMED", "DOLLARED")
 
@@ -173,7 +173,7 @@ def bind_mapped(sql: str, style: str, params: list[Parameter]) -> tuple[str, Pos
 
 def _placeholders(sql: str, style: str) -> Iterator[tuple[int, int, re.Match]]:
     """Each placeholder of ``style`` with its offsets in ``sql``, found exactly as
-    :func:`cdpdb._sqlscan.substitute` finds them (outside literals, comments and quoted names)."""
+    :func:`cdpdb.core.sqlscan.substitute` finds them (outside literals, comments and quoted names)."""
     pattern = PLACEHOLDERS[style]
     pos = 0
     for skip in [*_SKIP.finditer(sql), None]:

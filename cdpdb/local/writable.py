@@ -14,9 +14,9 @@ import psycopg
 import sqlglot
 from sqlglot import exp
 
-from .._sqlscan import substitute
-from .catalog import Catalog, Column, Entity, Relationship, entity_type_for_name
-from .engine import EngineError, HyperEngine, engine_error
+from cdpdb.core.sqlscan import substitute
+from cdpdb.local.catalog import Catalog, Column, Entity, Relationship, entity_type_for_name
+from cdpdb.local.engine import EngineError, HyperEngine, engine_error
 
 _COLUMNS_SQL = """
 SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull

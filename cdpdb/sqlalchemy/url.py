@@ -11,21 +11,34 @@ from __future__ import annotations
 
 from sqlalchemy.engine.url import URL
 
-from ..settings import SECRETS
-
-MASK = "***"
+from cdpdb.core.settings import MASK
 
 
 class MaskedURL(URL):
+    """A URL that masks the query parameters its dialect names as secrets."""
+
     __slots__ = ()
+    secrets: frozenset[str] = frozenset()
 
     def render_as_string(self, hide_password: bool = True) -> str:
         if not hide_password:
             return super().render_as_string(hide_password=False)
-        hidden = {key: MASK for key in self.query if key.lower() in SECRETS}
+        hidden = {key: MASK for key in self.query if key.lower() in self.secrets}
         shown = URL.update_query_dict(self, hidden) if hidden else self
         return URL.render_as_string(shown, hide_password=True).replace("%2A%2A%2A", MASK)
 
 
-def masked(url: URL) -> MaskedURL:
-    return url if isinstance(url, MaskedURL) else MaskedURL(*url)
+def masked(url: URL, secrets: frozenset[str]) -> URL:
+    """``url`` showing none of ``secrets`` (the class is made once per set of secret names)."""
+    if isinstance(url, MaskedURL):
+        return url
+    return _masking(secrets)(*url)
+
+
+_CLASSES: dict[frozenset[str], type[MaskedURL]] = {}
+
+
+def _masking(secrets: frozenset[str]) -> type[MaskedURL]:
+    if secrets not in _CLASSES:
+        _CLASSES[secrets] = type("MaskedURL", (MaskedURL,), {"__slots__": (), "secrets": secrets})
+    return _CLASSES[secrets]

@@ -1,0 +1,1 @@
+"""One folder per CDP: each implements the backend contract of :mod:`cdpdb.backends.base`."""

@@ -1,0 +1,93 @@
+"""The backend contract: what the vendor-free ``Connection`` and ``Cursor`` ask of a CDP.
+
+A backend is one folder under ``cdpdb/backends/`` (or any installed package) that provides a
+function opening a :class:`Session` from ``connect()``'s keyword arguments, registered under its
+name in :data:`BUILTIN` or the ``cdpdb.backends`` entry-point group. The session logs in, runs
+queries as streams of Arrow pages (:class:`~cdpdb.core.results.schema.Result`), and says what
+it cannot do by raising ``NotSupportedError``. Test hooks of a backend's emulator (writes into
+a local CDP, ``cdp://local``) are found through the ``cdpdb.local`` entry-point group, so no
+client module imports an emulator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from importlib import import_module
+from importlib.metadata import entry_points
+from typing import Any, Protocol
+
+from cdpdb.core.jobs import QueryControl, Status
+from cdpdb.core.results.schema import Result, TypeTable
+from cdpdb.exceptions import InterfaceError, ProgrammingError
+
+DEFAULT_BACKEND = "salesforce"  # what connect() opens when no backend= is given (the first one cdpdb had)
+BUILTIN: dict[str, str] = {
+    "salesforce": "cdpdb.backends.salesforce.session:open_session",
+}
+
+
+class Session(Protocol):
+    """A logged-in session with one CDP. Safe to share between threads; one per Connection."""
+
+    backend: str  # the backend's name, e.g. "salesforce"
+    types: TypeTable  # how the backend's type names map to Arrow
+    supports_async: bool  # submit / results / status / cancel by query id
+    progress: bool  # show progress bars for fetches
+
+    @property
+    def read_only(self) -> str | None:
+        """Why writes are refused (a message naming what to use instead), or None if accepted."""
+        ...
+
+    def execute(self, sql: str, parameters: Any, control: QueryControl, **options: Any) -> Result:
+        """Run a query until its result can be read; raise ``fetch.Stopped`` once ``control.stop`` is set."""
+        ...
+
+    def submit(self, sql: str, parameters: Any) -> str: ...
+
+    def results(self, query_id: str, control: QueryControl) -> Result: ...
+
+    def status(self, query_id: str, wait_ms: int = 0) -> Status: ...
+
+    def cancel(self, query_id: str) -> None: ...
+
+    def write(self, sql: str, parameters: Any) -> int:
+        """Run one data-changing statement; the number of rows it changed (-1 if unknown)."""
+        ...
+
+    def catalog_changed(self) -> None:
+        """Forget cached catalog answers (after DDL)."""
+        ...
+
+    def explain(self, error: ProgrammingError, sql: str) -> ProgrammingError:
+        """``error`` with a hint added when the backend can tell how to fix ``sql``."""
+        ...
+
+    def close(self) -> None: ...
+
+
+SessionOpener = Callable[[Mapping[str, Any]], Session]
+
+
+def _load(target: str) -> Any:
+    module, _, attribute = target.partition(":")
+    return getattr(import_module(module), attribute)
+
+
+def opener(backend: str) -> SessionOpener:
+    """The function that opens a session of ``backend`` (built in, or from an entry point)."""
+    if backend in BUILTIN:
+        return _load(BUILTIN[backend])  # type: ignore[no-any-return]
+    found = entry_points(group="cdpdb.backends", name=backend)
+    if not found:
+        known = sorted({*BUILTIN, *(e.name for e in entry_points(group="cdpdb.backends"))})
+        raise InterfaceError(f"no cdpdb backend named {backend!r}; installed: {', '.join(known)}")
+    return next(iter(found)).load()  # type: ignore[no-any-return]
+
+
+def emulator_hook(backend: str, name: str) -> Any:
+    """A hook that ``backend``'s local emulator plugs into its client (``cdpdb.local`` entry points):
+    ``None`` when no emulator of that backend is installed."""
+    for entry in entry_points(group="cdpdb.local", name=backend):
+        return getattr(entry.load(), name, None)
+    return None

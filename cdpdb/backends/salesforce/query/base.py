@@ -1,0 +1,39 @@
+"""The contract every Query API generation implements: SQL and parameters in, a page stream out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cdpdb.backends.salesforce.settings import Settings
+from cdpdb.core.auth import TokenCache
+from cdpdb.core.http import HttpClient
+from cdpdb.core.jobs import QueryControl, Status
+from cdpdb.core.results.schema import Result
+from cdpdb.exceptions import NotSupportedError
+
+
+class Protocol:
+    name = "?"
+    supports_async = False
+
+    def __init__(self, settings: Settings, http: HttpClient, tokens: TokenCache) -> None:
+        self.settings, self.http, self.tokens = settings, http, tokens
+
+    def execute(self, sql: str, parameters: Any, control: QueryControl, **options: Any) -> Result:
+        """Run ``sql`` until its result can be read; raise ``fetch.Stopped`` once ``control.stop`` is set."""
+        raise NotImplementedError
+
+    def submit(self, sql: str, parameters: Any) -> str:
+        raise NotSupportedError(f"asynchronous queries need api='v3' or api='connect', not {self.name}")
+
+    def results(self, query_id: str, control: QueryControl) -> Result:
+        raise NotSupportedError(f"fetching results by query id needs api='v3' or api='connect', not {self.name}")
+
+    def status(self, query_id: str, wait_ms: int = 0) -> Status:
+        raise NotSupportedError(f"query status needs api='v3' or api='connect', not {self.name}")
+
+    def cancel(self, query_id: str) -> None:
+        raise NotSupportedError(f"cancelling by query id needs api='v3' or 'connect', not {self.name}")
+
+    def url(self, path: str) -> str:
+        return self.tokens.base_url() + path

@@ -1,0 +1,53 @@
+"""SQLAlchemy types for Data Cloud columns, from the Metadata API's description of a field."""
+
+from __future__ import annotations
+
+from sqlalchemy import types as sqltypes
+
+from cdpdb.backends.salesforce.metadata import Field
+
+# Whole numbers by their digit count: what the Metadata API says of SMALLINT, INTEGER and BIGINT.
+_INTEGER_TYPES = {5: sqltypes.SmallInteger, 10: sqltypes.Integer, 19: sqltypes.BigInteger}
+
+
+def column_type(field: Field) -> sqltypes.TypeEngine:
+    """The SQLAlchemy type of a Metadata API field, keeping precision, scale and time zones."""
+    kind = field.type
+    if kind == "NUMBER":
+        if field.precision is None:
+            return sqltypes.Double()
+        if field.scale == 0 and field.precision in _INTEGER_TYPES:
+            return _INTEGER_TYPES[field.precision]()
+        return sqltypes.Numeric(field.precision, field.scale, asdecimal=True)
+    if kind == "BOOLEAN":
+        return sqltypes.Boolean()
+    if kind == "DATE":
+        return sqltypes.Date()
+    if kind == "DATE_TIME":
+        return sqltypes.DateTime(timezone=True)
+    return sqltypes.VARCHAR(field.length) if field.length else sqltypes.String()
+
+
+def _with_bind_cast(base: type[sqltypes.TypeEngine]) -> type[sqltypes.TypeEngine]:
+    return type(f"Cast{base.__name__}", (base,), {"render_bind_cast": True})
+
+
+# Hyper types a bind parameter from its value, and a NULL (or a value compared with a CASE, an
+# IN list, an arithmetic expression) often has none it can use: these render ``:p::TYPE``.
+BIND_CASTS = {
+    sqltypes.Enum: sqltypes.Enum,  # a String with its own arguments; its values are typed already
+    **{
+        base: _with_bind_cast(base)
+        for base in (
+            sqltypes.String,
+            sqltypes.Integer,
+            sqltypes.SmallInteger,
+            sqltypes.BigInteger,
+            sqltypes.Numeric,
+            sqltypes.Float,
+            sqltypes.Boolean,
+            sqltypes.Date,
+            sqltypes.DateTime,
+        )
+    },
+}

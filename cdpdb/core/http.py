@@ -1,0 +1,327 @@
+"""The HTTP layer: one requests Session per connection, retries, timeouts, errors, redaction.
+
+Vendor-free: a backend hands in its retry policy, the function that turns an error answer into a
+PEP 249 error (its error bodies are its own), and decoders for streamed bodies (Arrow).
+
+Retries (tenacity, see :mod:`cdpdb.core.retry`): answers 429/502/503/504 are retried for every
+call (the server did not do the work). Broken connections and bodies are retried only for calls
+marked ``safe`` — never for a step such as consuming a single-use page token, where a repeat
+could lose rows; that failure is raised instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import IO, Any, Protocol
+
+import orjson
+import requests
+import urllib3
+
+from cdpdb._version import __version__
+from cdpdb.core.retry import RETRY_STATUSES, Deadline, RetryPolicy, retry_after
+from cdpdb.exceptions import Error, OperationalError
+
+log = logging.getLogger(__name__)
+
+_NOT_SENT = (requests.exceptions.ConnectTimeout,)
+
+
+class ErrorMapper(Protocol):
+    """A backend's reading of an HTTP error answer (its body shapes, its codes)."""
+
+    def __call__(
+        self,
+        status: int,
+        body: Any,
+        *,
+        text: str = "",
+        what: str = "request",
+        request_id: str | None = None,
+        query_id: str | None = None,
+        attempts: int = 1,
+    ) -> Error: ...
+
+
+StreamDecoder = Callable[[IO[bytes]], Any]  # reads a streamed body (e.g. Arrow IPC) off the socket
+
+
+@dataclass(frozen=True)
+class HttpOptions:
+    """Transport settings every backend has (the names are ``connect()``'s)."""
+
+    connect_timeout: float = 10.0
+    read_timeout: float = 300.0
+    verify: bool | str = True  # False, True, or the path of a CA bundle
+    proxies: Mapping[str, str] | None = None
+    user_agent: str | None = None
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+
+class _Retryable(Exception):
+    """An attempt that may be repeated: a retryable status or a broken transfer."""
+
+    def __init__(self, reason: str, response: requests.Response | None = None, cause: Exception | None = None):
+        super().__init__(reason)
+        self.reason, self.response, self.cause = reason, response, cause
+
+
+def _hinted_wait(error: BaseException | None) -> float | None:
+    response = getattr(error, "response", None)
+    return None if response is None else retry_after(response.headers.get("Retry-After"))
+
+
+class HttpClient:
+    def __init__(
+        self,
+        options: HttpOptions,
+        error_from_response: ErrorMapper,
+        decoders: Mapping[str, StreamDecoder] | None = None,
+    ) -> None:
+        self.options = options
+        self._error_from_response = error_from_response
+        self._decoders = dict(decoders or {})
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = options.user_agent or f"cdpdb/{__version__}"
+        if options.proxies:
+            self.session.proxies.update(options.proxies)
+
+    def close(self) -> None:
+        self.session.close()
+
+    def call(
+        self,
+        method: str,
+        url: str,
+        *,
+        what: str,
+        bearer: Callable[[bool], str] | None = None,
+        safe: bool = True,
+        expect: str = "json",
+        timeout: float | None = None,
+        query_id: str | None = None,
+        deadline: Deadline | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """Send one API call with retries and one re-login on 401.
+
+        ``bearer(refresh)`` gives the token (a fresh one when ``refresh``); ``expect`` is
+        ``json`` (parsed body), ``answer`` (:class:`Answer`: JSON or Arrow, with headers),
+        ``bytes``, ``response`` or ``none``. Bodies are decoded inside the retried step, so a
+        truncated answer to a safe call is fetched again. ``deadline`` bounds every attempt and
+        wait together: past it the call raises an OperationalError naming the setting.
+        """
+        retrying = self.options.retry.retrying(lambda e: isinstance(e, _Retryable), _hinted_wait, deadline)
+        refreshed = False
+        while True:
+            try:
+                response, body = retrying(
+                    self._once, method, url, what, bearer, refreshed, safe, expect, timeout, deadline, kwargs
+                )
+            except _Retryable as failure:
+                if deadline is not None and deadline.remaining() <= 0:
+                    raise deadline.expired(what, query_id) from failure.cause
+                attempts = retrying.statistics.get("attempt_number", 1)
+                raise self._final_error(failure, what, url, query_id, attempts) from failure.cause
+            if response.status_code == 401 and bearer is not None and not refreshed:
+                log.debug("%s: HTTP 401, logging in again once", what)
+                refreshed = True
+                continue
+            if response.status_code >= 400:
+                raise self._error_from_response(
+                    response.status_code,
+                    _json_or_none(response),
+                    text=response.text,
+                    what=what,
+                    request_id=_request_id(response),
+                    query_id=query_id,
+                )
+            return response if expect == "response" else body
+
+    def _once(self, method, url, what, bearer, refresh, safe, expect, timeout, deadline, kwargs):
+        kwargs = dict(kwargs)  # each attempt starts from the caller's arguments
+        read_timeout = timeout or self.options.read_timeout
+        if deadline is not None:
+            if deadline.remaining() <= 0:
+                raise deadline.expired(what)
+            read_timeout = min(read_timeout, deadline.remaining())
+        headers = dict(kwargs.pop("headers", None) or {})
+        if bearer is not None:
+            headers["Authorization"] = f"Bearer {bearer(refresh)}"
+        started = time.perf_counter()
+        try:
+            response = self.session.request(
+                method,
+                url,
+                headers=headers,
+                verify=self.options.verify,
+                timeout=(self.options.connect_timeout, read_timeout),
+                stream=expect == "answer",  # streamed bodies (Arrow) are decoded straight from the socket
+                **kwargs,
+            )
+        except requests.exceptions.SSLError as exc:
+            raise OperationalError(
+                f"{what}: the TLS certificate of {_host(url)} could not be verified ({exc.__class__.__name__}); "
+                "pass ca_bundle=<path to the CA's PEM> (or verify=False to skip the check, not recommended)",
+                reason="tls",
+            ) from None
+        except (
+            requests.exceptions.ConnectionError,
+            requests.exceptions.ChunkedEncodingError,
+            requests.exceptions.ContentDecodingError,
+        ) as exc:
+            if _caused_by(exc, urllib3.exceptions.NameResolutionError):
+                raise OperationalError(
+                    f"{what}: the host {_host(url)} cannot be found; check the URL "
+                    "(login_url, or the tenant the token exchange returned)",
+                    reason="unknown_host",
+                ) from None
+            if safe or isinstance(exc, _NOT_SENT) or _caused_by(exc, urllib3.exceptions.NewConnectionError):
+                raise _Retryable(f"cannot reach {_host(url)}: {_short(exc)}", cause=exc) from exc
+            raise OperationalError(
+                f"{what}: the connection to {_host(url)} broke ({_short(exc)}); this step is not "
+                "safe to repeat, run the query again",
+                disconnect=True,
+                reason="broken_transfer",
+            ) from exc
+        except requests.exceptions.Timeout as exc:
+            if deadline is not None and deadline.remaining() <= 0.01:
+                raise deadline.expired(what) from None
+            if safe:
+                raise _Retryable(f"{_host(url)} did not answer in time", cause=exc) from exc
+            raise OperationalError(
+                f"{what}: no answer from {_host(url)} within {read_timeout:g}"
+                " s; this step is not safe to repeat, run the query again",
+                reason="timeout",
+            ) from exc
+        finally:
+            headers.pop("Authorization", None)
+        elapsed = (time.perf_counter() - started) * 1000
+        log.debug(
+            "%s %s -> %s in %.0f ms (request id %s)",
+            method,
+            _path(url),
+            response.status_code,
+            elapsed,
+            _request_id(response),
+        )
+        if response.status_code in RETRY_STATUSES:
+            raise _Retryable(f"HTTP {response.status_code}", response=response)
+        if response.status_code >= 400 or expect == "response":
+            return response, None
+        try:
+            return response, self._decode(response, expect)
+        except _BadBody as exc:
+            if safe:
+                raise _Retryable(str(exc), response=None, cause=exc) from exc
+            raise OperationalError(
+                f"{what}: {exc}; this step is not safe to repeat, run the query again", reason=exc.reason
+            ) from exc
+
+    def _decode(self, response: requests.Response, expect: str) -> Any:
+        if expect == "none":
+            return None
+        kind = response.headers.get("content-type", "")
+        decoder = next((d for mime, d in self._decoders.items() if kind.startswith(mime)), None)
+        if expect == "answer" and decoder is not None:
+            response.raw.decode_content = True  # read off the socket: no second copy of the body in memory
+            try:
+                return Answer(response.headers, table=decoder(response.raw))
+            except Exception as exc:  # whatever the decoder raises, the body is unusable
+                raise _BadBody(f"the {kind} answer was cut short or malformed ({exc})", "broken_transfer") from None
+            finally:
+                response.close()
+        content = response.content
+        if expect == "bytes":
+            return content
+        if expect == "answer":
+            return Answer(response.headers, json=self._decode(response, "json"))
+        if "html" in kind or content.lstrip()[:1] == b"<":
+            raise _BadBody(
+                f"the server answered with an HTML page instead of JSON (HTTP {response.status_code})", "html_answer"
+            )
+        try:
+            return orjson.loads(content)
+        except orjson.JSONDecodeError as exc:
+            raise _BadBody(f"the server's JSON answer was cut short or malformed ({exc})", "broken_transfer") from None
+
+    def _final_error(self, failure: _Retryable, what: str, url: str, query_id: str | None, attempts: int) -> Error:
+        if failure.response is not None:
+            return self._error_from_response(
+                failure.response.status_code,
+                _json_or_none(failure.response),
+                text=failure.response.text,
+                what=what,
+                request_id=_request_id(failure.response),
+                query_id=query_id,
+                attempts=attempts,
+            )
+        tried = f" ({attempts} attempts)" if attempts > 1 else ""
+        bad_body = isinstance(failure.cause, _BadBody)
+        return OperationalError(
+            f"{what}: {failure.reason}{tried}; check the network and the server",
+            query_id=query_id,
+            retryable=True,
+            disconnect=not bad_body,
+            reason=failure.cause.reason if isinstance(failure.cause, _BadBody) else "unreachable",
+        )
+
+
+class _BadBody(Exception):
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A decoded answer that may be JSON or a streamed body (``expect="answer"``), with its headers."""
+
+    headers: Mapping[str, str]
+    json: Any = None
+    table: Any = None  # what the stream decoder for the answer's content type returned
+
+
+def _json_or_none(response: requests.Response) -> Any:
+    try:
+        return orjson.loads(response.content)
+    except orjson.JSONDecodeError:
+        return None
+
+
+def _request_id(response: requests.Response) -> str | None:
+    headers = response.headers
+    return headers.get("x-request-id") or headers.get("x-trace-id") or headers.get("sforce-call-id")
+
+
+def _host(url: str) -> str:
+    return url.split("://", 1)[-1].split("/", 1)[0]
+
+
+def _path(url: str) -> str:
+    """The URL without its query string: query strings may carry tokens; logs never do."""
+    return url.split("?", 1)[0]
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc)
+    return text if len(text) < 200 else text[:200] + "..."
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    """Whether ``kind`` is somewhere in what requests wrapped (its arguments, urllib3's reasons)."""
+    pending, visited = [exc], set()
+    while pending:
+        current = pending.pop()
+        if id(current) in visited:
+            continue
+        visited.add(id(current))
+        if isinstance(current, kind):
+            return True
+        for inner in (*current.args, getattr(current, "reason", None), current.__cause__, current.__context__):
+            if isinstance(inner, BaseException):
+                pending.append(inner)
+    return False

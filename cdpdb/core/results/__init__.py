@@ -1,0 +1,1 @@
+"""Results: JSON pages decoded into Arrow, fetch scheduling, Arrow to Python rows and frames."""
