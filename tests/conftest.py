@@ -187,7 +187,7 @@ def connect(cloud):
 
 def pytest_terminal_summary(terminalreporter):
     """Print the fault matrix when its tests ran."""
-    from .test_fault_matrix import FAULTS, MATRIX, PAGES
+    from tests.backends.salesforce.client.test_fault_matrix import FAULTS, MATRIX, PAGES
 
     if all(value.startswith("n/a") for value in MATRIX.values()):
         return

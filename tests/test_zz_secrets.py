@@ -10,8 +10,7 @@ from click.testing import CliRunner
 
 import cdpdb
 from cdpdb.cli import main
-
-from .conftest import ISSUED_SECRETS, LOG_RECORDER
+from tests.conftest import ISSUED_SECRETS, LOG_RECORDER
 
 
 def test_no_secret_in_any_log_line_of_the_session(cloud, connect):

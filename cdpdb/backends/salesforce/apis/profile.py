@@ -72,6 +72,4 @@ class InsightsClient(_DirectClient):
             "offset": offset,
             "orderby": orderby,
         }
-        return self._get(
-            f"{wire.INSIGHTS_PATH}/{insight}", params, f"the Calculated Insights API ({insight})"
-        )
+        return self._get(f"{wire.INSIGHTS_PATH}/{insight}", params, f"the Calculated Insights API ({insight})")

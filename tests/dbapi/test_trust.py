@@ -13,8 +13,7 @@ import requests
 
 import cdpdb
 from cdpdb.local import Fault
-
-from .conftest import APIS
+from tests.conftest import APIS
 
 ORDERS = 'SELECT * FROM "ssot__SalesOrder__dlm" ORDER BY "ssot__Id__c"'
 

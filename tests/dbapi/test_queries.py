@@ -10,8 +10,7 @@ from decimal import Decimal
 import pytest
 
 import cdpdb
-
-from .conftest import APIS
+from tests.conftest import APIS
 
 ORDERS = '"ssot__SalesOrder__dlm"'
 ALL_ORDERS = f'SELECT * FROM {ORDERS} ORDER BY "ssot__Id__c"'

@@ -8,8 +8,7 @@ import jwt
 import pytest
 
 from cdpdb.local import serve
-
-from .conftest import CDP_GRANT, TOKEN_TYPE
+from tests.conftest import CDP_GRANT, TOKEN_TYPE
 
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 

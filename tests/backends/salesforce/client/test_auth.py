@@ -8,8 +8,7 @@ import pytest
 
 import cdpdb
 from cdpdb.local import Fault
-
-from .conftest import APIS
+from tests.conftest import APIS
 
 
 def flow_args(cloud, flow: str) -> dict:

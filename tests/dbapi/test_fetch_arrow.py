@@ -8,7 +8,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from .conftest import APIS
+from tests.conftest import APIS
 
 ORDERS = 'SELECT * FROM "ssot__SalesOrder__dlm" ORDER BY "ssot__Id__c"'
 

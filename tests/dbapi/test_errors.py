@@ -10,8 +10,7 @@ from hypothesis import strategies as st
 
 import cdpdb
 from cdpdb.local import Fault
-
-from .conftest import APIS
+from tests.conftest import APIS
 
 LEGACY_SQL = {"v1": True, "v2": True, "v3": False, "connect": False}
 
