@@ -16,7 +16,7 @@ from cdpdb.core.jobs import QueryControl
 from cdpdb.core.results.decode import empty_table
 from cdpdb.core.results.fetch import Stopped
 from cdpdb.core.results.progress import Progress
-from cdpdb.core.results.rows import python_rows, unify
+from cdpdb.core.results.rows import Row, python_rows, unify
 from cdpdb.core.results.schema import Result
 from cdpdb.core.sqlscan import QUERY_KEYWORDS, WRITE_KEYWORDS, leading_keyword, original_position
 from cdpdb.exceptions import Error, InterfaceError, NotSupportedError, OperationalError, ProgrammingError
@@ -42,7 +42,7 @@ class Cursor:
         self._stop = threading.Event()
         self._pages: Iterator[pa.Table] | None = None
         self._buffer: deque[pa.Table] = deque()  # pages received and not yet fully taken
-        self._rows: list[tuple] | None = None  # the first page as Python rows, once a row fetch needs them
+        self._rows: list[Row] | None = None  # the first page as Python rows, once a row fetch needs them
         self._position = 0  # rows of the first page already taken
         self._buffered = 0  # rows in the buffer not yet taken
         self._fetched = 0
@@ -50,7 +50,7 @@ class Cursor:
         self._failure: BaseException | None = None  # why reading the result failed: raised again on every fetch
         self._cancelled: str | None = None
         self._closed = False
-        self._progress: Progress | None = None
+        self._progress = Progress(False, None, "")
 
     # -- PEP 249 attributes ----------------------------------------------------------------------
 
@@ -59,7 +59,7 @@ class Cursor:
         return self._connection
 
     @property
-    def description(self) -> list[tuple] | None:
+    def description(self) -> list[Row] | None:
         """7-tuples: name, the server's type name, None, None, precision, scale, null_ok."""
         if self._result is None or not self._result.columns:
             return None
@@ -99,8 +99,7 @@ class Cursor:
         if close is not None:
             with contextlib.suppress(ValueError):  # another thread is inside it: it sees the stop and ends
                 close()
-        if self._progress is not None:
-            self._progress.close()
+        self._progress.close()
         self._result, self._failure, self._cancelled = None, None, None
         self._stop = threading.Event()
         self._buffer.clear()
@@ -282,8 +281,8 @@ class Cursor:
             if not self._load():
                 return
 
-    def _take(self, limit: int) -> list[tuple]:
-        out: list[tuple] = []
+    def _take(self, limit: int) -> list[Row]:
+        out: list[Row] = []
         while len(out) < limit and self._buffer:
             page = self._buffer[0]
             if self._rows is None:
@@ -312,13 +311,13 @@ class Cursor:
             self._failure = self._cancelled_error()
             raise self._failure
 
-    def fetchone(self) -> tuple | None:
+    def fetchone(self) -> Row | None:
         self._check_result()
         self._ensure(1)
         rows = self._take(1)
         return rows[0] if rows else None
 
-    def fetchmany(self, size: int | None = None) -> list[tuple]:
+    def fetchmany(self, size: int | None = None) -> list[Row]:
         self._check_result()
         size = self.arraysize if size is None else size
         if size < 0:
@@ -326,7 +325,7 @@ class Cursor:
         self._ensure(size)
         return self._take(size)
 
-    def fetchall(self) -> list[tuple]:
+    def fetchall(self) -> list[Row]:
         self._check_result()
         self._ensure(None)
         return self._take(self._buffered)
@@ -351,23 +350,24 @@ class Cursor:
         self._ensure(None)
         pages = self._take_pages()
         if not pages:
-            return empty_table(self._result.columns or [], self._session.types)
+            columns = self._result.columns if self._result is not None else None
+            return empty_table(columns or [], self._session.types)
         return unify(pages)
 
-    def fetch_pandas_all(self):
+    def fetch_pandas_all(self) -> Any:
         """The rest of the result as a pandas DataFrame with exact, nullable dtypes."""
         from cdpdb.core.results.frames import to_pandas
 
         return to_pandas(self.fetch_arrow_table())
 
-    def fetch_pandas_batches(self) -> Iterator:
+    def fetch_pandas_batches(self) -> Iterator[Any]:
         """The rest of the result as DataFrames, one page at a time (bounded memory)."""
         from cdpdb.core.results.frames import to_pandas
 
         for page in self._arrow_pages():
             yield to_pandas(page)
 
-    def fetch_polars(self):
+    def fetch_polars(self) -> Any:
         """The rest of the result as a Polars DataFrame (needs polars)."""
         from cdpdb.core.results.frames import to_polars
 
@@ -376,7 +376,7 @@ class Cursor:
     def __iter__(self) -> Cursor:
         return self
 
-    def __next__(self) -> tuple:
+    def __next__(self) -> Row:
         row = self.fetchone()
         if row is None:
             raise StopIteration

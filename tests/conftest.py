@@ -149,9 +149,12 @@ def server_process():
 
 
 @pytest.fixture(autouse=True)
-def _clean_faults(cloud):
+def _clean_faults(request):
+    """Faults a test planted on the shared local Data Cloud end with it. Tests that do not use
+    the cloud (the fast unit layer) do not start it."""
     yield
-    cloud.faults.clear()
+    if "cloud" in request.fixturenames:
+        request.getfixturevalue("cloud").faults.clear()
 
 
 @pytest.fixture(scope="session")

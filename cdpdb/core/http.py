@@ -141,7 +141,19 @@ class HttpClient:
                 )
             return response if expect == "response" else body
 
-    def _once(self, method, url, what, bearer, refresh, safe, expect, timeout, deadline, kwargs):
+    def _once(
+        self,
+        method: str,
+        url: str,
+        what: str,
+        bearer: Callable[[bool], str] | None,
+        refresh: bool,
+        safe: bool,
+        expect: str,
+        timeout: float | None,
+        deadline: Deadline | None,
+        kwargs: dict[str, Any],
+    ) -> tuple[requests.Response, Any]:
         kwargs = dict(kwargs)  # each attempt starts from the caller's arguments
         read_timeout = timeout or self.options.read_timeout
         if deadline is not None:

@@ -33,7 +33,7 @@ PLACEHOLDERS = {
 Edit = tuple[int, int, int]  # a replaced span of the original text (start, end) and its new length
 
 
-def substitute(sql: str, style: str, replace: Callable[[re.Match], str], edits: list[Edit] | None = None) -> str:
+def substitute(sql: str, style: str, replace: Callable[[re.Match[str]], str], edits: list[Edit] | None = None) -> str:
     """Call ``replace`` for every placeholder of ``style`` outside literals, comments and names.
     ``edits`` receives each replacement, so positions in the result can be mapped back."""
     pattern = PLACEHOLDERS[style]
@@ -42,7 +42,7 @@ def substitute(sql: str, style: str, replace: Callable[[re.Match], str], edits: 
     def piece(end: int) -> str:
         offset = pos
 
-        def recorded(match: re.Match) -> str:
+        def recorded(match: re.Match[str]) -> str:
             text = replace(match)
             if edits is not None and text != match.group(0):
                 edits.append((offset + match.start(), offset + match.end(), len(text)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -25,7 +26,7 @@ def columns_from_arrow(schema: pa.Schema, types: TypeTable) -> list[Column]:
     return out
 
 
-def _text(values: list) -> pa.Array:
+def _text(values: list[Any]) -> pa.Array:
     """Values as an Arrow string array; numbers and booleans become their JSON text."""
     try:
         return pa.array(values, pa.string())
@@ -33,7 +34,7 @@ def _text(values: list) -> pa.Array:
         return pa.array([None if v is None else _json_text(v) for v in values], pa.string())
 
 
-def _json_text(value) -> str:
+def _json_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
@@ -47,7 +48,7 @@ def _decimal_scale(text: pa.Array) -> int:
     if not pc.any(pc.match_substring_regex(text, "[eE]")).as_py():
         return largest
     scientific = pc.filter(text, pc.match_substring_regex(text, "[eE]")).to_pylist()
-    return max([largest, *(max(-Decimal(v).as_tuple().exponent, 0) for v in scientific)])
+    return max([largest, *(max(-int(Decimal(v).as_tuple().exponent), 0) for v in scientific)])
 
 
 def _times(text: pa.Array) -> pa.Array:
@@ -57,7 +58,7 @@ def _times(text: pa.Array) -> pa.Array:
     return pc.cast(pc.cast(stamps, pa.int64()), pa.time64("us"))
 
 
-def decode_column(values: list, column: Column, types: TypeTable) -> pa.Array:
+def decode_column(values: list[Any], column: Column, types: TypeTable) -> pa.Array:
     """One JSON column → Arrow, by the backend's type table. Strings, numbers or booleans are all accepted."""
     target = types.arrow(column)
     try:
@@ -90,7 +91,7 @@ def decode_column(values: list, column: Column, types: TypeTable) -> pa.Array:
         ) from None
 
 
-def decode_json_page(rows: list[list], columns: list[Column], types: TypeTable) -> pa.Table:
+def decode_json_page(rows: list[list[Any]], columns: list[Column], types: TypeTable) -> pa.Table:
     if not rows:
         return empty_table(columns, types)
     width = len(columns)

@@ -33,7 +33,7 @@ def prefetch(pages: Iterator[pa.Table], depth: int, stop: threading.Event) -> It
     if depth <= 0:
         yield from _checked(pages, stop)
         return
-    slots: queue.Queue = queue.Queue(maxsize=depth)
+    slots: queue.Queue[object] = queue.Queue(maxsize=depth)
     halt = threading.Event()  # set when this generator ends, whatever the reason
 
     def halted() -> bool:
@@ -88,7 +88,7 @@ def _checked(pages: Iterator[pa.Table], stop: threading.Event) -> Iterator[pa.Ta
         yield page
 
 
-def _drain(slots: queue.Queue) -> None:
+def _drain(slots: queue.Queue[object]) -> None:
     while True:
         try:
             slots.get_nowait()
@@ -105,7 +105,7 @@ def ordered_parallel(
         yield from _checked((fetch(n) for n in range(count)), stop)
         return
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="cdpdb-fetch")
-    pending: deque[Future] = deque()
+    pending: deque[Future[pa.Table]] = deque()
     submitted = 0
     try:
         while submitted < count or pending:
@@ -119,7 +119,7 @@ def ordered_parallel(
         pool.shutdown(wait=False, cancel_futures=True)  # downloads under way end on their own
 
 
-def _result_unless_stopped(future: Future, stop: threading.Event) -> pa.Table:
+def _result_unless_stopped(future: Future[pa.Table], stop: threading.Event) -> pa.Table:
     while not wait_for([future], timeout=POLL_SECONDS).done:
         if stop.is_set():
             raise Stopped

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pyarrow as pa
 
 
-def _pandas_dtype(arrow_type: pa.DataType):
+def _pandas_dtype(arrow_type: pa.DataType) -> Any:
     import pandas as pd
 
     if pa.types.is_integer(arrow_type):
@@ -21,7 +23,7 @@ def _pandas_dtype(arrow_type: pa.DataType):
     return None  # timestamps: pandas' own datetime64[us, UTC]
 
 
-def to_pandas(table: pa.Table):
+def to_pandas(table: pa.Table) -> Any:
     """A DataFrame: Int64/boolean/Float64/string dtypes with NA, decimal128 and date32 as Arrow
     dtypes (exact), timestamps as datetime64[us, UTC]."""
     try:
@@ -31,7 +33,7 @@ def to_pandas(table: pa.Table):
     return table.to_pandas(types_mapper=_pandas_dtype, coerce_temporal_nanoseconds=False)
 
 
-def to_polars(table: pa.Table):
+def to_polars(table: pa.Table) -> Any:
     try:
         import polars as pl
     except ImportError:

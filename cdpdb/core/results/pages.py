@@ -26,6 +26,7 @@ class PagedResult(Result):
         depth: int = 1,
     ) -> None:
         self.query_id, self.columns, self.row_count = query_id, columns, row_count
+        self._total = row_count
         self._first, self._read_page, self._depth = first, read_page, depth
 
     def pages(self, stop: threading.Event) -> Iterator[pa.Table]:
@@ -37,7 +38,9 @@ class PagedResult(Result):
             first, self._first = self._first, None
             offset = first.num_rows
             yield first
-        while offset < self.row_count:
+        while offset < self._total:
+            if self._read_page is None:
+                break  # the first page was the whole result, or the check below says it was not
             page = self._read_page(offset)
             if page.num_rows == 0:
                 raise InternalError(
@@ -53,7 +56,7 @@ class PagedResult(Result):
 
 
 class ChunkedResult(Result):
-    """Rows read chunk by chunk (``/chunks/{n}``): ``workers`` downloads at once, delivered in
+    """Rows read chunk by chunk (``read_chunk(n)``): ``workers`` downloads at once, delivered in
     order, at most ``in_flight`` chunks held ahead of the consumer."""
 
     def __init__(

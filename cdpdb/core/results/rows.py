@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -15,7 +16,7 @@ _EPOCH = {True: dt.datetime(1970, 1, 1, tzinfo=_UTC), False: dt.datetime(1970, 1
 _MICROS = {"s": 1_000_000, "ms": 1_000, "us": 1, "ns": None}
 
 
-def _timestamps(column: pa.ChunkedArray) -> list:
+def _timestamps(column: pa.ChunkedArray) -> list[dt.datetime | None]:
     """Timestamps as datetimes, 5x faster than pyarrow's own conversion of zoned values (which
     goes through zoneinfo per value), and always with ``datetime.timezone.utc``."""
     kind = column.type
@@ -26,7 +27,7 @@ def _timestamps(column: pa.ChunkedArray) -> list:
     return [None if v is None else epoch + delta(microseconds=v * per) for v in column.cast(pa.int64()).to_pylist()]
 
 
-def _python_values(column: pa.ChunkedArray, name: str) -> list:
+def _python_values(column: pa.ChunkedArray, name: str) -> list[Any]:
     """One column's Python values; a value Python cannot hold (a UTC instant in year 0 or 10000,
     which a server may send) is a DataError naming the column, never an OverflowError."""
     try:
@@ -35,7 +36,10 @@ def _python_values(column: pa.ChunkedArray, name: str) -> list:
         raise DataError(f"column {name!r} ({column.type}) has a value Python cannot hold: {exc}{RANGE_HINT}") from None
 
 
-def python_rows(table: pa.Table) -> list[tuple]:
+Row = tuple[Any, ...]
+
+
+def python_rows(table: pa.Table) -> list[Row]:
     """Rows as tuples of Python values: Decimal, int, float, bool, date, time, aware UTC datetime, str."""
     if table.num_rows == 0:
         return []
