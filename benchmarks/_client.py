@@ -9,6 +9,8 @@ import sys
 import time
 import warnings
 
+from cdpdb.backends.salesforce import wire
+
 warnings.filterwarnings("ignore")
 
 
@@ -26,27 +28,25 @@ def current_rss_mb() -> float:
         return int(handle.read().split()[1]) * resource.getpagesize() / 2**20
 
 
-def login(job, http):
-    c = job["credentials"]
+def raw_login(http, login_url: str, credentials: dict) -> tuple[str, str]:
+    """The raw-HTTP floor's login: password flow, then the a360 exchange (token, tenant URL)."""
     core = http.post(
-        f"{job['login_url']}/services/oauth2/token",
+        f"{login_url}{wire.TOKEN_PATH}",
         data={
             "grant_type": "password",
-            "client_id": c["client_id"],
-            "client_secret": c["client_secret"],
-            "username": c["username"],
-            "password": c["password"],
+            **{k: credentials[k] for k in ("client_id", "client_secret", "username", "password")},
         },
     ).json()["access_token"]
     answer = http.post(
-        f"{job['login_url']}/services/a360/token",
-        data={
-            "grant_type": "urn:salesforce:grant-type:external:cdp",
-            "subject_token": core,
-            "subject_token_type": "urn:ietf:params:oauth:token-type:access_token",
-        },
+        f"{login_url}{wire.EXCHANGE_PATH}",
+        data={"grant_type": wire.CDP_GRANT, "subject_token": core, "subject_token_type": wire.ACCESS_TOKEN_TYPE},
     ).json()
-    return {"Authorization": f"Bearer {answer['access_token']}"}, f"https://{answer['instance_url']}"
+    return answer["access_token"], f"https://{answer['instance_url']}"
+
+
+def login(job, http):
+    token, base = raw_login(http, job["login_url"], job["credentials"])
+    return {"Authorization": f"Bearer {token}"}, base
 
 
 def main() -> None:
@@ -97,26 +97,28 @@ def main() -> None:
         started = time.perf_counter()
         headers, base = login(job, http)
         if kind == "floor-v2":
-            headers["enable-arrow-stream"] = "true"
-            body = http.post(f"{base}/api/v2/query", json={"sql": legacy_sql}, headers=headers).json()
+            headers[wire.ARROW_STREAM_HEADER] = "true"
+            body = http.post(f"{base}{wire.V2_QUERY_PATH}", json={"sql": legacy_sql}, headers=headers).json()
             tables = []
             while True:
                 tables.append(pa.ipc.open_stream(base64.b64decode(body["arrowStream"])).read_all())
                 if body["done"]:
                     break
-                body = http.get(f"{base}/api/v2/query/{body['nextBatchId']}", headers=headers).json()
+                body = http.get(f"{base}{wire.V2_QUERY_PATH}/{body['nextBatchId']}", headers=headers).json()
         else:
             from concurrent.futures import ThreadPoolExecutor
 
             answer = http.post(
-                f"{base}/api/v3/query", json={"sql": hyper_sql, "transferMode": "ASYNC"}, headers=headers
+                f"{base}{wire.V3_QUERY_PATH}", json={"sql": hyper_sql, "transferMode": "ASYNC"}, headers=headers
             )
-            query_id = json.loads(answer.headers["x-hyperdb-status"])["queryId"]
-            status = http.get(f"{base}/api/v3/query/{query_id}", params={"waitTimeMs": 10000}, headers=headers).json()
-            arrow_headers = {**headers, "Accept": "application/vnd.apache.arrow.stream"}
+            query_id = json.loads(answer.headers[wire.STATUS_HEADER])["queryId"]
+            status = http.get(
+                f"{base}{wire.V3_QUERY_PATH}/{query_id}", params={"waitTimeMs": 10000}, headers=headers
+            ).json()
+            arrow_headers = {**headers, "Accept": wire.ARROW_MEDIA_TYPE}
 
             def chunk(n):
-                content = http.get(f"{base}/api/v3/query/{query_id}/chunks/{n}", headers=arrow_headers).content
+                content = http.get(f"{base}{wire.V3_QUERY_PATH}/{query_id}/chunks/{n}", headers=arrow_headers).content
                 return pa.ipc.open_stream(content).read_all()
 
             with ThreadPoolExecutor(job["options"]["workers"]) as pool:

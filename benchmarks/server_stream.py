@@ -16,41 +16,28 @@ import json
 import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict
 
 import orjson
 import pyarrow as pa
 import requests
+from _client import raw_login
 
+from cdpdb.backends.salesforce import wire
 from cdpdb.local import Limits, serve
 
-ARROW = "application/vnd.apache.arrow.stream"
-CDP = "urn:salesforce:grant-type:external:cdp"
-TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"
 SQL = 'SELECT * FROM "ssot__EmailEngagement__dlm"'
 
 
 def login(cloud, http: requests.Session) -> tuple[str, str]:
-    creds = cloud.credentials
-    core = http.post(
-        f"{cloud.login_url}/services/oauth2/token",
-        data={
-            "grant_type": "password",
-            "client_id": creds.client_id,
-            "client_secret": creds.client_secret,
-            "username": creds.username,
-            "password": creds.password,
-        },
-    ).json()["access_token"]
-    answer = http.post(
-        f"{cloud.login_url}/services/a360/token",
-        data={"grant_type": CDP, "subject_token_type": TOKEN_TYPE, "subject_token": core},
-    ).json()
-    return answer["access_token"], f"https://{answer['instance_url']}"
+    return raw_login(http, cloud.login_url, asdict(cloud.credentials))
 
 
 def v2(http, base, headers, arrow: bool) -> int:
-    headers = {**headers, **({"enable-arrow-stream": "true"} if arrow else {})}
-    body = orjson.loads(http.post(f"{base}/api/v2/query", data=orjson.dumps({"sql": SQL}), headers=headers).content)
+    headers = {**headers, **({wire.ARROW_STREAM_HEADER: "true"} if arrow else {})}
+    body = orjson.loads(
+        http.post(f"{base}{wire.V2_QUERY_PATH}", data=orjson.dumps({"sql": SQL}), headers=headers).content
+    )
     rows = 0
     while True:
         if arrow:
@@ -59,17 +46,19 @@ def v2(http, base, headers, arrow: bool) -> int:
             rows += len(body["data"])
         if body["done"]:
             return rows
-        body = orjson.loads(http.get(f"{base}/api/v2/query/{body['nextBatchId']}", headers=headers).content)
+        body = orjson.loads(http.get(f"{base}{wire.V2_QUERY_PATH}/{body['nextBatchId']}", headers=headers).content)
 
 
 def v3(http, base, headers, workers: int) -> int:
-    answer = http.post(f"{base}/api/v3/query", json={"sql": SQL, "transferMode": "ASYNC"}, headers=headers)
-    query_id = json.loads(answer.headers["x-hyperdb-status"])["queryId"]
-    status = http.get(f"{base}/api/v3/query/{query_id}", params={"waitTimeMs": 10000}, headers=headers).json()
-    arrow_headers = {**headers, "Accept": ARROW}
+    answer = http.post(f"{base}{wire.V3_QUERY_PATH}", json={"sql": SQL, "transferMode": "ASYNC"}, headers=headers)
+    query_id = json.loads(answer.headers[wire.STATUS_HEADER])["queryId"]
+    status = http.get(
+        f"{base}{wire.V3_QUERY_PATH}/{query_id}", params={"waitTimeMs": wire.MAX_WAIT_MS}, headers=headers
+    ).json()
+    arrow_headers = {**headers, "Accept": wire.ARROW_MEDIA_TYPE}
 
     def chunk(n: int) -> int:
-        content = http.get(f"{base}/api/v3/query/{query_id}/chunks/{n}", headers=arrow_headers).content
+        content = http.get(f"{base}{wire.V3_QUERY_PATH}/{query_id}/chunks/{n}", headers=arrow_headers).content
         return pa.ipc.open_stream(content).read_all().num_rows
 
     with ThreadPoolExecutor(workers) as pool:

@@ -2,7 +2,7 @@
 
 The decoders read this table (handed to the vendor-free decoder as :data:`TYPES`). Data Cloud
 spells its types three ways: V1/V2 metadata (``DECIMAL``, typeCode 3), V3/Connect metadata
-(``Numeric``) and the Metadata API (``NUMBER``); all of them resolve here, and each spelling is
+(``Numeric``) and the Metadata API (``NUMBER``, ``DATE_TIME``); all of them resolve here, and each spelling is
 added to the PEP 249 type object it belongs to.
 """
 
@@ -45,7 +45,7 @@ _ARROW = {
 
 _TYPES = [
     (DataCloudType("Varchar", "string", STRING), ("VARCHAR", "TEXT", "CHAR", "STRING")),
-    (DataCloudType("Numeric", "decimal", NUMBER), ("NUMERIC", "DECIMAL")),
+    (DataCloudType("Numeric", "decimal", NUMBER), ("NUMERIC", "DECIMAL", "NUMBER")),
     (DataCloudType("BigInt", "int64", NUMBER), ("BIGINT",)),
     (DataCloudType("Integer", "int32", NUMBER), ("INTEGER", "INT")),
     (DataCloudType("SmallInt", "int16", NUMBER), ("SMALLINT", "TINYINT")),
@@ -85,7 +85,6 @@ def from_arrow(arrow_type: pa.DataType) -> DataCloudType:
 
 for _kind, _aliases in _TYPES:
     _kind.dbapi.cover(_kind.name, *_aliases)
-NUMBER.cover("NUMBER")  # the Metadata API's name for every number
 
 
 class DataCloudTypes:

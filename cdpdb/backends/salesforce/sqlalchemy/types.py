@@ -2,29 +2,43 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import types as sqltypes
 
 from cdpdb.backends.salesforce.metadata import Field
+from cdpdb.backends.salesforce.types import lookup
 
 # Whole numbers by their digit count: what the Metadata API says of SMALLINT, INTEGER and BIGINT.
 _INTEGER_TYPES = {5: sqltypes.SmallInteger, 10: sqltypes.Integer, 19: sqltypes.BigInteger}
+_BY_KIND: dict[str, Callable[[], sqltypes.TypeEngine]] = {
+    "int64": sqltypes.BigInteger,
+    "int32": sqltypes.Integer,
+    "int16": sqltypes.SmallInteger,
+    "float64": sqltypes.Double,
+    "float32": sqltypes.Float,
+    "bool": sqltypes.Boolean,
+    "date": sqltypes.Date,
+    "time": sqltypes.Time,
+    "timestamp": sqltypes.DateTime,
+    "timestamptz": lambda: sqltypes.DateTime(timezone=True),
+    "binary": sqltypes.LargeBinary,
+}
 
 
 def column_type(field: Field) -> sqltypes.TypeEngine:
-    """The SQLAlchemy type of a Metadata API field, keeping precision, scale and time zones."""
-    kind = field.type
-    if kind == "NUMBER":
+    """The SQLAlchemy type of a Metadata API field (by the type table), keeping precision, scale,
+    lengths and time zones. A NUMBER without precision is a double; with scale 0 and the digits
+    of SMALLINT, INTEGER or BIGINT it is that integer."""
+    kind = lookup(field.type).arrow_kind
+    if kind == "decimal":
         if field.precision is None:
             return sqltypes.Double()
         if field.scale == 0 and field.precision in _INTEGER_TYPES:
             return _INTEGER_TYPES[field.precision]()
         return sqltypes.Numeric(field.precision, field.scale, asdecimal=True)
-    if kind == "BOOLEAN":
-        return sqltypes.Boolean()
-    if kind == "DATE":
-        return sqltypes.Date()
-    if kind == "DATE_TIME":
-        return sqltypes.DateTime(timezone=True)
+    if kind in _BY_KIND:
+        return _BY_KIND[kind]()
     return sqltypes.VARCHAR(field.length) if field.length else sqltypes.String()
 
 
