@@ -12,7 +12,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "cdpdb"
 
 # Old import paths kept for users' code: each only re-exports from its new home.
-COMPAT_SHIMS = {"cdpdb.apis", "cdpdb.sqlalchemy.superset"}
+COMPAT_SHIMS = {"cdpdb.apis", "cdpdb.sqlalchemy.superset", "cdpdb.sqlalchemy.dialect"}
 
 
 def module_name(path: Path) -> str:
@@ -69,6 +69,8 @@ def layer(module: str) -> int:
     """0 foundation, 1 core, 2 backend contract, 3 backend clients, 4 DB-API, 5 dialects and
     emulators, 6 command line."""
     parts = module.split(".")
+    if module in COMPAT_SHIMS:
+        return 6
     if module in ("cdpdb._version", "cdpdb.exceptions", "cdpdb.dbapi_types"):
         return 0
     if parts[:2] == ["cdpdb", "core"]:
@@ -84,8 +86,6 @@ def layer(module: str) -> int:
     if parts[1] in ("sqlalchemy", "local"):
         return 5
     if parts[1] in ("cli", "__main__"):
-        return 6
-    if module in COMPAT_SHIMS:
         return 6
     raise AssertionError(f"{module} has no layer in the import rules: add it to the design and to this test")
 
