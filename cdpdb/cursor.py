@@ -8,7 +8,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pyarrow as pa
 
@@ -23,9 +23,19 @@ from cdpdb.exceptions import Error, InterfaceError, NotSupportedError, Operation
 
 if TYPE_CHECKING:
     from cdpdb.backends.base import Session
-    from cdpdb.connection import Connection
 
 log = logging.getLogger(__name__)
+
+
+class Owner(Protocol):
+    """What a cursor needs of its connection (a :class:`cdpdb.Connection`): its session, and
+    whether it is closed. Spelled out so the cursor does not depend on the connection module."""
+
+    @property
+    def session(self) -> Session: ...
+
+    @property
+    def closed(self) -> bool: ...
 
 
 class Cursor:
@@ -34,7 +44,7 @@ class Cursor:
 
     arraysize: int = 1
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Owner) -> None:
         self._connection = connection
         self._session: Session = connection.session
         self._result: Result | None = None
@@ -55,7 +65,7 @@ class Cursor:
     # -- PEP 249 attributes ----------------------------------------------------------------------
 
     @property
-    def connection(self) -> Connection:
+    def connection(self) -> Owner:
         return self._connection
 
     @property
