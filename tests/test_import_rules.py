@@ -80,6 +80,8 @@ def layer(module: str) -> int:
     if backend_of(module):
         if len(parts) == 3:
             return 4  # a backend's package: its typed connect(), a DB-API facade
+        if parts[3] == "cli":
+            return 6  # its commands of the command line
         return 5 if parts[3] in ("sqlalchemy", "local") else 3
     if module in ("cdpdb", "cdpdb.connection", "cdpdb.cursor"):
         return 4

@@ -1,22 +1,30 @@
-"""The ``cdpdb`` command line: run the local Data Cloud, query, export."""
+"""The Data Cloud commands of the ``cdpdb`` command line: the connection options, ``query`` and
+``export`` against an org or an embedded local Data Cloud, ``serve`` and ``demo``."""
 
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
-import secrets
-import signal
-import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
 
 import click
 
-from cdpdb import __version__
+from cdpdb.cli.output import (
+    EXPORT_FORMATS,
+    FORMATS,
+    SUFFIXES,
+    check_output,
+    format_from_suffix,
+    format_table,
+    print_result,
+    progress_available,
+    replacing,
+    write,
+    write_table,
+)
+from cdpdb.cli.signals import stop_signals
 
 DEMO_SQL = (
     'SELECT i."ssot__CountryId__c" AS country, COUNT(DISTINCT i."ssot__Id__c") AS customers, '
@@ -25,38 +33,6 @@ DEMO_SQL = (
     'ON o."ssot__SoldToCustomerId__c" = i."ssot__Id__c" '
     "GROUP BY 1 ORDER BY revenue DESC NULLS LAST LIMIT 10"
 )
-FORMATS = ("table", "csv", "jsonl", "parquet")
-EXPORT_FORMATS = ("parquet", "csv", "jsonl")
-SUFFIXES = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
-PROGRESS_HINT = 'progress bar off: tqdm is not installed; pip install "cdpdb[progress]" for one (or pass --no-progress)'
-
-
-@click.group()
-@click.version_option(__version__, "--version", "-V", prog_name="cdpdb", message="%(prog)s %(version)s")
-@click.option("-v", "--verbose", count=True, help="Log more (-v info, -vv debug).")
-def main(verbose: int) -> None:
-    """cdpdb: Salesforce Data Cloud as SQL.
-
-    \b
-    Examples, against an embedded local Data Cloud (no credentials, no org):
-      cdpdb demo
-      cdpdb query --local 'SELECT "ssot__Id__c" FROM "ssot__Individual__dlm" LIMIT 5'
-      cdpdb export --local 'SELECT * FROM "ssot__SalesOrder__dlm"' orders.parquet
-      cdpdb serve --scale 100000 --port 8080
-
-    \b
-    Against an org (secrets only through CDPDB_* environment variables):
-      export CDPDB_PASSWORD=... CDPDB_CLIENT_SECRET=...
-      cdpdb query --login-url https://MyDomain.my.salesforce.com \\
-                  --username me@example.com --client-id 3MVG9... 'SELECT 1'
-      CDPDB_REFRESH_TOKEN=... cdpdb query --client-id 3MVG9... 'SELECT 1'
-      CDPDB_TOKEN=... cdpdb query --tenant-url https://TENANT.c360a.salesforce.com 'SELECT 1'
-    """
-    if verbose:
-        logging.basicConfig(
-            level=logging.DEBUG if verbose > 1 else logging.INFO,
-            format="%(asctime)s %(name)s %(levelname)s %(message)s",
-        )
 
 
 def _require_local():
@@ -121,7 +97,7 @@ def _connection(local: bool, scale: int, progress: bool, **given) -> Iterator:
         raise click.ClickException(str(exc)) from None
 
 
-@main.command()
+@click.command()
 @click.option(
     "--scale", default=10_000, show_default=True, help="Source contacts to generate (orders 3x, email events 5x)."
 )
@@ -147,12 +123,12 @@ def serve(scale: int, seed: int, port: int, tenant_port: int, no_tls: bool, key_
       cdpdb serve --no-tls --key-file ./demo-key.pem
     """
     if key_file:
-        _check_output(key_file)
+        check_output(key_file)
     local = _require_local()
     started = time.perf_counter()
     options = {"scale": scale, "seed": seed, "tls": not no_tls}
     try:  # an interrupt at any point, even before the loop below, is a requested stop: exit 0
-        with _stop_signals(), _local_server(local, port, tenant_port, **options) as cloud:
+        with stop_signals(), _local_server(local, port, tenant_port, **options) as cloud:
             key_path = key_file or str(cloud.folder / "demo-jwt-key.pem")
             _write_private(key_path, cloud.credentials.private_key_pem)
             click.echo(f"Local Data Cloud ready in {time.perf_counter() - started:.1f} s (scale {scale}, seed {seed})")
@@ -206,35 +182,7 @@ def _announce(cloud, key_path: str) -> None:
     click.echo("Dataspaces: default, marketing. Press Ctrl-C to stop.")
 
 
-@contextlib.contextmanager
-def _stop_signals() -> Iterator[None]:
-    """Turn SIGTERM (docker stop, systemd, kill) and SIGHUP (terminal closed) into KeyboardInterrupt.
-
-    Their default action ends Python at once, running no ``finally`` and no ``with`` exit, which left
-    the server's temporary folder, private keys included, behind (and half-written exports). A signal
-    the parent chose to ignore stays ignored; handlers are restored on exit. Signals can only be
-    handled in the main thread, so elsewhere this does nothing.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(signum: int, frame) -> None:
-        raise KeyboardInterrupt(signal.Signals(signum).name)
-
-    previous = {}
-    for name in ("SIGTERM", "SIGHUP"):
-        signum = getattr(signal, name, None)
-        if signum is not None and signal.getsignal(signum) is not signal.SIG_IGN:
-            previous[signum] = signal.signal(signum, interrupt)
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
-
-
-@main.command()
+@click.command()
 @click.option("--scale", default=10_000, show_default=True, help="Source contacts to generate.")
 @click.option("--sql", default=DEMO_SQL, help="The query to run (Hyper SQL, Query API V3).")
 def demo(scale: int, sql: str) -> None:
@@ -253,7 +201,7 @@ def demo(scale: int, sql: str) -> None:
     click.echo(format_table(table))
 
 
-@main.command()
+@click.command()
 @click.argument("sql")
 @connection_options
 @click.option(
@@ -284,41 +232,19 @@ def query(sql: str, fmt: str | None, output: str | None, max_rows: int, local: b
     if fmt == "parquet" and not output:
         raise click.UsageError("--format parquet needs --output FILE")
     if output:
-        _check_output(output)
-    with _stop_signals(), _connection(local, scale, False, **given) as conn:
+        check_output(output)
+    with stop_signals(), _connection(local, scale, False, **given) as conn:
         cur = conn.cursor()
         cur.execute(sql)
         if output is None:
-            _print(cur, fmt, max_rows)
+            print_result(cur, fmt, max_rows)
             return
-        with _replacing(output) as sink:
-            rows = _write_table(cur, max_rows, sink) if fmt == "table" else _write(cur, fmt, sink)
+        with replacing(output) as sink:
+            rows = write_table(cur, max_rows, sink) if fmt == "table" else write(cur, fmt, sink)
     click.echo(f"wrote {rows:,} rows to {output}", err=True)
 
 
-def _print(cur, fmt: str, max_rows: int) -> None:
-    """The result on stdout: a grid of the first ``max_rows`` rows, or every row as CSV or JSON lines."""
-    if fmt != "table":
-        _write(cur, fmt, sys.stdout.buffer)
-        return
-    rows = cur.fetchmany(max_rows + 1)
-    click.echo(format_rows([d[0] for d in cur.description or []], rows[:max_rows]))
-    if len(rows) > max_rows:
-        click.echo(f"(only the first {max_rows} rows are shown; use --max-rows, --format csv or export)")
-
-
-def _write_table(cur, max_rows: int, sink: BinaryIO) -> int:
-    """The grid of ``--format table`` into a file; the note about rows left out goes to stderr, so the
-    file holds only the table."""
-    rows = cur.fetchmany(max_rows + 1)
-    shown = rows[:max_rows]
-    sink.write(format_rows([d[0] for d in cur.description or []], shown).encode() + b"\n")
-    if len(rows) > max_rows:
-        click.echo(f"(only the first {max_rows} rows were written; use --max-rows, --format csv or export)", err=True)
-    return len(shown)
-
-
-@main.command()
+@click.command()
 @click.argument("sql")
 @click.argument("output", type=click.Path(dir_okay=False, writable=True))
 @connection_options
@@ -344,122 +270,17 @@ def export(sql: str, output: str, fmt: str | None, progress: bool, local: bool, 
       cdpdb export --format csv --no-progress --login-url https://MyDomain.my.salesforce.com \\
           --username me@example.com --client-id 3MVG9... 'SELECT * FROM "ssot__Individual__dlm"' people.txt
     """
-    fmt = fmt or _format_from_suffix(output)
-    _check_output(output)
-    progress = progress and _progress_available()
-    with _stop_signals(), _connection(local, scale, progress, **given) as conn:
+    fmt = fmt or format_from_suffix(output)
+    check_output(output)
+    progress = progress and progress_available()
+    with stop_signals(), _connection(local, scale, progress, **given) as conn:
         cur = conn.cursor()
         cur.execute(sql)
-        with _replacing(output) as sink:
-            rows = _write(cur, fmt, sink)
+        with replacing(output) as sink:
+            rows = write(cur, fmt, sink)
     click.echo(f"wrote {rows:,} rows to {output}", err=True)
 
 
-def _format_from_suffix(output: str) -> str:
-    """The export format named by the file's suffix; an unknown suffix is an error, never a guess
-    (``out.xlsx`` used to get Parquet)."""
-    suffix = Path(output).suffix.lower()
-    if suffix in SUFFIXES:
-        return SUFFIXES[suffix]
-    known = ", ".join(SUFFIXES)
-    raise click.ClickException(
-        f"cannot tell the format of {output!r} from its suffix {suffix or '(none)'}: "
-        f"name the file {known}, or pass --format {'|'.join(EXPORT_FORMATS)}"
-    )
-
-
-def _progress_available() -> bool:
-    """Whether tqdm can draw the progress bar; if not, say how to get it rather than dropping it silently."""
-    try:
-        import tqdm  # noqa: F401
-    except ImportError:
-        click.echo(PROGRESS_HINT, err=True)
-        return False
-    return True
-
-
-def _check_output(path: str) -> None:
-    """Fail before connecting (a query may run for minutes first) when ``path`` cannot be written."""
-    folder = Path(path).expanduser().absolute().parent
-    if not folder.is_dir():
-        raise click.ClickException(
-            f"the output folder {folder} does not exist; create it (mkdir -p {folder}) or write elsewhere"
-        )
-    if not os.access(folder, os.W_OK):
-        raise click.ClickException(f"the output folder {folder} is not writable; choose another path")
-
-
-@contextlib.contextmanager
-def _replacing(target: str) -> Iterator[BinaryIO]:
-    """A file that becomes ``target`` only when complete.
-
-    It is written beside ``target`` under a hidden temporary name (same folder, so the rename is
-    atomic), synced, then renamed over it with ``os.replace``. A failure or interruption
-    (KeyboardInterrupt, SIGTERM) removes the temporary file: no truncated result that reads as
-    complete, an existing file stays as it was, and a new result replaces an old one, never appends.
-    """
-    path = Path(target).expanduser()
-    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
-    try:
-        with open(temp, "xb") as sink:
-            yield sink
-            sink.flush()
-            os.fsync(sink.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-
-
-def _write(cur, fmt: str, sink: BinaryIO) -> int:
-    """Stream every batch to ``sink`` as Parquet, CSV or JSON lines; only one page is held in memory."""
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
-
-    rows, writer = 0, None
-    try:
-        for batch in cur.fetch_arrow_batches():
-            if fmt == "jsonl":
-                _jsonl(batch, sink)
-            elif writer is None:
-                writer = (
-                    pq.ParquetWriter(sink, batch.schema) if fmt == "parquet" else pacsv.CSVWriter(sink, batch.schema)
-                )
-            if writer is not None:
-                writer.write_table(pa.Table.from_batches([batch])) if fmt == "parquet" else writer.write_batch(batch)
-            rows += batch.num_rows
-        if writer is None and fmt in ("parquet", "csv"):
-            empty = cur.fetch_arrow_table()
-            (pq.write_table if fmt == "parquet" else pacsv.write_csv)(empty, sink)
-    finally:
-        if writer is not None:
-            writer.close()
-    return rows
-
-
-def _jsonl(batch, sink: BinaryIO) -> None:
-    import orjson
-
-    for row in batch.to_pylist():
-        sink.write(orjson.dumps(row, default=str, option=orjson.OPT_NAIVE_UTC) + b"\n")
-
-
-def format_table(table) -> str:
-    """A plain-text grid of an Arrow table."""
-    return format_rows(table.column_names, [tuple(row.values()) for row in table.to_pylist()])
-
-
-def format_rows(columns: list[str], values: list[tuple]) -> str:
-    """A plain-text grid: column names, then rows."""
-    rows = [["" if v is None else str(v) for v in row] for row in values]
-    widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(columns)]
-    line = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
-    out = [line, "| " + " | ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)) + " |", line]
-    out += ["| " + " | ".join(v.rjust(w) for v, w in zip(r, widths, strict=True)) + " |" for r in rows]
-    out += [line, f"({len(rows)} rows)"]
-    return "\n".join(out)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+def commands() -> list[click.Command]:
+    """What this backend adds to ``cdpdb`` (the command line asks every backend)."""
+    return [serve, demo, query, export]
