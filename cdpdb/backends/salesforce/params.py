@@ -8,21 +8,68 @@ single quotes, so a value can never become SQL.
 
 from __future__ import annotations
 
-import datetime as dt
-import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from cdpdb.core import adapt as core
 from cdpdb.core.sqlscan import Edit, substitute
-from cdpdb.exceptions import DataError, ProgrammingError
+from cdpdb.exceptions import ProgrammingError
 
 _SEQUENCES = (list, tuple, set, frozenset)
 _SUPPORTED = "str, int, float, Decimal, bool, None, date, time, datetime, or a list/tuple/set of those"
-_UTC = dt.timezone.utc
 NUMERIC_DIGITS = 38  # Data Cloud's NUMERIC (Hyper's): at most 38 digits, at most 38 of them after the point
 BIGINT_RANGE = (-(2**63), 2**63 - 1)
+
+LIMITS = core.Limits(
+    system="Data Cloud",
+    bigint=BIGINT_RANGE,
+    numeric_precision=NUMERIC_DIGITS,
+    numeric_scale=NUMERIC_DIGITS,
+    nul_in_text=False,
+)
+ADAPTERS = core.Adapters(core.adapters, limits=LIMITS)
+"""Python values as Data Cloud holds them: the core dumpers with Data Cloud's limits."""
+
+
+@dataclass(frozen=True)
+class Spelling:
+    """How Data Cloud spells one kind of value: V3 parameter type, Connect parameter type, and the
+    V1/V2 (Trino-like SQL) literal built from the value's exact text."""
+
+    v3: str
+    connect: str
+    literal: Callable[[str], str]
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _decimal_literal(text: str) -> str:
+    scale = len(text.split(".", 1)[1]) if "." in text else 0  # a bare DECIMAL has scale 0: say it
+    return f"CAST('{text}' AS DECIMAL({NUMERIC_DIGITS}, {scale}))"
+
+
+def _double_literal(text: str) -> str:
+    # A double as a string cast: a bare 0.1 is a DECIMAL in Trino, and -0.0, NaN and infinities
+    # have no numeric literal at all.
+    return f"CAST('{text}' AS DOUBLE)"
+
+
+SPELLINGS: dict[core.Kind, Spelling] = {
+    "text": Spelling("varchar", "Varchar", _quoted),
+    "boolean": Spelling("boolean", "Boolean", str.upper),
+    "bigint": Spelling("bigint", "BigInt", str),
+    "double": Spelling("double", "Double", _double_literal),
+    "numeric": Spelling("numeric", "Numeric", _decimal_literal),
+    "timestamp": Spelling("timestamp", "Timestamp", lambda text: f"TIMESTAMP '{text}'"),
+    "timestamptz": Spelling("timestamptz", "TimestampTZ", lambda text: f"CAST('{text}' AS TIMESTAMP WITH TIME ZONE)"),
+    "date": Spelling("date", "Date", lambda text: f"DATE '{text}'"),
+    "time": Spelling("time", "Time", lambda text: f"TIME '{text}'"),
+}
+_CONNECT_TYPES = {spelling.v3: spelling.connect for spelling in SPELLINGS.values()}
 
 
 @dataclass(frozen=True)
@@ -36,114 +83,45 @@ class BoundParameter:
 
 @dataclass(frozen=True)
 class Adapted:
-    """A Python value as Data Cloud takes it: its type (V3 spelling) and its exact text (None is NULL).
+    """A Python value as Data Cloud takes it: its kind and its exact text (None is NULL).
 
-    The one place that knows each Python type: V3/Connect send ``text`` as the parameter value and
-    V1/V2 build their literal from it (``literal``), so every API sends the same digits.
+    The text comes from the one registry (:data:`ADAPTERS`): V3/Connect send it as the parameter
+    value and V1/V2 build their literal from it (``literal``), so every API sends the same digits.
     """
 
-    type: str
+    kind: core.Kind
     text: str | None
+
+    @property
+    def type(self) -> str:
+        """The V3 parameter type (Connect's is ``connect_type(type)``)."""
+        return SPELLINGS[self.kind].v3
 
     def literal(self) -> str:
         """The V1/V2 (Trino-like SQL) literal that means exactly this value."""
         if self.text is None:
             return "NULL"
-        return _LITERALS[self.type](self.text)
+        return SPELLINGS[self.kind].literal(self.text)
 
 
 def adapt(value: Any) -> Adapted:
-    """The type and exact text of one parameter value; refuses what Data Cloud cannot hold."""
-    if value is None:
-        return Adapted("varchar", None)
-    for python_type, adapter in _ADAPTERS:
-        if isinstance(value, python_type):
-            return adapter(value)
-    raise ProgrammingError(f"cannot send a parameter of type {type(value).__name__}; use {_SUPPORTED}")
+    """The kind and exact text of one parameter value; refuses what Data Cloud cannot hold."""
+    dumper = ADAPTERS.get_dumper(type(value))
+    if dumper is None:
+        raise ProgrammingError(f"cannot send a parameter of type {type(value).__name__}; use {_SUPPORTED}")
+    dumper = dumper.upgrade(value)
+    return Adapted(dumper.kind, dumper.text(value))
 
 
-def _bool(value: bool) -> Adapted:
-    return Adapted("boolean", "true" if value else "false")
+def float_text(value: float) -> str:
+    """The exact text of a float (see :func:`cdpdb.core.adapt.float_text`)."""
+    return core.float_text(value)
 
 
-def _int(value: int) -> Adapted:
-    low, high = BIGINT_RANGE
-    if not low <= value <= high:
-        raise DataError(
-            f"the integer {value} does not fit Data Cloud's BIGINT ({low} to {high}); "
-            "send it as decimal.Decimal(value) for a NUMERIC of up to 38 digits"
-        )
-    return Adapted("bigint", str(int(value)))  # int(): an IntEnum's str() is its name
-
-
-def _float(value: float) -> Adapted:
-    return Adapted("double", float_text(value))
-
-
-def _decimal(value: Decimal) -> Adapted:
-    return Adapted("numeric", decimal_text(value))
-
-
-def _datetime(value: dt.datetime) -> Adapted:
-    if value.utcoffset() is None:
-        return Adapted("timestamp", value.isoformat(sep=" "))
-    return Adapted("timestamptz", timestamptz_text(value))
-
-
-def _date(value: dt.date) -> Adapted:
-    return Adapted("date", value.isoformat())
-
-
-def _time(value: dt.time) -> Adapted:
-    if value.utcoffset() is not None:
-        raise ProgrammingError(
-            f"cannot send the time {value}: Data Cloud's TIME has no time zone; "
-            "send a naive time (value.replace(tzinfo=None)) or an aware datetime"
-        )
-    return Adapted("time", value.isoformat())
-
-
-def _str(value: str) -> Adapted:
-    if "\x00" in value:
-        raise ProgrammingError("text parameters cannot contain the NUL character")
-    return Adapted("varchar", value)
-
-
-# Order matters: bool is an int, datetime is a date.
-_ADAPTERS: tuple = (
-    (str, _str),
-    (bool, _bool),
-    (int, _int),
-    (float, _float),
-    (Decimal, _decimal),
-    (dt.datetime, _datetime),
-    (dt.date, _date),
-    (dt.time, _time),
-)
-
-
-def _quoted(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _decimal_literal(text: str) -> str:
-    scale = len(text.split(".", 1)[1]) if "." in text else 0  # a bare DECIMAL has scale 0: say it
-    return f"CAST('{text}' AS DECIMAL({NUMERIC_DIGITS}, {scale}))"
-
-
-_LITERALS = {
-    "varchar": _quoted,
-    "boolean": str.upper,
-    "bigint": str,
-    # A double as a string cast: a bare 0.1 is a DECIMAL in Trino, and -0.0, NaN and infinities
-    # have no numeric literal at all.
-    "double": lambda text: f"CAST('{text}' AS DOUBLE)",
-    "numeric": _decimal_literal,
-    "timestamp": lambda text: f"TIMESTAMP '{text}'",
-    "timestamptz": lambda text: f"CAST('{text}' AS TIMESTAMP WITH TIME ZONE)",
-    "date": lambda text: f"DATE '{text}'",
-    "time": lambda text: f"TIME '{text}'",
-}
+def decimal_text(value: Decimal) -> str:
+    """Plain digits with the value's own scale, after checking that Data Cloud's NUMERIC(38, scale)
+    holds it (DataError otherwise): never a rounded or different number."""
+    return core.decimal_text(value, LIMITS)
 
 
 def server_parameter(value: Any, name: str | None = None) -> BoundParameter:
@@ -151,62 +129,8 @@ def server_parameter(value: Any, name: str | None = None) -> BoundParameter:
     return BoundParameter(name, adapted.type, adapted.text)
 
 
-_CONNECT_TYPES = {
-    "varchar": "Varchar",
-    "boolean": "Boolean",
-    "bigint": "BigInt",
-    "double": "Double",
-    "numeric": "Numeric",
-    "timestamp": "Timestamp",
-    "timestamptz": "TimestampTZ",
-    "date": "Date",
-    "time": "Time",
-}
-
-
 def connect_type(v3_type: str) -> str:
     return _CONNECT_TYPES[v3_type]
-
-
-def float_text(value: float) -> str:
-    """Text that reads back as exactly ``value``: repr is the shortest such text, sign of zero kept."""
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "Infinity" if value > 0 else "-Infinity"
-    return repr(float(value))
-
-
-def decimal_text(value: Decimal) -> str:
-    """Plain digits with the value's own scale (``1E-7`` → ``0.0000001``, ``1E+2`` → ``100``), after
-    checking that NUMERIC(38, scale) holds it: never a rounded or different number."""
-    if not value.is_finite():
-        raise DataError(f"cannot send the decimal {value}: Data Cloud's NUMERIC holds only finite numbers")
-    _, digits, exponent = value.as_tuple()
-    scale = max(-exponent, 0)
-    whole_digits = max(len(digits) + exponent, 0) if any(digits) else 0
-    precision = max(whole_digits + scale, 1)
-    if scale > NUMERIC_DIGITS:
-        raise DataError(
-            f"cannot send the decimal {value}: it has {scale} digits after the decimal point and Data Cloud's "
-            f"NUMERIC holds at most {NUMERIC_DIGITS}; round it first, e.g. value.quantize(Decimal('1E-38'))"
-        )
-    if precision > NUMERIC_DIGITS:
-        raise DataError(
-            f"cannot send the decimal {value}: it has {precision} digits and Data Cloud's "
-            f"NUMERIC holds at most {NUMERIC_DIGITS}; round it to fewer digits (value.quantize(...)) "
-            "or send it as a float"
-        )
-    return format(value, "f")
-
-
-def timestamptz_text(value: dt.datetime) -> str:
-    """The instant in UTC; one whose UTC date falls outside Python's years 1-9999 (0001-01-01
-    00:00+05:00) keeps its own offset, which Data Cloud reads just as well."""
-    try:
-        return value.astimezone(_UTC).isoformat(sep=" ")
-    except OverflowError:
-        return value.isoformat(sep=" ")
 
 
 def render_literal(value: Any) -> str:

@@ -11,14 +11,11 @@ The client finds these by name and never imports the emulator.
 from __future__ import annotations
 
 import atexit
-import datetime as dt
-import math
 import threading
 from collections.abc import Callable, Mapping
-from decimal import Decimal
 from typing import Any
 
-from cdpdb.backends.salesforce.params import float_text
+from cdpdb.backends.salesforce.params import ADAPTERS
 from cdpdb.backends.salesforce.settings import Settings
 from cdpdb.core.http import HttpClient
 
@@ -69,15 +66,10 @@ def embedded_connect_args(options: Mapping[str, str]) -> dict[str, Any]:
 
 
 def _jsonable(parameters: Any) -> Any:
-    def value(v: Any) -> Any:
-        if isinstance(v, (Decimal, dt.date, dt.time)):
-            return str(v) if isinstance(v, Decimal) else v.isoformat()
-        if isinstance(v, float) and not math.isfinite(v):
-            return float_text(v)  # JSON has no Infinity or NaN; the server casts the text
-        return v
-
+    """Parameters as JSON for the admin path: each value's JSON form from Data Cloud's registry
+    (a Decimal, date or time as its exact text; NaN and infinities as text, which the server casts)."""
     if parameters is None:
         return None
-    if isinstance(parameters, dict):
-        return {k: value(v) for k, v in parameters.items()}
-    return [value(v) for v in parameters]
+    if isinstance(parameters, Mapping):
+        return {k: ADAPTERS.json(v) for k, v in parameters.items()}
+    return [ADAPTERS.json(v) for v in parameters]
