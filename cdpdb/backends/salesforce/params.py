@@ -13,14 +13,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from cdpdb.backends.salesforce import wire
 from cdpdb.core import adapt as core
 from cdpdb.core.sqlscan import Edit, substitute
 from cdpdb.exceptions import ProgrammingError
 
 _SEQUENCES = (list, tuple, set, frozenset)
 _SUPPORTED = "str, int, float, Decimal, bool, None, date, time, datetime, or a list/tuple/set of those"
-NUMERIC_DIGITS = 38  # Data Cloud's NUMERIC (Hyper's): at most 38 digits, at most 38 of them after the point
-BIGINT_RANGE = (-(2**63), 2**63 - 1)
+NUMERIC_DIGITS = wire.NUMERIC_DIGITS
+BIGINT_RANGE = wire.BIGINT_RANGE
 
 LIMITS = core.Limits(
     system="Data Cloud",

@@ -52,3 +52,5 @@ V1_MAX_ORDERBY_CHARS = 4_000  # the orderby travels in the query string
 V3_INLINE_BYTES = 1_000_000  # results smaller than this come back in the first V3 call
 MAX_WAIT_MS = 10_000  # the longest long-poll a status call may ask for (waitTimeMs)
 DEFAULT_DATASPACE = "default"
+NUMERIC_DIGITS = 38  # NUMERIC (Hyper's): at most 38 digits, at most 38 of them after the point
+BIGINT_RANGE = (-(2**63), 2**63 - 1)

@@ -88,3 +88,28 @@ def test_hostile_filter_values_reach_the_server_exactly(cloud, connect, value):
     cloud.load("Echo__dlm", pa.table({"Key__c": ["k"], "Value__c": [value]}), category="Profile")
     rows = ProfileClient(connect()).search("Echo__dlm", {"Value__c": value}, fields=["Key__c", "Value__c"])
     assert rows == [{"Key__c": "k", "Value__c": value}]
+
+
+def test_filter_values_use_the_adaptation_registry():
+    """Filters get the same exact text as query parameters (one registry): an aware datetime as
+    its UTC instant, a Decimal as plain digits, a float's NaN spelled as Data Cloud reads it;
+    a filter value has no type, so integers beyond BIGINT are sent as they are."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from cdpdb.backends.salesforce.apis import encode_filters
+
+    plus_two = dt.timezone(dt.timedelta(hours=2))
+    assert encode_filters({"A": dt.datetime(2020, 1, 2, 3, 4, 5, tzinfo=plus_two)}) == '[A="2020-01-02 01:04:05+00:00"]'
+    assert encode_filters({"B": 2**70, "C": Decimal("1E+2"), "D": float("nan")}) == (
+        '[B="1180591620717411303424",C="100",D="NaN"]'
+    )
+
+
+def test_admin_writes_send_exact_json_for_any_mapping():
+    from decimal import Decimal
+    from types import MappingProxyType
+
+    from cdpdb.backends.salesforce.local.hooks import _jsonable
+
+    assert _jsonable(MappingProxyType({"a": Decimal("1.50"), "b": float("inf")})) == {"a": "1.50", "b": "Infinity"}
