@@ -29,10 +29,25 @@ BUILTIN: dict[str, str] = {
 class Session(Protocol):
     """A logged-in session with one CDP. Safe to share between threads; one per Connection."""
 
-    backend: str  # the backend's name, e.g. "salesforce"
-    types: TypeTable  # how the backend's type names map to Arrow
-    supports_async: bool  # submit / results / status / cancel by query id
-    progress: bool  # show progress bars for fetches
+    @property
+    def backend(self) -> str:
+        """The backend's name, e.g. "salesforce" (named in messages)."""
+        ...
+
+    @property
+    def types(self) -> TypeTable:
+        """How the backend's type names map to Arrow."""
+        ...
+
+    @property
+    def supports_async(self) -> bool:
+        """Whether submit / results / status / cancel by query id work."""
+        ...
+
+    @property
+    def progress(self) -> bool:
+        """Whether fetches show a progress bar."""
+        ...
 
     @property
     def read_only(self) -> str | None:
