@@ -6,8 +6,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from cdpdb.backends.salesforce.local.dataset import generate
 from cdpdb.local import serve
-from cdpdb.local.dataset import generate
 
 
 def by_name(objects):
@@ -124,7 +124,7 @@ def test_users_load_their_own_data(tmp_path):
         cloud.load("Visits__dll", csv, dataspaces=["default", "marketing"])
         cloud.load("Plans__dll", parquet)
         cloud.load("Arrow__dll", pa.table({"x": [1, 2, 3]}))
-        from .conftest import Api
+        from tests.conftest import Api
 
         api = Api(cloud)
         metadata = {e["name"]: e for e in api.direct("GET", "/api/v1/metadata").json()["metadata"]}

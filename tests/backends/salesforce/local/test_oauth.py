@@ -163,7 +163,7 @@ def test_data_cloud_token_revocation(api):
 
 def test_tokens_expire_after_the_configured_lifetime():
     with serve(scale=10, token_lifetime=1) as short:
-        from .conftest import Api
+        from tests.conftest import Api
 
         api = Api(short)
         token = api.dc_token()
