@@ -72,7 +72,7 @@ class FaultPlan:
     stats: dict[str, int] = field(default_factory=dict)  # counted by the middleware
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def add(self, fault: Fault | None = None, **kwargs) -> Fault:
+    def add(self, fault: Fault | None = None, **kwargs: Any) -> Fault:
         fault = fault or Fault(**kwargs)
         with self._lock:
             self.faults.append(fault)
@@ -111,7 +111,7 @@ class FaultPlan:
         self.limits = type(self.limits)()
 
     @contextmanager
-    def inject(self, *faults: Fault, **limits) -> Iterator[FaultPlan]:
+    def inject(self, *faults: Fault, **limits: Any) -> Iterator[FaultPlan]:
         """Apply faults and limits for the duration of a ``with`` block, then restore."""
         saved = self.limits
         if limits:
@@ -127,7 +127,7 @@ class FaultPlan:
                         self.faults.remove(fault)
             self.limits = saved
 
-    def describe(self) -> dict:
+    def describe(self) -> dict[str, Any]:
         return {"limits": asdict(self.limits), "faults": [asdict(f) for f in self.faults], "stats": dict(self.stats)}
 
 
@@ -206,11 +206,11 @@ class FaultMiddleware:
         finally:
             self.in_flight -= 1
 
-    async def _mangle(self, fault: Fault, scope, receive, send) -> None:
-        start: dict = {}
+    async def _mangle(self, fault: Fault, scope: Any, receive: Any, send: Any) -> None:
+        start: dict[str, Any] = {}
         body = bytearray()
 
-        async def capture(message) -> None:
+        async def capture(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 start.update(message)
             elif message["type"] == "http.response.body":
@@ -237,7 +237,7 @@ class FaultMiddleware:
 
 
 async def _send(
-    send, status: int, body: bytes, *, content_type: bytes = b"application/json", retry_after: float | None = None
+    send: Any, status: int, body: bytes, *, content_type: bytes = b"application/json", retry_after: float | None = None
 ) -> None:
     headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
     if retry_after is not None:
