@@ -149,13 +149,26 @@ def test_the_root_opens_backends_only_through_the_contract():
     assert not {t for t in root_imports if backend_of(t)}, root_imports
 
 
+def is_kit(module: str) -> bool:
+    return module == "cdpdb.local" or module.startswith("cdpdb.local.")
+
+
 def test_core_and_the_kit_name_no_vendor():
     for module, path in MODULES.items():
-        if module.startswith("cdpdb.core") or module == "cdpdb.backends.base":
+        if module.startswith("cdpdb.core") or module == "cdpdb.backends.base" or is_kit(module):
             text = path.read_text().lower()
             for vendor in ("salesforce", "data cloud", "treasure", "adobe", "customer.io", "crescendo"):
                 allowed = module == "cdpdb.backends.base" and vendor == "salesforce"  # the default backend's name
                 assert allowed or vendor not in text, f"{module} names {vendor!r}"
+
+
+def test_the_kit_imports_no_backend():
+    """The emulator kit serves every backend's emulator, so it depends on none of them; of
+    ``cdpdb.backends`` it may read the contract only (the default backend's name, for the old
+    ``cdpdb.local.serve``)."""
+    assert [m for m in MODULES if is_kit(m)], "the kit has moved: update is_kit()"
+    leaks = [f"{m}:{line} → {t}" for m, t, line in edges() if is_kit(m) and backend_of(t)]
+    assert not leaks, leaks
 
 
 def test_backends_never_import_each_other():

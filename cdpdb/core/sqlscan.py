@@ -7,7 +7,7 @@ binding): one lexer, so both agree on what is a placeholder.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 # Pieces of SQL that may contain placeholder-like characters but are not placeholders.
 _SKIP = re.compile(
@@ -33,28 +33,30 @@ PLACEHOLDERS = {
 Edit = tuple[int, int, int]  # a replaced span of the original text (start, end) and its new length
 
 
+def placeholders(sql: str, style: str) -> Iterator[tuple[int, int, re.Match[str]]]:
+    """Each placeholder of ``style`` outside literals, comments and quoted names, with its
+    offsets in ``sql`` (the match itself is of the piece of text between two skipped parts)."""
+    pattern = PLACEHOLDERS[style]
+    pos = 0
+    for skip in [*_SKIP.finditer(sql), None]:
+        stop = len(sql) if skip is None else skip.start()
+        for match in pattern.finditer(sql[pos:stop]):
+            yield pos + match.start(), pos + match.end(), match
+        if skip is not None:
+            pos = skip.end()
+
+
 def substitute(sql: str, style: str, replace: Callable[[re.Match[str]], str], edits: list[Edit] | None = None) -> str:
     """Call ``replace`` for every placeholder of ``style`` outside literals, comments and names.
     ``edits`` receives each replacement, so positions in the result can be mapped back."""
-    pattern = PLACEHOLDERS[style]
-    out, pos = [], 0
-
-    def piece(end: int) -> str:
-        offset = pos
-
-        def recorded(match: re.Match[str]) -> str:
-            text = replace(match)
-            if edits is not None and text != match.group(0):
-                edits.append((offset + match.start(), offset + match.end(), len(text)))
-            return text
-
-        return pattern.sub(recorded, sql[pos:end])
-
-    for skip in _SKIP.finditer(sql):
-        out.append(piece(skip.start()))
-        out.append(skip.group(0))
-        pos = skip.end()
-    out.append(piece(len(sql)))
+    out, done = [], 0
+    for start, end, match in placeholders(sql, style):
+        text = replace(match)
+        if edits is not None and text != match.group(0):
+            edits.append((start, end, len(text)))
+        out += [sql[done:start], text]
+        done = end
+    out.append(sql[done:])
     return "".join(out)
 
 

@@ -1,4 +1,5 @@
-"""The SQL engine of the local Data Cloud: Tableau Hyper, the engine behind Data Cloud's Query API.
+"""The SQL engine of the emulators: Tableau Hyper, one database file per dataspace (a backend's
+namespace of tables).
 
 Hyper is started with ``tableauhyperapi`` (which owns the ``hyperd`` process and creates the
 database files) but queried over its PostgreSQL wire protocol with psycopg, because that path
@@ -26,6 +27,8 @@ from tableauhyperapi import Connection, CreateMode, HyperProcess, Telemetry
 from cdpdb.core.results.arrow import normalise_arrow
 
 log = logging.getLogger(__name__)
+
+CANCELED = "57014"  # SQLSTATE of a statement stopped by a cancel request
 
 #: Prefix placed before a user's query so that error positions can be mapped back to it.
 _COPY_HEAD = "COPY (\n"

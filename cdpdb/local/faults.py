@@ -1,7 +1,8 @@
-"""Limits and injected faults of the local Data Cloud, switchable per server and per test.
+"""Limits and injected faults of a local emulator, switchable per server and per test.
 
 Faults live in the server, not in a mocked transport, so every test exercises the real client
 stack: HTTP, retries, decoding. Quiet and correct by default: no fault is active until asked for.
+What an error looks like on the wire is the backend's: the middleware asks its ``ErrorBody``.
 """
 
 from __future__ import annotations
@@ -9,29 +10,25 @@ from __future__ import annotations
 import asyncio
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import MISSING, asdict, dataclass, field, fields, replace
+from typing import Any
 
 FAULT_KINDS = ("status", "reset", "html", "malformed", "slow", "delay")
 
 
 @dataclass
-class Limits:
-    """Sizes and timings the server applies to every request (the documented values by default)."""
+class ServerLimits:
+    """Sizes and timings every emulator applies; a backend subclasses it with its APIs' own
+    (page sizes, chunk rows) and the documented values as defaults. A field whose default is
+    ``None`` is optional (``None``: no cap); a float default makes a field a number, else an integer."""
 
     latency_ms: float = 0.0  # added to every request
     max_concurrent: int = 15  # more requests at once get 429 with Retry-After
     retry_after_seconds: float = 1.0
-    v1_max_rows: int = 49_999
-    v2_batch_bytes: int = 8 * 1024 * 1024
-    v2_batch_rows: int | None = None
-    v3_chunk_rows: int = 100_000
-    v3_max_byte_limit: int = 20_000_000
-    connect_page_bytes: int = 2 * 1024 * 1024
-    page_rows: int | None = None  # cap on rows in any /rows page or inline result
+    page_rows: int | None = None  # cap on rows in any page or inline result
     query_seconds: float = 0.0  # every query takes at least this long (long-running queries)
-    adaptive_wait_seconds: float = 5.0  # ADAPTIVE / Connect POST wait before answering "running"
     result_lifetime_seconds: float = 3600.0
 
 
@@ -70,12 +67,12 @@ class Fault:
 
 @dataclass
 class FaultPlan:
-    limits: Limits = field(default_factory=Limits)
+    limits: ServerLimits = field(default_factory=ServerLimits)
     faults: list[Fault] = field(default_factory=list)
     stats: dict[str, int] = field(default_factory=dict)  # counted by the middleware
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def add(self, fault: Fault | None = None, **kwargs) -> Fault:
+    def add(self, fault: Fault | None = None, **kwargs: Any) -> Fault:
         fault = fault or Fault(**kwargs)
         with self._lock:
             self.faults.append(fault)
@@ -97,23 +94,24 @@ class FaultPlan:
                 return fault
         return None
 
-    def set_limits(self, **changes) -> None:
-        known = {f.name for f in fields(Limits)}
+    def set_limits(self, **changes: Any) -> None:
+        known = {f.name for f in fields(self.limits)}
         unknown = set(changes) - known
         if unknown:
             raise ValueError(f"unknown limit(s): {', '.join(sorted(unknown))}; known: {', '.join(sorted(known))}")
         limits = replace(self.limits, **changes)
         # A limit of the wrong type would be accepted here and crash every later request.
-        _check_numbers(limits, {f.name: float if isinstance(f.default, float) else int for f in fields(Limits)})
+        _check_numbers(limits, {f.name: float if isinstance(f.default, float) else int for f in fields(limits)})
         self.limits = limits
 
     def clear(self) -> None:
+        """No faults, and the limits' documented defaults (of the backend's own kind of limits)."""
         with self._lock:
             self.faults.clear()
-        self.limits = Limits()
+        self.limits = type(self.limits)()
 
     @contextmanager
-    def inject(self, *faults: Fault, **limits) -> Iterator[FaultPlan]:
+    def inject(self, *faults: Fault, **limits: Any) -> Iterator[FaultPlan]:
         """Apply faults and limits for the duration of a ``with`` block, then restore."""
         saved = self.limits
         if limits:
@@ -129,19 +127,18 @@ class FaultPlan:
                         self.faults.remove(fault)
             self.limits = saved
 
-    def describe(self) -> dict:
+    def describe(self) -> dict[str, Any]:
         return {"limits": asdict(self.limits), "faults": [asdict(f) for f in self.faults], "stats": dict(self.stats)}
 
 
-_OPTIONAL = {"retry_after", "v2_batch_rows", "page_rows"}
-
-
-def _check_numbers(obj: object, kinds: dict[str, type]) -> None:
+def _check_numbers(obj: Any, kinds: dict[str, type]) -> None:
     """Each named attribute is a number of its kind (ints allowed for floats; never booleans),
-    not negative (a fault's count may be -1: every request); optional ones may be None."""
+    not negative (a fault's count may be -1: every request); optional ones (default ``None``)
+    may be None."""
+    optional = {f.name for f in fields(obj) if f.default is None and f.default_factory is MISSING}
     for name, kind in kinds.items():
         value = getattr(obj, name)
-        if value is None and name in _OPTIONAL:
+        if value is None and name in optional:
             continue
         allowed = (int, float) if kind is float else (int,)
         if isinstance(value, bool) or not isinstance(value, allowed):
@@ -154,20 +151,31 @@ class InjectedReset(Exception):
     """Raised inside the server to drop a connection mid-body (the 'reset' fault)."""
 
 
-class FaultMiddleware:
-    """ASGI middleware applying the plan's latency, concurrency limit and faults."""
+#: An error body in the backend's shape: (request path, HTTP status, message) → bytes of JSON.
+ErrorBody = Callable[[str, int, str], bytes]
 
-    def __init__(self, app, plan: FaultPlan) -> None:
-        self.app, self.plan = app, plan
+HTML_ERROR_PAGE = b"""<!DOCTYPE html>
+<html><head><title>Service Unavailable</title></head>
+<body><h1>Service Unavailable</h1>
+<p>The server is temporarily unable to service your request. Please try again later.</p>
+</body></html>
+"""
+
+
+class FaultMiddleware:
+    """ASGI middleware applying the plan's latency, concurrency limit and faults to every path
+    but the emulator's own test hooks (``exempt``, a path prefix), which must keep working
+    while faults are on."""
+
+    def __init__(self, app: Any, plan: FaultPlan, error_body: ErrorBody, exempt: str) -> None:
+        self.app, self.plan, self.error_body, self.exempt = app, plan, error_body, exempt
         self.in_flight = 0
         plan.stats = {"requests": 0, "busy_rejections": 0, "faults_injected": 0}
 
-    async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/__cdpdb"):
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(self.exempt):
             await self.app(scope, receive, send)
             return
-        from cdpdb.local.errors import HTML_ERROR_PAGE, error_body  # errors → oauth → jwt: load on first use
-
         limits, path, stats = self.plan.limits, scope["path"], self.plan.stats
         stats["requests"] += 1
         self.in_flight += 1  # a request counts as running from arrival, latency included
@@ -177,12 +185,7 @@ class FaultMiddleware:
             if self.in_flight > limits.max_concurrent:
                 stats["busy_rejections"] += 1
                 message = f"more than {limits.max_concurrent} concurrent requests; retry after the Retry-After delay"
-                await _send(
-                    send,
-                    429,
-                    error_body(path, 429, message, "REQUEST_LIMIT_EXCEEDED"),
-                    retry_after=limits.retry_after_seconds,
-                )
+                await _send(send, 429, self.error_body(path, 429, message), retry_after=limits.retry_after_seconds)
                 return
             fault = self.plan.take(scope["method"], path)
             if fault is not None:
@@ -193,11 +196,9 @@ class FaultMiddleware:
                 await asyncio.sleep(fault.seconds)
                 await self.app(scope, receive, send)
             elif fault.kind == "status":
-                code = "REQUEST_LIMIT_EXCEEDED" if fault.status == 429 else "SERVICE_UNAVAILABLE"
                 message = f"injected fault: HTTP {fault.status}"
-                await _send(
-                    send, fault.status, error_body(path, fault.status, message, code), retry_after=fault.retry_after
-                )
+                body = self.error_body(path, fault.status, message)
+                await _send(send, fault.status, body, retry_after=fault.retry_after)
             elif fault.kind == "html":
                 await _send(send, fault.status, HTML_ERROR_PAGE, content_type=b"text/html; charset=utf-8")
             else:
@@ -205,11 +206,11 @@ class FaultMiddleware:
         finally:
             self.in_flight -= 1
 
-    async def _mangle(self, fault: Fault, scope, receive, send) -> None:
-        start: dict = {}
+    async def _mangle(self, fault: Fault, scope: Any, receive: Any, send: Any) -> None:
+        start: dict[str, Any] = {}
         body = bytearray()
 
-        async def capture(message) -> None:
+        async def capture(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 start.update(message)
             elif message["type"] == "http.response.body":
@@ -236,7 +237,7 @@ class FaultMiddleware:
 
 
 async def _send(
-    send, status: int, body: bytes, *, content_type: bytes = b"application/json", retry_after: float | None = None
+    send: Any, status: int, body: bytes, *, content_type: bytes = b"application/json", retry_after: float | None = None
 ) -> None:
     headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
     if retry_after is not None:

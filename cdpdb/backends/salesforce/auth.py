@@ -50,7 +50,7 @@ class SalesforceLogin:
         s = self.settings
         fields = {
             "password": lambda: {
-                "grant_type": "password",
+                "grant_type": wire.PASSWORD_GRANT,
                 "client_id": s.client_id,
                 "client_secret": s.client_secret,
                 "username": s.username,
@@ -58,13 +58,13 @@ class SalesforceLogin:
             },
             "jwt": lambda: {"grant_type": wire.JWT_GRANT, "assertion": self._assertion()},
             "refresh_token": lambda: {
-                "grant_type": "refresh_token",
+                "grant_type": wire.REFRESH_GRANT,
                 "client_id": s.client_id,
                 "refresh_token": s.refresh_token,
                 **({"client_secret": s.client_secret} if s.client_secret else {}),
             },
             "client_credentials": lambda: {
-                "grant_type": "client_credentials",
+                "grant_type": wire.CLIENT_CREDENTIALS_GRANT,
                 "client_id": s.client_id,
                 "client_secret": s.client_secret,
             },

@@ -37,7 +37,7 @@ DEMO_SQL = (
 
 def _require_local():
     try:
-        from cdpdb import local
+        from cdpdb.backends.salesforce import local
     except ImportError as exc:
         raise click.ClickException(
             f"the local Data Cloud needs the 'local' extra ({exc.name} is missing): pip install 'cdpdb[local]'"

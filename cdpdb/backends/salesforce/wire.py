@@ -11,36 +11,46 @@ from __future__ import annotations
 from cdpdb.core.results.arrow import ARROW_STREAM
 
 # -- OAuth on the core (login / instance) host --------------------------------------------------
-TOKEN_PATH = "/services/oauth2/token"
-REVOKE_PATH = "/services/oauth2/revoke"
-EXCHANGE_PATH = "/services/a360/token"  # core token → Data Cloud token
-EXCHANGE_REVOKE_PATH = "/services/a360/revoke"
+OAUTH_PREFIX = "/services/oauth2"
+TOKEN_PATH = f"{OAUTH_PREFIX}/token"
+REVOKE_PATH = f"{OAUTH_PREFIX}/revoke"
+EXCHANGE_PREFIX = "/services/a360"
+EXCHANGE_PATH = f"{EXCHANGE_PREFIX}/token"  # core token → Data Cloud token
+EXCHANGE_REVOKE_PATH = f"{EXCHANGE_PREFIX}/revoke"
+PASSWORD_GRANT = "password"
+REFRESH_GRANT = "refresh_token"
+CLIENT_CREDENTIALS_GRANT = "client_credentials"
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 CDP_GRANT = "urn:salesforce:grant-type:external:cdp"
 ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"
 JWT_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:jwt"  # what the exchange says it issued
 CORE_TOKEN_LIFETIME = 7200.0  # seconds; Salesforce does not say, the official clients assume two hours
 DEFAULT_LOGIN_URL = "https://login.salesforce.com"
+SANDBOX_LOGIN_URL = "https://test.salesforce.com"
+FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"  # how OAuth requests carry their fields
 
 # -- Direct APIs on the Data Cloud tenant host --------------------------------------------------
 V1_QUERY_PATH = "/api/v1/query"
 V2_QUERY_PATH = "/api/v2/query"
-V3_QUERY_PATH = "/api/v3/query"
+V3_PREFIX = "/api/v3"
+V3_QUERY_PATH = f"{V3_PREFIX}/query"
 METADATA_PATH = "/api/v1/metadata"
 PROFILE_PATH = "/api/v1/profile"
 INSIGHTS_PATH = "/api/v1/insight/calculated-insights"
 
 # -- Connect REST API on the core instance host -------------------------------------------------
+CONNECT_PREFIX = "/services/data"
 CONNECT_API_VERSION = "v64.0"
 
 
 def connect_query_path(version: str) -> str:
-    return f"/services/data/{version}/ssot/query-sql"
+    return f"{CONNECT_PREFIX}/{version}/ssot/query-sql"
 
 
 # -- Headers ------------------------------------------------------------------------------------
 DATASPACE_HEADER = "ctx-dataspace-ds_name"  # Direct APIs (V3, Metadata, Profile)
 CONNECT_DATASPACE_HEADER = "dataspace"  # Connect API
+DATASPACE_PARAM = "dataspace"  # the query parameter (and Connect body field) naming the dataspace
 ARROW_STREAM_HEADER = "enable-arrow-stream"  # V1/V2: base64 Arrow in the JSON answer
 STATUS_HEADER = "x-hyperdb-status"  # V3: the query status of an ADAPTIVE/ASYNC answer
 REQUEST_ID_HEADERS = ("x-request-id", "x-trace-id", "sforce-call-id")
@@ -49,8 +59,37 @@ ARROW_MEDIA_TYPE = ARROW_STREAM  # V3 answers and chunks with Accept: this type
 # -- Limits -------------------------------------------------------------------------------------
 V1_MAX_ROWS = 49_999  # rows of one V1 page
 V1_MAX_ORDERBY_CHARS = 4_000  # the orderby travels in the query string
+V2_BATCH_BYTES = 8 * 1024 * 1024  # about this much JSON per V2 batch
 V3_INLINE_BYTES = 1_000_000  # results smaller than this come back in the first V3 call
+V3_BYTE_LIMIT = 20_000_000  # a V3 page's byteLimit when the request gives none
+V3_MAX_BYTE_LIMIT = 20_971_520  # the largest byteLimit a V3 request may ask for (20 MiB)
+V3_CHUNK_ROWS = 100_000  # rows of one V3 chunk
+CONNECT_PAGE_BYTES = 2 * 1024 * 1024  # about this much JSON per Connect rows page
+MAX_CONCURRENT_REQUESTS = 15  # more at once are refused with 429 and Retry-After
+ADAPTIVE_WAIT_SECONDS = 5.0  # how long V3 ADAPTIVE and Connect submits wait before answering "running"
 MAX_WAIT_MS = 10_000  # the longest long-poll a status call may ask for (waitTimeMs)
+PROFILE_MAX_ROWS = 4_999  # limit of one Profile or Calculated Insights API call
+INSIGHT_MAX_DIMENSIONS = 10  # per Calculated Insights API call
+INSIGHT_MAX_MEASURES = 5
 DEFAULT_DATASPACE = "default"
 NUMERIC_DIGITS = 38  # NUMERIC (Hyper's): at most 38 digits, at most 38 of them after the point
 BIGINT_RANGE = (-(2**63), 2**63 - 1)
+
+# -- V1/V2 metadata type names ------------------------------------------------------------------
+#: How V1/V2 metadata spells each type of :mod:`cdpdb.backends.salesforce.types` (by its canonical
+#: V3 name), with its ``typeCode`` (java.sql.Types).
+LEGACY_TYPE_NAMES = {
+    "Varchar": ("VARCHAR", 12),
+    "Numeric": ("DECIMAL", 3),
+    "BigInt": ("BIGINT", -5),
+    "Integer": ("INTEGER", 4),
+    "SmallInt": ("SMALLINT", 5),
+    "Float": ("REAL", 7),
+    "Double": ("DOUBLE", 8),
+    "Boolean": ("BOOLEAN", 16),
+    "Date": ("DATE", 91),
+    "Time": ("TIME", 92),
+    "Timestamp": ("TIMESTAMP", 93),
+    "TimestampTZ": ("TIMESTAMP WITH TIME ZONE", 93),
+    "Bytes": ("VARBINARY", -3),
+}

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import cdpdb
 from cdpdb.apis import InsightsClient, ProfileClient, encode_filters
-from cdpdb.local.profile import FilterSyntaxError, parse_filters
+from cdpdb.backends.salesforce.local.profile import FilterSyntaxError, parse_filters
 
 
 def test_profile_search_matches_hyper(api, connect):

@@ -14,12 +14,18 @@ from hypothesis import strategies as st
 
 import cdpdb
 from cdpdb.backends.salesforce import params
+from cdpdb.backends.salesforce.local.sqltext import (
+    BadRequest,
+    Parameter,
+    numeric_scale,
+    render_parameter,
+    translate_legacy,
+)
 from cdpdb.backends.salesforce.types import TYPES
 from cdpdb.core.results.decode import decode_column, decode_json_page
 from cdpdb.core.results.rows import python_rows
 from cdpdb.core.results.schema import Column
 from cdpdb.local.engine import EngineError
-from cdpdb.local.sqltext import BadRequest, Parameter, numeric_scale, render_parameter, translate_legacy
 
 
 def _fits_numeric(value: Decimal) -> bool:

@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from cdpdb.local.server import _bind
+from cdpdb.local.server import bind
 
 
 def test_connect_submit_shape(api):
@@ -195,7 +195,7 @@ def test_openapi_description_lists_the_routes(api, cloud):
 
 
 def test_listeners_are_tcp_sockets_so_nodelay_applies():
-    sock = _bind()
+    sock = bind()
     try:
         assert sock.proto == socket.IPPROTO_TCP
     finally:

@@ -6,8 +6,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from cdpdb.backends.salesforce.local.dataset import generate
 from cdpdb.local import serve
-from cdpdb.local.dataset import generate
 
 
 def by_name(objects):

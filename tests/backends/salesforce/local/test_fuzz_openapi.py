@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.generation import GenerationMode
 
-from cdpdb.local.openapi import spec
+from cdpdb.backends.salesforce.local.openapi import spec
 
 #: Expiring every token would leave the rest of the session's tests logged out; its body is two
 #: booleans, covered by tests/test_faults.py.

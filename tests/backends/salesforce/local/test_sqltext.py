@@ -7,8 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cdpdb.backends.salesforce.local.sqltext import BadRequest, Parameter, bind, order_by_clause, translate_legacy
 from cdpdb.local.engine import EngineError
-from cdpdb.local.sqltext import BadRequest, Parameter, bind, order_by_clause, translate_legacy
 
 NAMES = {"ssot__individual__dlm": "ssot__Individual__dlm", "ssot__id__c": "ssot__Id__c"}
 

@@ -15,12 +15,11 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-CDP_GRANT = "urn:salesforce:grant-type:external:cdp"
-JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
-ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"
+from cdpdb.backends.salesforce import wire
+
 ORG_ID = "00DLC0000000001AAA"
 USER_ID = "005LC0000000001AAA"
-TRUSTED_AUDIENCES = ("https://login.salesforce.com", "https://test.salesforce.com")
+TRUSTED_AUDIENCES = (wire.DEFAULT_LOGIN_URL, wire.SANDBOX_LOGIN_URL)
 
 
 class OAuthError(Exception):
@@ -66,7 +65,7 @@ class DemoCredentials:
 
 
 class IdentityProvider:
-    def __init__(self, token_lifetime: float = 7200.0, core_token_lifetime: float = 7200.0) -> None:
+    def __init__(self, token_lifetime: float = 7200.0, core_token_lifetime: float = wire.CORE_TOKEN_LIFETIME) -> None:
         self.token_lifetime = token_lifetime
         self.core_token_lifetime = core_token_lifetime
         self._signing_key = secrets.token_bytes(32)
@@ -107,24 +106,24 @@ class IdentityProvider:
     # -- core tokens -----------------------------------------------------------------------
 
     def grant(self, fields: dict[str, str], login_url: str) -> tuple[str, str]:
-        """Run one ``/services/oauth2/token`` grant; returns (access token, username)."""
+        """Run one token grant (``wire.TOKEN_PATH``); returns (access token, username)."""
         grant_type = fields.get("grant_type")
-        if grant_type == "password":
+        if grant_type == wire.PASSWORD_GRANT:
             app = self._app(fields, need_secret=True)
             username, password = fields.get("username", ""), fields.get("password", "")
             if not username or not secrets.compare_digest(self._users.get(username, "\0"), password):
                 raise OAuthError("invalid_grant", "authentication failure")
             return self._session(username, grant_type), username
-        if grant_type == JWT_GRANT:
+        if grant_type == wire.JWT_GRANT:
             username = self._verify_assertion(fields.get("assertion", ""), login_url)
             return self._session(username, grant_type), username
-        if grant_type == "refresh_token":
+        if grant_type == wire.REFRESH_GRANT:
             app = self._app(fields, need_secret=bool(fields.get("client_secret")))
             owner = self._refresh.get(fields.get("refresh_token", ""))
             if owner is None or owner[0] != app.client_id:
                 raise OAuthError("invalid_grant", "expired access/refresh token")
             return self._session(owner[1], grant_type), owner[1]
-        if grant_type == "client_credentials":
+        if grant_type == wire.CLIENT_CREDENTIALS_GRANT:
             app = self._app(fields, need_secret=True)
             if not app.client_credentials_user:
                 raise OAuthError("invalid_grant", "no client credentials user enabled")

@@ -9,7 +9,6 @@ the type taken from a fixed list, so a parameter value can never become SQL.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from itertools import pairwise
@@ -19,9 +18,10 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, SqlglotError
 from sqlglot.tokens import TokenType
 
-from cdpdb.core.sqlscan import _SKIP, PLACEHOLDERS, QUERY_KEYWORDS, WRITE_KEYWORDS, leading_keyword
+from cdpdb.backends.salesforce import wire
+from cdpdb.backends.salesforce.local.sqlguard import PositionMap
+from cdpdb.core.sqlscan import QUERY_KEYWORDS, WRITE_KEYWORDS, leading_keyword, placeholders
 from cdpdb.local.engine import EngineError, quote_ident, quote_literal
-from cdpdb.local.sqlguard import PositionMap
 
 PARAM_STYLES = ("QUESTION_MARK", "NAMED", "DOLLARED")
 
@@ -104,7 +104,7 @@ def render_parameter(param: Parameter) -> str:
     return f"CAST({literal} AS {kind})"
 
 
-NUMERIC_DIGITS = 38  # Data Cloud's NUMERIC: up to 38 digits, up to 38 of them after the point
+NUMERIC_DIGITS = wire.NUMERIC_DIGITS
 
 
 def numeric_scale(text: str) -> int:
@@ -147,7 +147,7 @@ def bind_mapped(sql: str, style: str, params: list[Parameter]) -> tuple[str, Pos
     pieces: list[str] = []
     edits: list[tuple[int, int, int, int]] = []
     done = out = 0
-    for counter, (start, end, match) in enumerate(_placeholders(sql, style)):
+    for counter, (start, end, match) in enumerate(placeholders(sql, style)):
         if style == "QUESTION_MARK":
             index = counter
         elif style == "DOLLARED":
@@ -169,19 +169,6 @@ def bind_mapped(sql: str, style: str, params: list[Parameter]) -> tuple[str, Pos
     if len(used) != len(params):
         raise BadRequest(f"{len(params) - len(used)} parameter(s) were given but not used in the SQL")
     return "".join(pieces), PositionMap(edits)
-
-
-def _placeholders(sql: str, style: str) -> Iterator[tuple[int, int, re.Match]]:
-    """Each placeholder of ``style`` with its offsets in ``sql``, found exactly as
-    :func:`cdpdb.core.sqlscan.substitute` finds them (outside literals, comments and quoted names)."""
-    pattern = PLACEHOLDERS[style]
-    pos = 0
-    for skip in [*_SKIP.finditer(sql), None]:
-        stop = len(sql) if skip is None else skip.start()
-        for match in pattern.finditer(sql[pos:stop]):
-            yield pos + match.start(), pos + match.end(), match
-        if skip is not None:
-            pos = skip.end()
 
 
 READ_ONLY = "the Query API is read-only (load data with the Ingestion API)"

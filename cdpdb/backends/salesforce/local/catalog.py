@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from cdpdb.backends.salesforce import wire
+
 DLO = "DataLakeObject"
 DMO = "DataModelObject"
 CIO = "CalculatedInsight"
@@ -79,7 +81,7 @@ class Entity:
     relationships: tuple[Relationship, ...] = ()
     display_name: str = ""
     partition_by: str | None = None
-    dataspaces: frozenset[str] = field(default_factory=lambda: frozenset({"default"}))
+    dataspaces: frozenset[str] = field(default_factory=lambda: frozenset({wire.DEFAULT_DATASPACE}))
 
     @property
     def label(self) -> str:

@@ -16,6 +16,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from cdpdb.backends.salesforce import types, wire
+
 # -- type names ---------------------------------------------------------------------------------
 
 
@@ -26,34 +28,37 @@ class WireType:
     modern: str  # V3 / Connect metadata "type"
 
 
+def _wire(name: str) -> WireType:
+    kind = types.lookup(name)
+    legacy, type_code = wire.LEGACY_TYPE_NAMES[kind.name]
+    return WireType(legacy, type_code, kind.name)
+
+
 def wire_type(arrow_type: pa.DataType) -> WireType:
-    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
-        return WireType("VARCHAR", 12, "Varchar")
+    """The Data Cloud type a result column of ``arrow_type`` is reported as (anything else: text)."""
     if pa.types.is_decimal(arrow_type):
-        return WireType("DECIMAL", 3, "Numeric")
+        return _wire("NUMERIC")
     if pa.types.is_int64(arrow_type) or pa.types.is_uint32(arrow_type):
-        return WireType("BIGINT", -5, "BigInt")
+        return _wire("BIGINT")
     if pa.types.is_int32(arrow_type):
-        return WireType("INTEGER", 4, "Integer")
+        return _wire("INTEGER")
     if pa.types.is_int16(arrow_type) or pa.types.is_int8(arrow_type):
-        return WireType("SMALLINT", 5, "SmallInt")
+        return _wire("SMALLINT")
     if pa.types.is_float32(arrow_type):
-        return WireType("REAL", 7, "Float")
+        return _wire("FLOAT")
     if pa.types.is_floating(arrow_type):
-        return WireType("DOUBLE", 8, "Double")
+        return _wire("DOUBLE")
     if pa.types.is_boolean(arrow_type):
-        return WireType("BOOLEAN", 16, "Boolean")
+        return _wire("BOOLEAN")
     if pa.types.is_date(arrow_type):
-        return WireType("DATE", 91, "Date")
+        return _wire("DATE")
     if pa.types.is_timestamp(arrow_type):
-        if arrow_type.tz:
-            return WireType("TIMESTAMP WITH TIME ZONE", 93, "TimestampTZ")
-        return WireType("TIMESTAMP", 93, "Timestamp")
+        return _wire("TIMESTAMPTZ" if arrow_type.tz else "TIMESTAMP")
     if pa.types.is_time(arrow_type):
-        return WireType("TIME", 92, "Time")
+        return _wire("TIME")
     if pa.types.is_binary(arrow_type):
-        return WireType("VARBINARY", -3, "Bytes")
-    return WireType("VARCHAR", 12, "Varchar")
+        return _wire("BYTES")
+    return _wire("VARCHAR")
 
 
 def legacy_metadata(schema: pa.Schema) -> dict:

@@ -14,8 +14,8 @@ import psycopg
 import sqlglot
 from sqlglot import exp
 
+from cdpdb.backends.salesforce.local.catalog import Catalog, Column, Entity, Relationship, entity_type_for_name
 from cdpdb.core.sqlscan import substitute
-from cdpdb.local.catalog import Catalog, Column, Entity, Relationship, entity_type_for_name
 from cdpdb.local.engine import EngineError, HyperEngine, engine_error
 
 _COLUMNS_SQL = """
