@@ -53,7 +53,7 @@ def embedded_connect_args(options: Mapping[str, str]) -> dict[str, Any]:
     writable = flag("writable", "false")
     with _lock:
         if key not in _clouds:
-            from cdpdb.local import LocalDataCloud
+            from cdpdb.backends.salesforce.local.cloud import LocalDataCloud
 
             cloud = LocalDataCloud(scale=key[0], seed=key[1], dataset=key[2])
             atexit.register(cloud.close)
