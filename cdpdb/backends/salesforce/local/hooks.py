@@ -15,12 +15,10 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from cdpdb.backends.salesforce.local.admin import ADMIN_HEADER, ADMIN_PATH
 from cdpdb.backends.salesforce.params import ADAPTERS
 from cdpdb.backends.salesforce.settings import Settings
 from cdpdb.core.http import HttpClient
-
-ADMIN_PATH = "/__cdpdb/execute"
-ADMIN_HEADER = "X-Cdpdb-Admin"
 
 _lock = threading.Lock()
 _clouds: dict[tuple[int, int, bool], Any] = {}

@@ -11,8 +11,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from cdpdb.backends.salesforce import wire
+from cdpdb.backends.salesforce.local.admin import ADMIN_HEADER, ADMIN_PATH
 from cdpdb.backends.salesforce.local.errors import sql_error
-from cdpdb.backends.salesforce.local.hooks import ADMIN_HEADER, ADMIN_PATH
 from cdpdb.backends.salesforce.local.routes.common import backend, existing, json_body, server, sql_of
 from cdpdb.backends.salesforce.local.sqltext import BadRequest
 from cdpdb.core.sqlscan import placeholders
