@@ -1,24 +1,22 @@
-"""Query parameters: server-side where the API has them (V3, Connect), strict literals otherwise.
-
-``paramstyle`` is ``named`` (``:name`` with a mapping); ``qmark`` (``?`` with a sequence) works
-too. A list, tuple or set value expands to ``(v1, v2, ...)`` for ``IN``. On V1/V2, values are
-rendered as SQL literals by a renderer that accepts only known types and quotes text by doubling
-single quotes, so a value can never become SQL.
+"""Data Cloud's query parameters: server-side where the API has them (V3, Connect), strict
+literals otherwise (V1/V2). Placeholders are found by :mod:`cdpdb.core.binding`; this module
+knows Data Cloud's spellings and limits. A value can never become SQL: the literal renderer
+accepts only known types and quotes text by doubling single quotes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from cdpdb.backends.salesforce import wire
 from cdpdb.core import adapt as core
-from cdpdb.core.sqlscan import Edit, substitute
+from cdpdb.core import binding
+from cdpdb.core.sqlscan import Edit
 from cdpdb.exceptions import ProgrammingError
 
-_SEQUENCES = (list, tuple, set, frozenset)
 _SUPPORTED = "str, int, float, Decimal, bool, None, date, time, datetime, or a list/tuple/set of those"
 NUMERIC_DIGITS = wire.NUMERIC_DIGITS
 BIGINT_RANGE = wire.BIGINT_RANGE
@@ -139,127 +137,13 @@ def render_literal(value: Any) -> str:
     return adapt(value).literal()
 
 
-def style_of(parameters: Any) -> str | None:
-    if parameters is None:
-        return None
-    if isinstance(parameters, Mapping):
-        return "NAMED"
-    if isinstance(parameters, Sequence) and not isinstance(parameters, (str, bytes)):
-        return "QUESTION_MARK"
-    raise ProgrammingError(
-        f"parameters must be a mapping (for :name placeholders) or a sequence (for ?), not {type(parameters).__name__}"
-    )
-
-
-def _values(parameters: Any, style: str):
-    """A function giving the value for each placeholder match, checking that all are used."""
-    if style == "NAMED":
-        missing: list[str] = []
-
-        def named(match):
-            name = match.group(1)
-            if name not in parameters:
-                missing.append(name)
-                return None
-            return name, parameters[name]
-
-        return named, missing
-    iterator = iter(parameters)
-    missing = []
-
-    def positional(match):
-        try:
-            return None, next(iterator)
-        except StopIteration:
-            missing.append("?")
-            return None
-
-    positional.remaining = iterator  # type: ignore[attr-defined]
-    return positional, missing
-
-
 def inline(sql: str, parameters: Any, edits: list[Edit] | None = None) -> str:
     """Client-side binding for V1/V2: every placeholder becomes a literal."""
-    style = style_of(parameters)
-    if style is None:
-        return sql
-    value_of, missing = _values(parameters, style)
-
-    def replace(match) -> str:
-        found = value_of(match)
-        if found is None:
-            return match.group(0)
-        value = found[1]
-        if isinstance(value, _SEQUENCES):
-            if not value:
-                raise ProgrammingError("an empty list cannot be sent: IN () is not valid SQL")
-            return "(" + ", ".join(render_literal(v) for v in value) + ")"
-        return render_literal(value)
-
-    out = substitute(sql, style, replace, edits)
-    _check_complete(style, parameters, missing, value_of)
-    return out
+    return binding.inline(sql, parameters, render_literal, edits)
 
 
 def server_side(
     sql: str, parameters: Any, edits: list[Edit] | None = None
 ) -> tuple[str, str | None, list[BoundParameter]]:
     """SQL and parameters for V3/Connect. Lists expand to one placeholder per element."""
-    style = style_of(parameters)
-    if style is None:
-        return sql, None, []
-    value_of, missing = _values(parameters, style)
-    bound: list[BoundParameter] = []
-    seen: dict[str, str] = {}
-    taken = {str(name) for name in parameters} if style == "NAMED" else set()
-
-    def replace(match) -> str:
-        found = value_of(match)
-        if found is None:
-            return match.group(0)
-        name, value = found
-        if style == "NAMED" and name in seen:
-            return seen[name]
-        if isinstance(value, _SEQUENCES):
-            if not value:
-                raise ProgrammingError("an empty list cannot be sent: IN () is not valid SQL")
-            names = _element_names(name, len(value), taken) if name else [None] * len(value)
-            bound.extend(server_parameter(item, item_name) for item, item_name in zip(value, names, strict=True))
-            text = "(" + ", ".join(f":{item_name}" if item_name else "?" for item_name in names) + ")"
-        else:
-            bound.append(server_parameter(value, name))
-            text = match.group(0)
-        if name:
-            seen[name] = text
-        return text
-
-    out = substitute(sql, style, replace, edits)
-    _check_complete(style, parameters, missing, value_of)
-    return out, style, bound
-
-
-def _element_names(name: str, count: int, taken: set[str]) -> list[str]:
-    """Names for a list's elements (``a__0``, ``a__1``...) that no given parameter and no other
-    list's element has: the separator grows (``a___0``) until none is taken, so they never collide."""
-    separator = "__"
-    while True:
-        names = [f"{name}{separator}{i}" for i in range(count)]
-        if taken.isdisjoint(names):
-            taken.update(names)
-            return names
-        separator += "_"
-
-
-def _check_complete(style, parameters, missing, value_of) -> None:
-    if missing:
-        names = ", ".join(sorted(set(missing)))
-        raise ProgrammingError(
-            f"the SQL has placeholders with no value: {names}"
-            if style == "NAMED"
-            else f"the SQL has more ? placeholders than the {len(parameters)} parameter(s) given"
-        )
-    if style == "QUESTION_MARK" and next(value_of.remaining, _END) is not _END:
-        raise ProgrammingError(f"{len(parameters)} parameters were given but the SQL has fewer ? placeholders")
-
-
-_END = object()
+    return binding.server_side(sql, parameters, server_parameter, edits)
