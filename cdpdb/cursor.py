@@ -360,6 +360,8 @@ class Cursor:
         self._ensure(None)
         pages = self._take_pages()
         if not pages:
+            if self._result is not None and self._result.schema is not None:
+                return self._result.schema.empty_table()
             columns = self._result.columns if self._result is not None else None
             return empty_table(columns or [], self._session.types)
         return unify(pages)

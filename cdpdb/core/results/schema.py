@@ -40,6 +40,7 @@ class Result:
     query_id: str | None = None
     columns: list[Column] | None = None
     row_count: int | None = None
+    schema: pa.Schema | None = None  # the pages' Arrow schema, when known before the first page
 
     def pages(self, stop: threading.Event) -> Iterator[pa.Table]:
         """The pages in order; ``stop`` (set from any thread) ends the stream with ``fetch.Stopped``."""

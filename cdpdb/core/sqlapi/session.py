@@ -1,0 +1,80 @@
+"""A backend session over declared tables: the backend contract for APIs that are not SQL.
+
+An API backend subclasses :class:`ApiSession`, names itself, lists its tables, and overrides
+what its API adds (asynchronous jobs, writes, procedures); everything else — parameters,
+pushdown, evaluation, errors — is shared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from cdpdb.core import binding
+from cdpdb.core.jobs import QueryControl, Status
+from cdpdb.core.results.schema import Result, TypeTable
+from cdpdb.core.sqlapi.duckdb_sql import TYPES, literal
+from cdpdb.core.sqlapi.engine import Engine
+from cdpdb.core.sqlapi.tables import Table
+from cdpdb.exceptions import NotSupportedError, ProgrammingError
+
+UNDEFINED_TABLE = "42P01"
+
+
+class ApiSession:
+    backend = "api"
+    supports_async = False
+    progress = False
+
+    def __init__(self, tables: Mapping[str, Table], read_only: str | None = None, prefetch_pages: int = 1) -> None:
+        self.tables = dict(tables)
+        self._read_only = read_only or f"the {self.backend} API's tables are read with SELECT; nothing is written"
+        self.engine = Engine(self.tables, prefetch_pages=prefetch_pages)
+
+    @property
+    def types(self) -> TypeTable:
+        return TYPES
+
+    @property
+    def read_only(self) -> str | None:
+        return self._read_only
+
+    @property
+    def catalog(self) -> Mapping[str, Table]:
+        return self.tables
+
+    def execute(self, sql: str, parameters: Any, control: QueryControl, **options: Any) -> Result:
+        if options:
+            raise ProgrammingError(f"unknown execute() option(s) for {self.backend}: {', '.join(sorted(options))}")
+        bound = binding.inline(sql, parameters, literal, control.edits)
+        return self.engine.run(bound, control.stop)
+
+    def submit(self, sql: str, parameters: Any) -> str:
+        raise NotSupportedError(f"the {self.backend} backend has no asynchronous queries")
+
+    def results(self, query_id: str, control: QueryControl) -> Result:
+        raise NotSupportedError(f"the {self.backend} backend has no asynchronous queries")
+
+    def status(self, query_id: str, wait_ms: int = 0) -> Status:
+        raise NotSupportedError(f"the {self.backend} backend has no asynchronous queries")
+
+    def cancel(self, query_id: str) -> None:
+        raise NotSupportedError(f"the {self.backend} backend has no asynchronous queries")
+
+    def write(self, sql: str, parameters: Any) -> int:
+        raise NotSupportedError(self._read_only)
+
+    def catalog_changed(self) -> None:
+        """Declared tables do not change under a session."""
+
+    def explain(self, error: ProgrammingError, sql: str) -> ProgrammingError:
+        if error.sqlstate != UNDEFINED_TABLE:
+            return error
+        names = ", ".join(sorted(self.tables)) or "(none)"
+        return error.with_hint(f"the {self.backend} tables are: {names}")  # type: ignore[return-value]
+
+    def close(self) -> None:
+        """Nothing to release: each statement's engine closes with its result."""
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.backend}: {len(self.tables)} tables>"
