@@ -54,6 +54,8 @@ class BackendSettings:
 
     SECRETS: ClassVar[frozenset[str]] = frozenset()
     HIDDEN: ClassVar[frozenset[str]] = frozenset()  # never shown at all (e.g. a file path read into a secret)
+    # More environment variables a setting is read from, after CDPDB_<NAME> (a vendor's own, e.g. TD_API_KEY).
+    ENVIRONMENT: ClassVar[Mapping[str, tuple[str, ...]]] = {}
 
     @classmethod
     def from_arguments(cls: type[S], kwargs: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> S:
@@ -68,8 +70,11 @@ class BackendSettings:
         for name in names:
             if kwargs.get(name) is not None:
                 values[name] = kwargs[name]
-            elif ENV_PREFIX + name.upper() in environ:
-                values[name] = environ[ENV_PREFIX + name.upper()]
+                continue
+            variables = (ENV_PREFIX + name.upper(), *cls.ENVIRONMENT.get(name, ()))
+            found = next((variable for variable in variables if environ.get(variable)), None)
+            if found is not None:
+                values[name] = environ[found]
         settings = cls(**values)
         settings._coerce()
         settings.validate()

@@ -64,3 +64,14 @@ def test_secrets_are_masked_and_hidden_settings_never_shown():
 def test_mapping_text_forms():
     assert parse_mapping("p", "a=1") == {"a": "1"}
     assert parse_mapping("p", ' {"a": "x=y"} ') == {"a": "x=y"}
+
+
+def test_a_vendors_own_environment_variable_is_read_after_cdpdb_s():
+    @dataclass(repr=False)
+    class WithAlias(BackendSettings):
+        ENVIRONMENT: ClassVar[dict[str, tuple[str, ...]]] = {"key": ("VENDOR_KEY",)}
+        key: str | None = None
+
+    assert WithAlias.from_arguments({}, environ={"VENDOR_KEY": "v"}).key == "v"
+    assert WithAlias.from_arguments({}, environ={"VENDOR_KEY": "v", "CDPDB_KEY": "c"}).key == "c"
+    assert WithAlias.from_arguments({"key": "k"}, environ={"VENDOR_KEY": "v"}).key == "k"

@@ -1,0 +1,47 @@
+"""Treasure Data's error answers (``{"code": ..., "message": ...}``) → the PEP 249 tree."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cdpdb.exceptions import Error, InternalError, OperationalError, ProgrammingError
+
+
+def error_from_response(
+    status: int,
+    body: Any,
+    *,
+    text: str = "",
+    what: str = "request",
+    request_id: str | None = None,
+    query_id: str | None = None,
+    attempts: int = 1,
+) -> Error:
+    code = body.get("code") if isinstance(body, dict) else None
+    message = body.get("message") if isinstance(body, dict) else None
+    if not message:
+        snippet = " ".join(text.split())[:200]
+        message = f"HTTP {status} with no JSON error body" + (f": {snippet}" if snippet else "")
+    detail = f"{message} ({code})" if code else message
+    data = {"status": status, "request_id": request_id, "query_id": query_id}
+    tried = f" after {attempts} attempts" if attempts > 1 else ""
+    if status in (401, 403):
+        fix = (
+            "give a master API key (apikey= or CDPDB_TD_APIKEY): write-only keys cannot read"
+            if status == 403
+            else "check the API key and the site (us01, jp01, eu01, ap02, ap03)"
+        )
+        return OperationalError(
+            f"{what} was not authorised (HTTP {status}): {detail}; {fix}", reason="unauthorised", **data
+        )
+    if status == 429:
+        return OperationalError(
+            f"{what} was rate-limited (HTTP 429){tried}: {detail}", retryable=True, reason="rate_limited", **data
+        )
+    if status >= 500:
+        return InternalError(
+            f"{what} failed on the server (HTTP {status}){tried}: {detail}", retryable=status in (502, 503, 504), **data
+        )
+    if status == 404:
+        return ProgrammingError(f"{what} found nothing (HTTP 404): {detail}", sqlstate="42P01", **data)
+    return ProgrammingError(f"{what} was refused (HTTP {status}): {detail}", **data)
