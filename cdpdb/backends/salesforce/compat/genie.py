@@ -62,11 +62,11 @@ class GenieTable:
     indexes: list[Index] = field(default_factory=list)
 
 
-def _field(raw: dict, *, measure: bool = False, dimension: bool = False) -> Field:
+def _field(raw: dict[str, Any], *, measure: bool = False, dimension: bool = False) -> Field:
     return Field(raw.get("name"), raw.get("displayName"), raw.get("type"), measure, dimension)
 
 
-def _fields(raw: dict) -> list[Field]:
+def _fields(raw: dict[str, Any]) -> list[Field]:
     """Objects list ``fields``; calculated insights list ``dimensions`` then ``measures``."""
     if "fields" in raw:
         return [_field(f) for f in raw["fields"]]
@@ -75,7 +75,7 @@ def _fields(raw: dict) -> list[Field]:
     ]
 
 
-def genie_table(raw: dict) -> GenieTable:
+def genie_table(raw: dict[str, Any]) -> GenieTable:
     """One entity of the Metadata API answer."""
     return GenieTable(
         name=raw.get("name"),

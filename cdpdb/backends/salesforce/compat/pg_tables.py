@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from cdpdb.backends.salesforce.types import lookup
 from cdpdb.cursor import Cursor
@@ -56,7 +57,7 @@ class Field:
     scale: int | None = None
 
     @classmethod
-    def from_dict(cls, data: dict) -> Field:
+    def from_dict(cls, data: dict[str, Any]) -> Field:
         return cls(
             data.get("name", ""),
             data.get("displayName", data.get("name", "")),
@@ -78,7 +79,7 @@ class DataCloudTable:
     fields: list[Field] = field(default_factory=list)
 
     @classmethod
-    def from_dict(cls, data: dict, dataspace: str | None) -> DataCloudTable:
+    def from_dict(cls, data: dict[str, Any], dataspace: str | None) -> DataCloudTable:
         return cls(
             data.get("name", ""),
             data.get("displayName", data.get("name", "")),
@@ -119,12 +120,15 @@ def tables(
 ) -> list[DataCloudTable]:
     """Tables (with their columns in order) whose schema and name match: SQL ``LIKE`` patterns,
     or equal names when ``exact``."""
-    sql, params = _SQL, {"kinds": _kinds(table_types)}
+    sql = _SQL
+    params: dict[str, Any] = {"kinds": _kinds(table_types)}
     compare = "=" if exact else "LIKE"
     if schema:
-        sql, params["schema"] = sql + f" AND n.nspname {compare} :schema", schema
+        sql += f" AND n.nspname {compare} :schema"
+        params["schema"] = schema
     if name:
-        sql, params["name"] = sql + f" AND c.relname {compare} :name", name
+        sql += f" AND c.relname {compare} :name"
+        params["name"] = name
     cursor.execute(sql + " ORDER BY n.nspname, c.relname, a.attnum", params)
     found: dict[tuple[str, str], DataCloudTable] = {}
     for schema_name, table_name, column, formatted, nullable in cursor.fetchall():
