@@ -66,8 +66,9 @@ def backend_of(module: str) -> str | None:
 
 
 def layer(module: str) -> int:
-    """0 foundation, 1 core, 2 backend contract, 3 backend clients, 4 DB-API, 5 dialects and
-    emulators, 6 command line."""
+    """0 foundation, 1 core, 2 backend contract, 3 backend clients, 4 DB-API, 5 dialects,
+    emulators and the drop-in facades of other connectors (``compat``: they drive the DB-API,
+    and at 5 rather than 6 the rule that no client imports an emulator covers them), 6 command line."""
     parts = module.split(".")
     if module in COMPAT_SHIMS:
         return 6
@@ -82,10 +83,10 @@ def layer(module: str) -> int:
             return 4  # a backend's package: its typed connect(), a DB-API facade
         if parts[3] == "cli":
             return 6  # its commands of the command line
-        return 5 if parts[3] in ("sqlalchemy", "local") else 3
+        return 5 if parts[3] in ("sqlalchemy", "local", "compat") else 3
     if module in ("cdpdb", "cdpdb.connection", "cdpdb.cursor"):
         return 4
-    if parts[1] in ("sqlalchemy", "local"):
+    if parts[1] in ("sqlalchemy", "local", "compat"):
         return 5
     if parts[1] in ("cli", "__main__"):
         return 6
@@ -204,6 +205,17 @@ def test_there_is_no_import_cycle():
             graph[module] = {t for t in targets if not t.startswith(module + ".")}
     found = cycles(graph)
     assert not found, "\n".join(" → ".join(c) for c in found)
+
+
+def test_the_compat_facades_sit_above_the_db_api():
+    """``cdpdb.compat`` only names what ``backends/salesforce/compat`` builds on the DB-API; the
+    DB-API and the backend's clients never reach up into either."""
+    facades = [m for m in MODULES if m.startswith(("cdpdb.compat", "cdpdb.backends.salesforce.compat"))]
+    assert facades and all(layer(m) == 5 for m in facades), facades
+    assert {t for m, t, _ in edges() if m.startswith("cdpdb.compat") and t.startswith("cdpdb.backends")} <= {
+        m for m in facades if m.startswith("cdpdb.backends.salesforce.compat")
+    }
+    assert not [f"{m} → {t}" for m, t, _ in edges() if layer(m) < 5 and t in facades]
 
 
 def test_the_checks_find_what_they_look_for():
