@@ -37,6 +37,7 @@ V3_QUERY_PATH = f"{V3_PREFIX}/query"
 METADATA_PATH = "/api/v1/metadata"
 PROFILE_PATH = "/api/v1/profile"
 INSIGHTS_PATH = "/api/v1/insight/calculated-insights"
+METADATA_ENTITY_NAME, METADATA_ENTITY_CATEGORY, METADATA_ENTITY_TYPE = "entityName", "entityCategory", "entityType"
 
 # -- Connect REST API on the core instance host -------------------------------------------------
 CONNECT_PREFIX = "/services/data"

@@ -17,7 +17,11 @@ from cdpdb.exceptions import OperationalError
 
 # The Metadata API's filters, as the old connector's keyword arguments name them.
 # (A wire fact the local Data Cloud spells too: see the closing note of this package's PR.)
-FILTERS = {"table_name": "entityName", "table_category": "entityCategory", "table_type": "entityType"}
+FILTERS = {
+    "table_name": wire.METADATA_ENTITY_NAME,
+    "table_category": wire.METADATA_ENTITY_CATEGORY,
+    "table_type": wire.METADATA_ENTITY_TYPE,
+}
 
 
 @dataclass

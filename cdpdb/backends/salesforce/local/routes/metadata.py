@@ -62,9 +62,9 @@ def entity_json(entity: Entity) -> dict[str, Any]:
 
 async def metadata(request: Request) -> Response:
     _, dataspace = direct_auth(request)
-    kind = request.query_params.get("entityType")
-    category = request.query_params.get("entityCategory")
-    name = request.query_params.get("entityName")
+    kind = request.query_params.get(wire.METADATA_ENTITY_TYPE)
+    category = request.query_params.get(wire.METADATA_ENTITY_CATEGORY)
+    name = request.query_params.get(wire.METADATA_ENTITY_NAME)
     if kind and kind not in ENTITY_TYPES:
         raise ApiError(400, f"entityType must be one of {', '.join(ENTITY_TYPES)}, not {kind!r}", "INVALID_INPUT")
     if category and category not in CATEGORIES:
@@ -78,7 +78,7 @@ async def metadata(request: Request) -> Response:
     return JSON({"metadata": [entity_json(e) for e in entities]})
 
 
-_FILTERS = (Param("entityType"), Param("entityCategory"), Param("entityName"))
+_FILTERS = (Param(wire.METADATA_ENTITY_TYPE), Param(wire.METADATA_ENTITY_CATEGORY), Param(wire.METADATA_ENTITY_NAME))
 ENDPOINTS = [
     Endpoint("GET", wire.METADATA_PATH, metadata, "Metadata API", params=_FILTERS, errors=DIRECT_ERRORS),
     Endpoint("GET", f"{wire.METADATA_PATH}/", metadata, "Metadata API", params=_FILTERS, described=False),
