@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import default
 
+from cdpdb.sqlalchemy.compat import DefaultDialect
 from cdpdb.sqlalchemy.url import masked
 
 
-class ReadOnlyDialect(default.DefaultDialect):
+class ReadOnlyDialect(DefaultDialect):
     """Base of the cdpdb dialects. ``secrets``: the URL query parameters never to show."""
 
     driver = "cdpdb"
