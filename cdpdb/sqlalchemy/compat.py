@@ -11,6 +11,7 @@ mechanism, untouched; on 1.4 it supplies what 2.0 added and the dialects rely on
   ``bind_expression`` (which 1.4 applies to every bind, expanding ``IN`` lists included) and
   the compiler renders it through the same ``render_bind_cast`` the 2.x path calls;
 - ``Double``: 2.0's generic type; on 1.4 PostgreSQL's ``DOUBLE_PRECISION`` (the same SQL);
+- ``dbapi_connection``: the DB-API connection of a SQLAlchemy connection, wherever 1.4 puts it;
 - ``reflection_cache``: 1.4's ``reflection.cache`` regenerates the method's signature from
   source and cannot write postponed (string) annotations back, so it gets the method without them.
 """
@@ -52,6 +53,13 @@ else:
         def __init__(self, **kwargs: Any) -> None:
             self.type_compiler = self.type_compiler_cls  # type: ignore[attr-defined]
             super().__init__(**kwargs)
+
+
+def dbapi_connection(connection: Any) -> Any:
+    """The DB-API connection under a SQLAlchemy ``Connection``. On 1.4 the connection that
+    ``initialize()`` gets wraps the DB-API connection itself, not a pool proxy."""
+    raw = connection.connection
+    return getattr(raw, "dbapi_connection", raw)
 
 
 _Method = TypeVar("_Method", bound=Callable[..., Any])
@@ -99,22 +107,30 @@ def with_bind_cast(base: type[sqltypes.TypeEngine]) -> type[sqltypes.TypeEngine]
 
 class BindCastCompiler:
     """Compiler mixin: on 1.4, renders :class:`BindCast` the way 2.0 renders a bind cast
-    (never for a value rendered as a literal, which 2.0 does not cast either)."""
+    (never for a value rendered as a literal, which 2.0 does not cast either; nor, on 1.4, for
+    the values of an ``IN`` list)."""
 
     if not SQLALCHEMY_2:
 
         def visit_cdp_bind_cast(self, element: BindCast, **kw: Any) -> str:
-            literal = kw.get("literal_binds") or kw.get("literal_execute") or element.bind.literal_execute
+            bind = element.bind
+            # An expanding IN list stays uncast on 1.4: 1.4 also wraps the cast around the
+            # empty-set form it renders for ``IN ()``, which then no longer parses.
+            uncast = kw.get("literal_binds") or kw.get("literal_execute") or bind.literal_execute or bind.expanding
             kw["skip_bind_expression"] = True
-            text: str = self.process(element.bind, **kw)  # type: ignore[attr-defined]
-            if literal:
+            text: str = self.process(bind, **kw)  # type: ignore[attr-defined]
+            if uncast:
                 return text
             impl = element.bind.type.dialect_impl(self.dialect)  # type: ignore[attr-defined]
             return self.render_bind_cast(element.bind.type, impl, text)  # type: ignore[attr-defined,no-any-return]
 
         def render_bind_cast(self, type_: Any, dbapi_type: Any, sqltext: str) -> str:
-            # PostgreSQL's form in 2.0: ``::TYPE``, a string as VARCHAR without a length.
+            # PostgreSQL's form in 2.0: ``::TYPE``, a string as VARCHAR without a length. And
+            # 1.4 types every Python int as Integer whatever its size (2.0: BigInteger past 32
+            # bits), so an integer is cast to BIGINT, which holds any of them.
             if dbapi_type._type_affinity is sqltypes.String and dbapi_type.length:
                 dbapi_type = sqltypes.VARCHAR()
+            elif isinstance(dbapi_type, sqltypes.Integer):
+                dbapi_type = sqltypes.BIGINT()
             type_text = self.dialect.type_compiler.process(dbapi_type, identifier_preparer=self.preparer)  # type: ignore[attr-defined]
             return f"{sqltext}::{type_text}"

@@ -19,7 +19,7 @@ from cdpdb.backends.salesforce.sqlalchemy.routing import statement_dataspace
 from cdpdb.backends.salesforce.sqlalchemy.types import BIND_CASTS, column_type
 from cdpdb.exceptions import NotSupportedError, OperationalError
 from cdpdb.sqlalchemy.base import ReadOnlyDialect
-from cdpdb.sqlalchemy.compat import RENDER_CASTS, reflection_cache
+from cdpdb.sqlalchemy.compat import RENDER_CASTS, dbapi_connection, reflection_cache
 
 LOCAL_HOST = "local"
 #: URL query parameter: the login host's scheme, ``https`` (every Salesforce org) or ``http``
@@ -120,7 +120,7 @@ class CDPDialect(ReadOnlyDialect):
 
     @staticmethod
     def _dbapi(connection):
-        return connection.connection.dbapi_connection
+        return dbapi_connection(connection)
 
     def _dataspace(self, connection) -> str:
         return self._dbapi(connection).settings.dataspace or wire.DEFAULT_DATASPACE
