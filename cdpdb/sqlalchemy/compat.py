@@ -107,22 +107,29 @@ def with_bind_cast(base: type[sqltypes.TypeEngine]) -> type[sqltypes.TypeEngine]
 
 class BindCastCompiler:
     """Compiler mixin: on 1.4, renders :class:`BindCast` the way 2.0 renders a bind cast
-    (never for a value rendered as a literal, which 2.0 does not cast either; nor, on 1.4, for
-    the values of an ``IN`` list)."""
+    (never for a value rendered as a literal, which 2.0 does not cast either)."""
 
     if not SQLALCHEMY_2:
 
         def visit_cdp_bind_cast(self, element: BindCast, **kw: Any) -> str:
             bind = element.bind
-            # An expanding IN list stays uncast on 1.4: 1.4 also wraps the cast around the
-            # empty-set form it renders for ``IN ()``, which then no longer parses.
-            uncast = kw.get("literal_binds") or kw.get("literal_execute") or bind.literal_execute or bind.expanding
+            uncast = kw.get("literal_binds") or kw.get("literal_execute") or bind.literal_execute
             kw["skip_bind_expression"] = True
             text: str = self.process(bind, **kw)  # type: ignore[attr-defined]
             if uncast:
                 return text
             impl = element.bind.type.dialect_impl(self.dialect)  # type: ignore[attr-defined]
             return self.render_bind_cast(element.bind.type, impl, text)  # type: ignore[attr-defined,no-any-return]
+
+        def visit_empty_set_expr(self, element_types: Any, **kw: Any) -> str:
+            # ``x IN ()`` as an empty typed subquery, as PostgreSQL's form; but 1.4 appends an
+            # IN list's bind cast (``::TYPE``) to the whole of it, so it ends in a NULL, which
+            # takes a cast to any type: ``... WHERE NULL IS DISTINCT FROM NULL::TYPE``.
+            columns = ", ".join(
+                f"CAST(NULL AS {self.dialect.type_compiler.process(sqltypes.INTEGER() if t._isnull else t)})"  # type: ignore[attr-defined]
+                for t in element_types or [sqltypes.INTEGER()]
+            )
+            return f"SELECT {columns} WHERE NULL IS DISTINCT FROM NULL"
 
         def render_bind_cast(self, type_: Any, dbapi_type: Any, sqltext: str) -> str:
             # PostgreSQL's form in 2.0: ``::TYPE``, a string as VARCHAR without a length. And

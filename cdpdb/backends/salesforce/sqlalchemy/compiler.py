@@ -116,6 +116,10 @@ def _is_bare_numeric(type_) -> bool:
 
 
 class HyperTypeCompiler(PGTypeCompiler):
+    def visit_FLOAT(self, type_, **kw):
+        # Hyper's floats are all 64-bit: FLOAT(p) with p <= 24 (a REAL) is "not supported".
+        return "FLOAT"
+
     def visit_uuid(self, type_, **kw):
         # PostgreSQL's compiler always says UUID; Data Cloud has no such type, so CHAR(32).
         return GenericTypeCompiler.visit_uuid(self, type_, **kw)
