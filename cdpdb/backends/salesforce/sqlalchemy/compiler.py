@@ -75,7 +75,8 @@ class HyperCompiler(BindCastCompiler, PGCompiler):
         left, right = binary.left.type, binary.right.type
         divisor = binary.right
         if right._type_affinity not in (sqltypes.Numeric, sqltypes.Float):
-            exact = left._type_affinity is sqltypes.Numeric and not _is_bare_numeric(left)
+            # (a Float is no exact dividend: SQLAlchemy 2.0 gives it Numeric's affinity, 2.1 its own)
+            exact = _is_exact(left) and not _is_bare_numeric(left)
             divisor = Cast(binary.right, sqltypes.Numeric(38, left.scale) if exact else Double())
         return self.process(binary.left, **kw) + " / " + self.process(divisor, **kw)
 
@@ -108,6 +109,10 @@ class HyperCompiler(BindCastCompiler, PGCompiler):
 
     def for_update_clause(self, select, **kw):
         return ""  # read-only: there is nothing to lock
+
+
+def _is_exact(type_) -> bool:
+    return type_._type_affinity is sqltypes.Numeric and not isinstance(type_, sqltypes.Float)
 
 
 def _is_bare_numeric(type_) -> bool:
