@@ -154,6 +154,7 @@ class CDPDialect(ReadOnlyDialect):
             raise sa_exc.NoSuchTableError(f"{schema + '.' if schema else ''}{table_name}")
         return entity
 
+    @reflection_cache
     def get_schema_names(self, connection, **kw) -> list[str]:
         """The dataspaces this login can see (the session asks Data Cloud; see docs/sqlalchemy.md)."""
         own = self._dataspace(connection)
