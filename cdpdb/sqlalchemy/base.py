@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import default
 
+from cdpdb.sqlalchemy.compat import SQLALCHEMY_2, DefaultDialect
 from cdpdb.sqlalchemy.url import masked
 
 
-class ReadOnlyDialect(default.DefaultDialect):
+class ReadOnlyDialect(DefaultDialect):
     """Base of the cdpdb dialects. ``secrets``: the URL query parameters never to show."""
 
     driver = "cdpdb"
@@ -53,12 +53,17 @@ class ReadOnlyDialect(default.DefaultDialect):
         pass  # nothing to roll back; pools call this on every check-in
 
     def do_ping(self, dbapi_connection: Any) -> bool:
-        cursor = dbapi_connection.cursor()
         try:
-            cursor.execute("SELECT 1")
-            cursor.fetchall()
-        finally:
-            cursor.close()
+            cursor = dbapi_connection.cursor()
+            try:
+                cursor.execute("SELECT 1")
+                cursor.fetchall()
+            finally:
+                cursor.close()
+        except self.dbapi.Error as exc:
+            if not SQLALCHEMY_2 and self.is_disconnect(exc, dbapi_connection, None):
+                return False  # 1.4's pool reads a dead connection from False; 2.x's from the error
+            raise
         return True
 
     def is_disconnect(self, e: Any, connection: Any, cursor: Any) -> bool:

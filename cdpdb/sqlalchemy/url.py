@@ -27,12 +27,16 @@ class MaskedURL(URL):
         shown = URL.update_query_dict(self, hidden) if hidden else self
         return URL.render_as_string(shown, hide_password=True).replace("%2A%2A%2A", MASK)
 
+    def __str__(self) -> str:
+        # SQLAlchemy 2.x hides the password in str(url); 1.4 shows it. Masked URLs hide it on both.
+        return self.render_as_string()
+
 
 def masked(url: URL, secrets: frozenset[str]) -> URL:
     """``url`` showing none of ``secrets`` (the class is made once per set of secret names)."""
     if isinstance(url, MaskedURL):
         return url
-    return _masking(secrets)(*url)
+    return _masking(secrets)._make(url)  # the tuple's own constructor (1.4 deprecates calling URL())
 
 
 _CLASSES: dict[frozenset[str], type[MaskedURL]] = {}

@@ -14,6 +14,7 @@ from cdpdb.backends.salesforce.auth import token_cache
 from cdpdb.backends.salesforce.errors import error_from_response
 from cdpdb.backends.salesforce.metadata import UNDEFINED_NAME_STATES, MetadataCache, case_hint
 from cdpdb.backends.salesforce.query import protocol_for
+from cdpdb.backends.salesforce.query.dataspaces import Dataspaces
 from cdpdb.backends.salesforce.settings import Settings
 from cdpdb.backends.salesforce.types import TYPES
 from cdpdb.core.auth import TokenCache
@@ -36,6 +37,16 @@ def open_session(arguments: Mapping[str, Any]) -> DataCloudSession:
     return DataCloudSession(Settings.from_arguments(arguments))
 
 
+def active_dataspaces(body: Any) -> list[str]:
+    """The names of the active data spaces in a data spaces answer (one with no status counts)."""
+    spaces = body.get("dataSpaces") if isinstance(body, dict) else None
+    return [
+        str(space["name"])
+        for space in spaces or []
+        if isinstance(space, dict) and space.get("name") and str(space.get("status", "Active")).lower() == "active"
+    ]
+
+
 class DataCloudSession:
     backend = "salesforce"
     types = TYPES
@@ -45,8 +56,9 @@ class DataCloudSession:
         self.http = HttpClient(settings.http_options(), error_from_response, {ARROW_STREAM: read_stream})
         self.tokens = token_cache(settings, self.http)
         self.protocol = protocol_for(settings, self.http, self.tokens)
+        self.dataspaces = Dataspaces(settings, self.http, self.tokens, self.protocol)
         self._metadata: MetadataCache | None = None
-        self._direct_tokens: TokenCache | None = None
+        self._core_tokens: TokenCache | None = None
         self._writer = self._admin_writer() if settings.admin_key else None
         try:
             self.tokens.token()  # log in now: wrong credentials fail at connect(), not at the first query
@@ -69,8 +81,12 @@ class DataCloudSession:
     def read_only(self) -> str | None:
         return None if self._writer is not None else READ_ONLY
 
-    def execute(self, sql: str, parameters: Any, control: QueryControl, **options: Any) -> Result:
-        return self.protocol.execute(sql, parameters, control, **options)
+    def execute(
+        self, sql: str, parameters: Any, control: QueryControl, *, dataspace: str | None = None, **options: Any
+    ) -> Result:
+        """Run a query; ``dataspace``: run it in that dataspace instead of the connection's own
+        (Data Cloud takes the dataspace per request; SQLAlchemy's schemas are dataspaces)."""
+        return self.dataspaces.protocol(dataspace).execute(sql, parameters, control, **options)
 
     def submit(self, sql: str, parameters: Any) -> str:
         return self.protocol.submit(sql, parameters)
@@ -83,6 +99,8 @@ class DataCloudSession:
 
     def cancel(self, query_id: str) -> None:
         self.protocol.cancel(query_id)
+        for other in self.dataspaces.others():  # a query routed to another dataspace lives there
+            other.cancel(query_id)  # an id unknown there is a 404, which cancel() ignores
 
     def write(self, sql: str, parameters: Any) -> int:
         if self._writer is None:
@@ -119,23 +137,48 @@ class DataCloudSession:
     catalog = metadata
 
     def direct_get(
-        self, path: str, params: dict[str, Any] | None, what: str, headers: dict[str, str] | None = None
+        self,
+        path: str,
+        params: dict[str, Any] | None,
+        what: str,
+        headers: dict[str, str] | None = None,
+        dataspace: str | None = None,
     ) -> Any:
-        """GET on the tenant's Direct API. The Connect API's core token cannot call it, so a
-        session on api='connect' logs in once more for a Data Cloud token."""
-        tokens = self.tokens
-        if self.settings.api == "connect":
-            if self._direct_tokens is None:
-                self._direct_tokens = token_cache(replace(self.settings, api="v3"), self.http)
-            tokens = self._direct_tokens
+        """GET on the tenant's Direct API, in ``dataspace`` (None: the connection's own) with a
+        Data Cloud token for it (see query/dataspaces.py; api='connect' logs in once more)."""
+        tokens = self.dataspaces.direct_tokens(dataspace)
         return self.http.call(
             "GET", tokens.base_url() + path, params=params, bearer=tokens.bearer, headers=headers or {}, what=what
         )
 
+    def dataspace_names(self) -> list[str]:
+        """The dataspaces this login can see, from the Connect API's data spaces resource (on the
+        core host, with a core token: one more login unless api='connect'). Where there is no
+        such resource (404), no right to read it (403) or no core login (a ``token`` given
+        directly), only the connection's own dataspace is known."""
+        own = self.dataspaces.own
+        if self.settings.auth == "token":
+            return [own]
+        if self._core_tokens is None:
+            connect = self.settings.api == "connect"
+            self._core_tokens = (
+                self.tokens if connect else token_cache(replace(self.settings, api="connect"), self.http)
+            )
+        tokens = self._core_tokens
+        path = wire.connect_data_spaces_path(self.settings.connect_api_version)
+        try:
+            body = self.http.call("GET", tokens.base_url() + path, bearer=tokens.bearer, what="the data spaces list")
+        except Error as exc:
+            if getattr(exc, "status", None) not in (403, 404):
+                raise
+            log.debug("no data spaces list (HTTP %s): only the connection's dataspace is known", exc.status)
+            return [own]
+        return active_dataspaces(body) or [own]
+
     def _metadata_answer(self, dataspace: str | None) -> Any:
-        other = dataspace and dataspace != self.settings.dataspace
-        headers = {wire.DATASPACE_HEADER: dataspace} if other else {}
-        return self.direct_get(wire.METADATA_PATH, None, "the Metadata API", headers)
+        other = not self.dataspaces.is_own(dataspace)
+        headers = {wire.DATASPACE_HEADER: dataspace} if other and dataspace else {}
+        return self.direct_get(wire.METADATA_PATH, None, "the Metadata API", headers, dataspace if other else None)
 
     def _admin_writer(self) -> Any:
         """Writes go to a local Data Cloud's admin path (test fixtures): its emulator supplies them."""

@@ -48,6 +48,12 @@ def connect_query_path(version: str) -> str:
     return f"{CONNECT_PREFIX}/{version}/ssot/query-sql"
 
 
+def connect_data_spaces_path(version: str) -> str:
+    """The data spaces of the org: ``{"dataSpaces": [{"name", "label", "status", ...}], "totalSize"}``.
+    Not in the reference's sources; seen in use by Salesforce CLI scripts (UNCONFIRMED)."""
+    return f"/services/data/{version}/ssot/data-spaces"
+
+
 # -- Headers ------------------------------------------------------------------------------------
 DATASPACE_HEADER = "ctx-dataspace-ds_name"  # Direct APIs (V3, Metadata, Profile)
 CONNECT_DATASPACE_HEADER = "dataspace"  # Connect API

@@ -1,5 +1,6 @@
-"""The ``cdp`` dialect: URLs, connection arguments, and reflection from the Data Cloud Metadata
-API (never from guesses). Read-only semantics come from the shared base in cdpdb.sqlalchemy."""
+"""The ``cdp`` dialect: URLs, connection arguments, statements routed to their dataspace, and
+reflection from the Data Cloud Metadata API (never from guesses). Read-only semantics come from
+the shared base in cdpdb.sqlalchemy; SQLAlchemy 1.4 differences from cdpdb.sqlalchemy.compat."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from typing import Any, ClassVar
 
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import schema as sa_schema
-from sqlalchemy.engine import interfaces, reflection
 from sqlalchemy.engine.url import URL
 
 from cdpdb.backends.base import emulator_hook
@@ -15,11 +15,16 @@ from cdpdb.backends.salesforce import metadata as md
 from cdpdb.backends.salesforce import wire
 from cdpdb.backends.salesforce.settings import SECRETS
 from cdpdb.backends.salesforce.sqlalchemy.compiler import HyperCompiler, HyperIdentifierPreparer, HyperTypeCompiler
+from cdpdb.backends.salesforce.sqlalchemy.routing import statement_dataspace
 from cdpdb.backends.salesforce.sqlalchemy.types import BIND_CASTS, column_type
 from cdpdb.exceptions import NotSupportedError, OperationalError
 from cdpdb.sqlalchemy.base import ReadOnlyDialect
+from cdpdb.sqlalchemy.compat import RENDER_CASTS, dbapi_connection, reflection_cache
 
 LOCAL_HOST = "local"
+#: URL query parameter: the login host's scheme, ``https`` (every Salesforce org) or ``http``
+#: (a local server such as ``cdpdb serve``). Read by the dialect, not a connect() setting.
+SCHEME_PARAMETER = "scheme"
 
 
 class CDPDialect(ReadOnlyDialect):
@@ -30,7 +35,7 @@ class CDPDialect(ReadOnlyDialect):
     type_compiler_cls = HyperTypeCompiler
     preparer = HyperIdentifierPreparer
     default_paramstyle = "named"
-    bind_typing = interfaces.BindTyping.RENDER_CASTS
+    bind_typing = RENDER_CASTS  # :p::TYPE (on SQLAlchemy 1.4: by the cast types' bind_expression)
     colspecs: ClassVar[dict] = BIND_CASTS
     supports_native_boolean = True
     supports_native_decimal = True
@@ -58,10 +63,15 @@ class CDPDialect(ReadOnlyDialect):
     def create_connect_args(self, url: URL) -> tuple[list, dict]:
         """``cdp://user:password@host[:port]/dataspace?client_id=...&api=v3`` or ``cdp://local``.
 
-        Every ``connect()`` setting may be a query parameter; secrets may also come from the
-        ``CDPDB_*`` environment variables.
+        The host is the login host, ``https://host[:port]`` (``scheme=http`` for a local server
+        such as ``cdpdb serve``; ``login_url=`` overrides it whole). Every ``connect()`` setting
+        may be a query parameter (``ca_bundle`` for a server with its own CA); secrets may also
+        come from the ``CDPDB_*`` environment variables.
         """
         options: dict[str, Any] = dict(url.query)
+        scheme = str(options.pop(SCHEME_PARAMETER, "https")).lower()
+        if scheme not in ("https", "http"):
+            raise sa_exc.ArgumentError(f"the URL's scheme= must be https or http, not {scheme!r}")
         if url.host == LOCAL_HOST:
             embedded = emulator_hook("salesforce", "embedded_connect_args")
             if embedded is None:
@@ -71,7 +81,7 @@ class CDPDialect(ReadOnlyDialect):
             args = options
             if url.host:
                 port = f":{url.port}" if url.port else ""
-                args.setdefault("login_url", f"https://{url.host}{port}")
+                args.setdefault("login_url", f"{scheme}://{url.host}{port}")
             if url.username:
                 args["username"] = url.username
             if url.password:
@@ -84,11 +94,33 @@ class CDPDialect(ReadOnlyDialect):
     def _get_default_schema_name(self, connection):
         return self._dataspace(connection)
 
+    # -- running statements in their dataspace --------------------------------------------------
+
+    def do_execute(self, cursor, statement, parameters, context=None) -> None:
+        cursor.execute(statement, parameters, **self._routing(cursor, context))
+
+    def do_execute_no_params(self, cursor, statement, context=None) -> None:
+        cursor.execute(statement, **self._routing(cursor, context))
+
+    def _routing(self, cursor, context) -> dict[str, Any]:
+        """The driver's ``dataspace`` option for a statement whose tables live in another
+        dataspace than the connection's (routing.py); nothing for the connection's own."""
+        if context is None:
+            return {}
+        compiled = context.compiled
+        schemas: set[str | None] = set(getattr(compiled, "dataspaces", ()))
+        if context.isddl and compiled is not None:
+            schemas.add(getattr(getattr(compiled.statement, "element", None), "schema", None))
+        own = cursor.connection.settings.dataspace or wire.DEFAULT_DATASPACE
+        writes = bool(context.isddl or context.isinsert or context.isupdate or context.isdelete)
+        dataspace = statement_dataspace(schemas, context.execution_options, own, writes)
+        return {"dataspace": dataspace} if dataspace else {}
+
     # -- reflection from the Metadata API --------------------------------------------------------
 
     @staticmethod
     def _dbapi(connection):
-        return connection.connection.dbapi_connection
+        return dbapi_connection(connection)
 
     def _dataspace(self, connection) -> str:
         return self._dbapi(connection).settings.dataspace or wire.DEFAULT_DATASPACE
@@ -107,9 +139,11 @@ class CDPDialect(ReadOnlyDialect):
         try:
             entities = cache.entities(dataspace)
         except OperationalError as exc:
-            if dataspace is None or exc.status not in (403, 404):
+            if dataspace is None or exc.status not in (400, 403, 404):
                 raise
-            entities = {}  # an unknown (or, for a scoped login, unreachable) dataspace shows no tables
+            # An unknown dataspace (the token exchange for it answers 400, the Metadata API 404)
+            # or one this login may not read (403) shows no tables.
+            entities = {}
         if info_cache is not None:
             info_cache[key] = entities
         return entities
@@ -120,13 +154,16 @@ class CDPDialect(ReadOnlyDialect):
             raise sa_exc.NoSuchTableError(f"{schema + '.' if schema else ''}{table_name}")
         return entity
 
+    @reflection_cache
     def get_schema_names(self, connection, **kw) -> list[str]:
-        return [self._dataspace(connection)]
+        """The dataspaces this login can see (the session asks Data Cloud; see docs/sqlalchemy.md)."""
+        own = self._dataspace(connection)
+        return sorted(set(self._dbapi(connection).session.dataspace_names()) | {own})
 
     def has_table(self, connection, table_name, schema=None, info_cache=None, **kw) -> bool:
         return table_name in self._entities(connection, schema, info_cache)
 
-    @reflection.cache
+    @reflection_cache
     def get_table_names(self, connection, schema=None, info_cache=None, **kw) -> list[str]:
         return sorted(self._entities(connection, schema, info_cache))
 
@@ -139,7 +176,7 @@ class CDPDialect(ReadOnlyDialect):
     def get_sequence_names(self, connection, schema=None, **kw) -> list[str]:
         return []
 
-    @reflection.cache
+    @reflection_cache
     def get_columns(self, connection, table_name, schema=None, **kw) -> list[dict]:
         entity = self._entity(connection, table_name, schema, **kw)
         return [
@@ -153,12 +190,12 @@ class CDPDialect(ReadOnlyDialect):
             for f in entity.fields
         ]
 
-    @reflection.cache
+    @reflection_cache
     def get_pk_constraint(self, connection, table_name, schema=None, **kw) -> dict:
         entity = self._entity(connection, table_name, schema, **kw)
         return {"constrained_columns": list(entity.primary_keys), "name": None}
 
-    @reflection.cache
+    @reflection_cache
     def get_foreign_keys(self, connection, table_name, schema=None, **kw) -> list[dict]:
         entity = self._entity(connection, table_name, schema, **kw)
         keys = []
@@ -187,7 +224,7 @@ class CDPDialect(ReadOnlyDialect):
     def get_check_constraints(self, connection, table_name, schema=None, **kw) -> list[dict]:
         return []
 
-    @reflection.cache
+    @reflection_cache
     def get_table_comment(self, connection, table_name, schema=None, **kw) -> dict:
         entity = self._entity(connection, table_name, schema, **kw)
         return {"text": entity.display_name if entity.display_name != entity.name else None}

@@ -8,6 +8,7 @@ from sqlalchemy import types as sqltypes
 
 from cdpdb.backends.salesforce.metadata import Field
 from cdpdb.backends.salesforce.types import lookup
+from cdpdb.sqlalchemy.compat import Double, with_bind_cast
 
 # Whole numbers by their digit count: what the Metadata API says of SMALLINT, INTEGER and BIGINT.
 _INTEGER_TYPES = {5: sqltypes.SmallInteger, 10: sqltypes.Integer, 19: sqltypes.BigInteger}
@@ -15,7 +16,7 @@ _BY_KIND: dict[str, Callable[[], sqltypes.TypeEngine]] = {
     "int64": sqltypes.BigInteger,
     "int32": sqltypes.Integer,
     "int16": sqltypes.SmallInteger,
-    "float64": sqltypes.Double,
+    "float64": Double,
     "float32": sqltypes.Float,
     "bool": sqltypes.Boolean,
     "date": sqltypes.Date,
@@ -33,7 +34,7 @@ def column_type(field: Field) -> sqltypes.TypeEngine:
     kind = lookup(field.type).arrow_kind
     if kind == "decimal":
         if field.precision is None:
-            return sqltypes.Double()
+            return Double()
         if field.scale == 0 and field.precision in _INTEGER_TYPES:
             return _INTEGER_TYPES[field.precision]()
         return sqltypes.Numeric(field.precision, field.scale, asdecimal=True)
@@ -42,16 +43,12 @@ def column_type(field: Field) -> sqltypes.TypeEngine:
     return sqltypes.VARCHAR(field.length) if field.length else sqltypes.String()
 
 
-def _with_bind_cast(base: type[sqltypes.TypeEngine]) -> type[sqltypes.TypeEngine]:
-    return type(f"Cast{base.__name__}", (base,), {"render_bind_cast": True})
-
-
 # Hyper types a bind parameter from its value, and a NULL (or a value compared with a CASE, an
 # IN list, an arithmetic expression) often has none it can use: these render ``:p::TYPE``.
 BIND_CASTS = {
     sqltypes.Enum: sqltypes.Enum,  # a String with its own arguments; its values are typed already
     **{
-        base: _with_bind_cast(base)
+        base: with_bind_cast(base)
         for base in (
             sqltypes.String,
             sqltypes.Integer,

@@ -8,29 +8,9 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from cdpdb.sqlalchemy.compat import SQLALCHEMY_2, Double
+
 URL_OPTIONS = "scale=1000&seed=7"
-
-
-@pytest.fixture
-def engine(cloud, monkeypatch):
-    """An engine on the session's local Data Cloud through a plain cdp:// URL; the client secret
-    comes from the environment, as it should (SQLAlchemy prints URL query parameters)."""
-    creds = cloud.credentials
-    monkeypatch.setenv("CDPDB_CLIENT_SECRET", creds.client_secret)
-    host = cloud.login_url.split("://", 1)[1]
-    url = sa.URL.create(
-        "cdp",
-        username=creds.username,
-        password=creds.password,
-        host=host.split(":")[0],
-        port=int(host.split(":")[1]),
-        database="default",
-        query={"login_url": cloud.login_url, "client_id": creds.client_id, "ca_bundle": cloud.ca_path},
-    )
-    engine = sa.create_engine(url, pool_pre_ping=True)
-    assert creds.client_secret not in repr(engine) and creds.password not in repr(engine)
-    yield engine
-    engine.dispose()
 
 
 def test_url_parts_become_connect_arguments(cloud):
@@ -94,7 +74,7 @@ def test_reflected_types_keep_precision_scale_and_time_zones(engine):
     assert isinstance(types["ssot__GrandTotalAmount__c"], sa.Numeric)
     assert (types["ssot__GrandTotalAmount__c"].precision, types["ssot__GrandTotalAmount__c"].scale) == (18, 2)
     assert isinstance(types["ssot__TotalProductQuantity__c"], sa.BigInteger)
-    assert isinstance(types["ssot__DiscountRate__c"], sa.Double)
+    assert isinstance(types["ssot__DiscountRate__c"], Double)  # sa.Double (1.4: DOUBLE_PRECISION)
     assert isinstance(types["ssot__IsGift__c"], sa.Boolean)
     assert isinstance(types["ssot__OrderDeliveredDate__c"], sa.Date)
     assert types["ssot__OrderStartDate__c"].timezone is True
@@ -108,7 +88,10 @@ def test_reflecting_everything_takes_one_metadata_request(api, engine):
     with engine.connect() as conn:
         metadata.reflect(conn)
         cache = conn.connection.dbapi_connection.metadata
-        assert cache.requests == 1
+        if SQLALCHEMY_2:
+            assert cache.requests == 1
+        else:  # 1.4 reflects a foreign key's target table with a new Inspector, whose cache is new
+            assert 1 <= cache.requests <= 3
     answer = api.direct("GET", "/api/v1/metadata").json()["metadata"]
     assert set(metadata.tables) == {e["name"] for e in answer}
     assert len(metadata.tables) >= 11
