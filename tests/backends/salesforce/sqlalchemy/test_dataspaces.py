@@ -11,6 +11,7 @@ import sqlalchemy as sa
 import cdpdb
 from cdpdb.backends.salesforce.session import active_dataspaces
 from cdpdb.backends.salesforce.sqlalchemy.routing import statement_dataspace
+from cdpdb.local import Fault
 
 ENGAGEMENT = "ssot__EmailEngagement__dlm"
 
@@ -122,10 +123,13 @@ def test_writes_stay_in_the_own_dataspace(cloud):
 
 
 def test_schema_names_are_the_dataspaces_the_login_sees(engine, cloud):
-    """The local Data Cloud has no data spaces list (a 404): the connection's own is known."""
-    assert sa.inspect(engine).get_schema_names() == ["default"]
+    """The org's data spaces (Connect's data-spaces list); without that list (a 404, an older
+    org or a scoped login) the connection's own is what is known."""
+    assert sa.inspect(engine).get_schema_names() == ["default", "marketing"]
     marketing = sa.create_engine("cdp://", connect_args=cloud.connect_args(dataspace="marketing"))
-    assert sa.inspect(marketing).get_schema_names() == ["marketing"]
+    assert sa.inspect(marketing).get_schema_names() == ["default", "marketing"]
+    with cloud.faults.inject(Fault(kind="status", status=404, count=-1, path="/ssot/data-spaces")):
+        assert sa.inspect(marketing).get_schema_names() == ["marketing"]
     marketing.dispose()
 
 

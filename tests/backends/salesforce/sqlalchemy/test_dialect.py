@@ -36,7 +36,7 @@ def test_reflection_matches_the_metadata_api(api, engine):
     answer = {e["name"]: e for e in api.direct("GET", "/api/v1/metadata").json()["metadata"]}
     inspector = sa.inspect(engine)
     assert inspector.get_table_names() == sorted(answer)
-    assert inspector.get_schema_names() == ["default"]
+    assert inspector.get_schema_names() == ["default", "marketing"]
     assert inspector.get_view_names() == []
     for name, entity in answer.items():
         fields = entity.get("fields") or entity["dimensions"] + entity["measures"]

@@ -113,8 +113,18 @@ async def cancel(request: Request) -> Response:
     return await cancel_and_free(request, *core_auth(request))
 
 
+async def data_spaces(request: Request) -> Response:
+    """The org's data spaces (UNCONFIRMED shape, see wire.connect_data_spaces_path): every one the
+    local Data Cloud holds, all active; a core token is required, as for the rest of Connect."""
+    core_auth(request)
+    names = sorted(backend(request).engine.dataspaces)
+    spaces = [{"name": name, "label": name.title(), "status": "Active"} for name in names]
+    return JSON({"dataSpaces": spaces, "totalSize": len(spaces)})
+
+
 _PATH = wire.connect_query_path("{version}")
 ENDPOINTS = [
+    Endpoint("GET", wire.connect_data_spaces_path("{version}"), data_spaces, "Connect data spaces"),
     Endpoint("POST", _PATH, submit, "Connect query-sql", body=_SUBMIT),
     Endpoint(
         "GET", f"{_PATH}/{{query_id}}", get_status, "Connect status", params=(Param("waitTimeMs", kind="integer"),)
