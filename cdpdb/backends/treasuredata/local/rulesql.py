@@ -208,6 +208,8 @@ def _group(ctx: _Context, group: rules.Group, path: str) -> str:
     if group.type == "Composite":
         assert group.expr is not None
         return _composite(rules.parse_expr(group.expr, len(items)), items)
+    if len(items) == 1:
+        return items[0]  # as TD writes it: no parentheses around a lone condition
     joiner = "\n  and " if group.type == "And" else "\n  or "
     return "(" + joiner.join(items) + ")"
 

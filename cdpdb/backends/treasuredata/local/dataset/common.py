@@ -64,7 +64,7 @@ class Values:
         return pa.array(self.rng.random(n) < p_true)
 
     def lists(self, pool: Sequence[Any], n: int, max_len: int, value_type: pa.DataType) -> pa.Array:
-        """Lists of 0..max_len items drawn from ``pool`` (values repeat across lists, not within)."""
+        """Lists of 0..max_len items drawn from ``pool`` with replacement (an item may repeat, as tags do)."""
         lengths = self.rng.integers(0, max_len + 1, n)
         offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
         values = pa.array(pool, value_type).take(pa.array(self.rng.integers(0, len(pool), int(offsets[-1]))))
