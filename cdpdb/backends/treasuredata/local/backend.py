@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from cdpdb.backends.treasuredata import rules
 from cdpdb.backends.treasuredata.local.keys import Keys
+from cdpdb.backends.treasuredata.local.model import ParentSegment
 from cdpdb.backends.treasuredata.local.queries import COUNT_COLUMN, SegmentQuery, new_query_id
-from cdpdb.backends.treasuredata.local.rulesql import KEY
+from cdpdb.backends.treasuredata.local.rulesql import KEY, UnsupportedRule
 from cdpdb.backends.treasuredata.local.store import Store
 from cdpdb.local.duckengine import DuckEngine
 from cdpdb.local.faults import FaultPlan
@@ -32,15 +33,21 @@ class Backend(QueryRunner):
         max_page: int | None,
         filter_string: str | None,
     ) -> SegmentQuery:
-        """Compile (raising RuleError for a bad rule), then run on a worker thread."""
-        sql = self.store.sql(audience_id, rule, self.store.dialect, columns)
-        sql = f"select q.*, count(*) over () as {COUNT_COLUMN} from (\n{sql}) q"
+        """Compile (raising RuleError for a bad rule), then run on a worker thread. The rule
+        selects whole profiles; ``filterString`` searches their text attributes; the requested
+        columns, the uncapped count and the cap are applied around it."""
+        parent = self.store.parents[audience_id]
+        for i, name in enumerate(columns or ()):
+            if name != KEY and name not in {a.name for a in parent.attributes}:
+                raise UnsupportedRule(f"columns[{i}]", f"{name!r} is not an attribute of this parent segment")
+        inner = self.store.sql(audience_id, rule, self.store.dialect)
+        selected = ", ".join(f"q.{quote_ident(c)}" for c in columns) if columns else "q.*"
+        sql = f"select {selected}, count(*) over () as {COUNT_COLUMN} from (\n{inner}) q"
         if filter_string:
-            sql += _text_filter(self.store, audience_id, columns, filter_string)
-        cap = page_size * max_page if max_page else None
+            sql += _text_filter(parent, filter_string)
         sql += f"\norder by q.{quote_ident(KEY)}"  # pages in key order (a limit's top N are chosen inside)
-        if cap is not None:
-            sql += f"\nlimit {cap}"
+        if max_page:
+            sql += f"\nlimit {page_size * max_page}"
         self.results.lifetime = self.faults.limits.result_lifetime_seconds
         database = self.store.parents[audience_id].database
         query: SegmentQuery = self.results.new(new_query_id(), database, owner)
@@ -50,10 +57,10 @@ class Backend(QueryRunner):
         return query
 
 
-def _text_filter(store: Store, audience_id: str, columns: list[str] | None, text: str) -> str:
-    """``filterString``: profiles with the text in any of their string columns (UNCONFIRMED)."""
-    parent = store.parents[audience_id]
-    names = [a.name for a in parent.attributes if a.type == "string" and (not columns or a.name in columns)]
+def _text_filter(parent: ParentSegment, text: str) -> str:
+    """``filterString``: profiles with the text in any of their text attributes, ignoring case (UNCONFIRMED)."""
     needle = quote_literal(text.lower())
-    tests = [f"position({needle} in lower(q.{quote_ident(n)})) > 0" for n in names] or ["false"]
-    return "\nwhere " + " or ".join(tests)
+    tests = [
+        f"position({needle} in lower(q.{quote_ident(a.name)})) > 0" for a in parent.attributes if a.type == "string"
+    ]
+    return "\nwhere " + (" or ".join(tests) or "false")

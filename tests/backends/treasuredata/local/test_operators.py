@@ -47,7 +47,7 @@ CASES = [
     ("IsNull", value("age", "IsNull"), "age IS NULL"),
     ("not IsNull", value("birthday", "IsNull", not_=True), "birthday IS NOT NULL"),
     ("Contain", value("email", "Contain", rights=["sato"]), "email LIKE '%sato%'"),
-    ("Contain any of", value("email", "Contain", rights=["sato", "ito."]), "email LIKE '%sato%' OR email LIKE '%ito.%'"),
+    ("Contain any", value("email", "Contain", rights=["sato", "ito."]), "email LIKE '%sato%' OR email LIKE '%ito.%'"),
     ("not Contain", value("email", "Contain", rights=["sato"], not_=True), "email NOT LIKE '%sato%'"),
     ("StartWith", value("first_name", "StartWith", rights=["Yu"]), "left(first_name, 2) = 'Yu'"),
     ("EndWith", value("email", "EndWith", rights=["@gmail.com"]), "right(email, 10) = '@gmail.com'"),
