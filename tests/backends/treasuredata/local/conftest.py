@@ -112,8 +112,14 @@ def value(name: Any, op: str, right: Any = None, *, rights: list[Any] | None = N
         if key in extra:
             operator[key] = extra.pop(key)
     left = {"name": name} if isinstance(name, str) else name
-    return {"type": "Value", "leftValue": left, "operator": operator, "exclude": extra.pop("exclude", False),
-            "arrayMatching": extra.pop("arrayMatching", None), "limit": None}  # fmt: skip
+    return {
+        "type": "Value",
+        "leftValue": left,
+        "operator": operator,
+        "exclude": extra.pop("exclude", False),
+        "arrayMatching": extra.pop("arrayMatching", None),
+        "limit": None,
+    }
 
 
 def rule(*conditions: dict[str, Any], kind: str = "And", expr: str | None = None, **outer: Any) -> dict[str, Any]:

@@ -56,52 +56,118 @@ CASES = [
     ("not Regexp", value("email", "Regexp", "gmail", not_=True), "NOT contains(email, 'gmail')"),
     ("boolean", value("is_vip", "Equal", True), "is_vip"),
     ("boolean false", value("email_opt_in", "Equal", False), "NOT email_opt_in"),
-    ("timestamp", value("last_purchase_at", "Greater", {"timestamp": "2025-06-01T00:00:00Z"}),
-     "last_purchase_at > TIMESTAMPTZ '2025-06-01 00:00:00+00'"),
-    ("timestamp text", value("first_seen_at", "LessEqual", "2024-01-01T00:00:00Z"),
-     "first_seen_at <= TIMESTAMPTZ '2024-01-01 00:00:00+00'"),
-    ("relative time", value("last_purchase_at", "Less", {"last": 90, "unit": "day"}),
-     f"epoch(last_purchase_at) < {ANCHOR_EPOCH} - 90 * 86400"),
+    (
+        "timestamp",
+        value("last_purchase_at", "Greater", {"timestamp": "2025-06-01T00:00:00Z"}),
+        "last_purchase_at > TIMESTAMPTZ '2025-06-01 00:00:00+00'",
+    ),
+    (
+        "timestamp text",
+        value("first_seen_at", "LessEqual", "2024-01-01T00:00:00Z"),
+        "first_seen_at <= TIMESTAMPTZ '2024-01-01 00:00:00+00'",
+    ),
+    (
+        "relative time",
+        value("last_purchase_at", "Less", {"last": 90, "unit": "day"}),
+        f"epoch(last_purchase_at) < {ANCHOR_EPOCH} - 90 * 86400",
+    ),
     ("date", value("birthday", "Less", "1970-01-01"), "birthday < DATE '1970-01-01'"),
-    ("date Between", value("signup_date", "Between", minValue="2020-01-01", maxValue="2020-12-31"),
-     "year(signup_date) = 2020"),
+    (
+        "date Between",
+        value("signup_date", "Between", minValue="2020-01-01", maxValue="2020-12-31"),
+        "year(signup_date) = 2020",
+    ),
     ("exclude keeps NULLs", value("age", "Greater", 40, exclude=True), "age <= 40 OR age IS NULL"),
     ("array any", value("interests", "Equal", "tea", arrayMatching="any"), "list_contains(interests, 'tea')"),
     ("array without arrayMatching is any", value("interests", "Equal", "tea"), "list_contains(interests, 'tea')"),
-    ("array all", value("favorite_categories", "In", rights=["shoes", "bags"], arrayMatching="all"),
-     "len(favorite_categories) > 0 AND list_has_all(['shoes', 'bags'], favorite_categories)"),
-    ("array atLeast", value("interests", "In", rights=["tea", "music", "anime"], arrayMatching={"atLeast": 2}),
-     "(SELECT count(*) FROM unnest(interests) AS t(v) WHERE v IN ('tea', 'music', 'anime')) >= 2"),
-    ("array exactly", value("favorite_categories", "Equal", "food", arrayMatching={"exactly": 0}),
-     "NOT list_contains(favorite_categories, 'food')"),
-    ("array atMost", value("interests", "Contain", rights=["o"], arrayMatching={"atMost": 1}),
-     "len([v for v in interests if contains(v, 'o')]) <= 1"),
-    ("number array", value("recent_order_amounts", "Greater", 9000, arrayMatching="any"),
-     "list_max(recent_order_amounts) > 9000"),
+    (
+        "array all",
+        value("favorite_categories", "In", rights=["shoes", "bags"], arrayMatching="all"),
+        "len(favorite_categories) > 0 AND list_has_all(['shoes', 'bags'], favorite_categories)",
+    ),
+    (
+        "array atLeast",
+        value("interests", "In", rights=["tea", "music", "anime"], arrayMatching={"atLeast": 2}),
+        "(SELECT count(*) FROM unnest(interests) AS t(v) WHERE v IN ('tea', 'music', 'anime')) >= 2",
+    ),
+    (
+        "array exactly",
+        value("favorite_categories", "Equal", "food", arrayMatching={"exactly": 0}),
+        "NOT list_contains(favorite_categories, 'food')",
+    ),
+    (
+        "array atMost",
+        value("interests", "Contain", rights=["o"], arrayMatching={"atMost": 1}),
+        "len([v for v in interests if contains(v, 'o')]) <= 1",
+    ),
+    (
+        "number array",
+        value("recent_order_amounts", "Greater", 9000, arrayMatching="any"),
+        "list_max(recent_order_amounts) > 9000",
+    ),
     ("array IsNull", value("interests", "IsNull"), "interests IS NULL OR len(interests) = 0"),
-    ("behaviour count in a window", value(count("purchases", window_days=365), "GreaterEqual", 3),
-     f"cdp_customer_id IN (SELECT cdp_customer_id FROM {PURCHASES} WHERE time >= {ANCHOR_EPOCH} - 365 * 86400"
-     " GROUP BY 1 HAVING count(*) >= 3)"),
-    ("behaviour count zero", value(count("purchases"), "Equal", 0),
-     f"cdp_customer_id NOT IN (SELECT cdp_customer_id FROM {PURCHASES})"),
-    ("behaviour sum with a filter",
-     value(count("purchases", filter_={"type": "And", "conditions": [column("channel", "Equal", rightValue="online")]},
-                 type="Sum", column="amount", groupingColumns=[]), "Greater", 10000),
-     f"cdp_customer_id IN (SELECT cdp_customer_id FROM {PURCHASES} WHERE channel = 'online'"
-     " GROUP BY 1 HAVING sum(amount) > 10000)"),
-    ("behaviour max", value(count("purchases", type="Max", column="amount", groupingColumns=[]), "GreaterEqual", 20000),
-     f"cdp_customer_id IN (SELECT cdp_customer_id FROM {PURCHASES} GROUP BY 1 HAVING max(amount) >= 20000)"),
-    ("behaviour distinct", value(count("web_visits", type="CountDistinct", columns=["device"]), "Equal", 3),
-     "cdp_customer_id IN (SELECT cdp_customer_id FROM behavior_web_visits GROUP BY 1"
-     " HAVING count(DISTINCT device) = 3)"),
-    ("behaviour last", value(count("purchases", type="Last", column="channel", orderColumn="time", groupingColumns=[]),
-                             "Equal", "app"),
-     f"cdp_customer_id IN (SELECT cdp_customer_id FROM {PURCHASES} GROUP BY 1 HAVING arg_max(channel, time) = 'app')"),
-    ("behaviour filter on an array column",
-     value(count("purchases", filter_={"type": "Or", "conditions": [
-         {**column("coupons", "Equal", rightValue="VIP5"), "arrayMatching": "any"}]}), "GreaterEqual", 1),
-     f"cdp_customer_id IN (SELECT cdp_customer_id FROM {PURCHASES} WHERE list_contains(coupons, 'VIP5'))"),
-]  # fmt: skip
+    (
+        "behaviour count in a window",
+        value(count("purchases", window_days=365), "GreaterEqual", 3),
+        f"cdp_customer_id IN (SELECT cdp_customer_id FROM {PURCHASES} WHERE time >= {ANCHOR_EPOCH} - 365 * 86400"
+        " GROUP BY 1 HAVING count(*) >= 3)",
+    ),
+    (
+        "behaviour count zero",
+        value(count("purchases"), "Equal", 0),
+        f"cdp_customer_id NOT IN (SELECT cdp_customer_id FROM {PURCHASES})",
+    ),
+    (
+        "behaviour sum with a filter",
+        value(
+            count(
+                "purchases",
+                filter_={"type": "And", "conditions": [column("channel", "Equal", rightValue="online")]},
+                type="Sum",
+                column="amount",
+                groupingColumns=[],
+            ),
+            "Greater",
+            10000,
+        ),
+        f"cdp_customer_id IN (SELECT cdp_customer_id FROM {PURCHASES} WHERE channel = 'online'"
+        " GROUP BY 1 HAVING sum(amount) > 10000)",
+    ),
+    (
+        "behaviour max",
+        value(count("purchases", type="Max", column="amount", groupingColumns=[]), "GreaterEqual", 20000),
+        f"cdp_customer_id IN (SELECT cdp_customer_id FROM {PURCHASES} GROUP BY 1 HAVING max(amount) >= 20000)",
+    ),
+    (
+        "behaviour distinct",
+        value(count("web_visits", type="CountDistinct", columns=["device"]), "Equal", 3),
+        "cdp_customer_id IN (SELECT cdp_customer_id FROM behavior_web_visits GROUP BY 1"
+        " HAVING count(DISTINCT device) = 3)",
+    ),
+    (
+        "behaviour last",
+        value(
+            count("purchases", type="Last", column="channel", orderColumn="time", groupingColumns=[]), "Equal", "app"
+        ),
+        f"cdp_customer_id IN (SELECT cdp_customer_id FROM {PURCHASES} GROUP BY 1"
+        " HAVING arg_max(channel, time) = 'app')",
+    ),
+    (
+        "behaviour filter on an array column",
+        value(
+            count(
+                "purchases",
+                filter_={
+                    "type": "Or",
+                    "conditions": [{**column("coupons", "Equal", rightValue="VIP5"), "arrayMatching": "any"}],
+                },
+            ),
+            "GreaterEqual",
+            1,
+        ),
+        f"cdp_customer_id IN (SELECT cdp_customer_id FROM {PURCHASES} WHERE list_contains(coupons, 'VIP5'))",
+    ),
+]
 
 
 @pytest.mark.parametrize(("label", "condition", "where"), CASES, ids=[c[0] for c in CASES])
@@ -114,8 +180,11 @@ def test_operator_matches_direct_sql(http, label, condition, where):
 
 
 def test_and_or_and_nested_groups(http):
-    tokyo, vip, young = (value("prefecture", "Equal", "Tokyo"), value("is_vip", "Equal", True),
-                         value("age", "Less", 25))  # fmt: skip
+    tokyo, vip, young = (
+        value("prefecture", "Equal", "Tokyo"),
+        value("is_vip", "Equal", True),
+        value("age", "Less", 25),
+    )
     nested = {
         "type": "Or",
         "conditions": [{"type": "And", "conditions": [tokyo, vip]}, {"type": "And", "conditions": [young]}],
@@ -145,8 +214,10 @@ def test_count_limit_keeps_the_top_profiles(http):
     status, _, rows = http.rows(
         make_rule(value("prefecture", "Equal", "Tokyo"), limit=limit), columns=["cdp_customer_id"]
     )
-    expected = http.direct("SELECT cdp_customer_id FROM customers WHERE prefecture = 'Tokyo'"
-                           " ORDER BY loyalty_points DESC, cdp_customer_id LIMIT 25")  # fmt: skip
+    expected = http.direct(
+        "SELECT cdp_customer_id FROM customers WHERE prefecture = 'Tokyo'"
+        " ORDER BY loyalty_points DESC, cdp_customer_id LIMIT 25"
+    )
     assert {r[0] for r in rows} == {r["cdp_customer_id"] for r in expected}
     assert status["count"] == 25
 
@@ -159,8 +230,10 @@ def test_percent_limit(http):
     }
     got = http.ids(make_rule(value("gender", "Equal", "Female"), limit=limit))
     total = http.direct("SELECT count(*) AS n FROM customers WHERE gender = 'Female'")[0]["n"]
-    expected = http.direct("SELECT cdp_customer_id FROM customers WHERE gender = 'Female'"
-                           f" ORDER BY age NULLS LAST, cdp_customer_id LIMIT ceil({total} * 0.1)")  # fmt: skip
+    expected = http.direct(
+        "SELECT cdp_customer_id FROM customers WHERE gender = 'Female'"
+        f" ORDER BY age NULLS LAST, cdp_customer_id LIMIT ceil({total} * 0.1)"
+    )
     assert got == {r["cdp_customer_id"] for r in expected}
 
 

@@ -60,8 +60,10 @@ def test_no_rule_is_every_profile(http):
 
 def test_filter_string(http):
     got = {r[0] for r in http.rows(None, columns=["cdp_customer_id"], filterString="SATO")[2]}
-    expected = http.direct("SELECT cdp_customer_id FROM customers WHERE contains(lower(email), 'sato') "
-                           "OR contains(lower(last_name), 'sato') OR contains(lower(first_name), 'sato')")  # fmt: skip
+    expected = http.direct(
+        "SELECT cdp_customer_id FROM customers WHERE contains(lower(email), 'sato') "
+        "OR contains(lower(last_name), 'sato') OR contains(lower(first_name), 'sato')"
+    )
     assert got == {r["cdp_customer_id"] for r in expected} and got
 
 

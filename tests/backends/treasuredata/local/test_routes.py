@@ -8,14 +8,40 @@ import sqlglot
 from tests.backends.treasuredata.local.conftest import B2B, CUSTOMERS_JP, rule, value
 
 # The seed's (../shared/seeds/001_*) response examples, field for field.
-SEGMENT_FIELDS = {"audienceId", "id", "name", "realtime", "kind", "description", "segmentFolderId", "population",
-                  "createdAt", "updatedAt", "createdBy", "updatedBy", "rule"}  # fmt: skip
+SEGMENT_FIELDS = {
+    "audienceId",
+    "id",
+    "name",
+    "realtime",
+    "kind",
+    "description",
+    "segmentFolderId",
+    "population",
+    "createdAt",
+    "updatedAt",
+    "createdBy",
+    "updatedBy",
+    "rule",
+}
 USER_FIELDS = {"id", "td_user_id", "name"}
 QUERY_FIELDS = {"id", "queryId", "status", "count", "maxPage", "error", "jobid", "countJobid", "customerGroupCount"}
 ERROR_FIELDS = {"code", "message"}
-ATTRIBUTE_FIELDS = {"audienceId", "id", "name", "type", "parentDatabaseName", "parentTableName", "parentColumn",
-                    "parentKey", "foreignKey", "matrixColumnName", "matrixColumnDescription", "usedBySegmentInsight",
-                    "groupingName", "visibility"}  # fmt: skip
+ATTRIBUTE_FIELDS = {
+    "audienceId",
+    "id",
+    "name",
+    "type",
+    "parentDatabaseName",
+    "parentTableName",
+    "parentColumn",
+    "parentKey",
+    "foreignKey",
+    "matrixColumnName",
+    "matrixColumnDescription",
+    "usedBySegmentInsight",
+    "groupingName",
+    "visibility",
+}
 TYPES = {"string", "number", "timestamp", "date", "string_array", "number_array", "boolean"}
 
 
@@ -119,8 +145,11 @@ def test_statistics(http):
 
 def test_segment_life_cycle(http):
     base = f"/audiences/{CUSTOMERS_JP}/segments"
-    body = {"name": "Osaka seniors", "description": "60+", "rule": rule(value("prefecture", "Equal", "Osaka"),
-                                                                       value("age", "GreaterEqual", 60))}  # fmt: skip
+    body = {
+        "name": "Osaka seniors",
+        "description": "60+",
+        "rule": rule(value("prefecture", "Equal", "Osaka"), value("age", "GreaterEqual", 60)),
+    }
     created = http.ok("POST", base, json=body)
     assert set(created) == SEGMENT_FIELDS
     expected = http.direct("SELECT count(*) AS n FROM customers WHERE prefecture = 'Osaka' AND age >= 60")[0]["n"]
@@ -129,8 +158,14 @@ def test_segment_life_cycle(http):
     path = f"{base}/{created['id']}"
     assert http.ok("GET", path) == created
     assert http.post(base, json=body).status_code == 400  # the same name twice
-    updated = http.ok("PUT", path, json={"name": "Osaka 70+", "rule": rule(value("prefecture", "Equal", "Osaka"),
-                                                                           value("age", "GreaterEqual", 70))})  # fmt: skip
+    updated = http.ok(
+        "PUT",
+        path,
+        json={
+            "name": "Osaka 70+",
+            "rule": rule(value("prefecture", "Equal", "Osaka"), value("age", "GreaterEqual", 70)),
+        },
+    )
     assert updated["name"] == "Osaka 70+" and updated["population"] < created["population"]
     assert updated["createdAt"] == created["createdAt"] and updated["updatedAt"] >= created["updatedAt"]
     assert http.ok("DELETE", path)["id"] == created["id"]
@@ -195,5 +230,7 @@ def test_every_saved_segments_sql_is_trino(http):
 def test_segment_activations(http):
     activations = http.ok("GET", f"/audiences/{CUSTOMERS_JP}/segments/1500003/syndications")
     assert len(activations) == 3
-    assert all(a["segmentId"] == "1500003" and {"id", "name", "scheduleType", "connectionId", "executions"} <= set(a)
-               for a in activations)  # fmt: skip
+    assert all(
+        a["segmentId"] == "1500003" and {"id", "name", "scheduleType", "connectionId", "executions"} <= set(a)
+        for a in activations
+    )
