@@ -16,7 +16,6 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
@@ -25,27 +24,15 @@ import pyarrow.ipc as ipc
 from tableauhyperapi import Connection, CreateMode, HyperProcess, Telemetry
 
 from cdpdb.core.results.arrow import normalise_arrow
+from cdpdb.local.sqlengine import CANCELED, EngineError, quote_ident, quote_literal
+
+__all__ = ["CANCELED", "EngineError", "HyperEngine", "engine_error", "quote_ident", "quote_literal"]
 
 log = logging.getLogger(__name__)
-
-CANCELED = "57014"  # SQLSTATE of a statement stopped by a cancel request
 
 #: Prefix placed before a user's query so that error positions can be mapped back to it.
 _COPY_HEAD = "COPY (\n"
 _COPY_TAIL = "\n) TO STDOUT WITH (FORMAT arrowstream)"
-
-
-@dataclass
-class EngineError(Exception):
-    """A SQL error raised by Hyper, with the diagnostics a client needs to show it well."""
-
-    sqlstate: str
-    message: str
-    position: int | None = None  # 1-based character offset into the submitted SQL
-    hint: str | None = None
-
-    def __str__(self) -> str:
-        return self.message
 
 
 class HyperEngine:
@@ -185,16 +172,6 @@ class HyperEngine:
         self._process.close()
         if self._own_dir:
             shutil.rmtree(self.workdir, ignore_errors=True)
-
-
-def quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def quote_literal(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("text values cannot contain the NUL character")
-    return "'" + value.replace("'", "''") + "'"
 
 
 def engine_error(exc: psycopg.Error, offset: int) -> EngineError:

@@ -17,7 +17,7 @@ from typing import Any, Generic, TypeVar
 
 import pyarrow as pa
 
-from cdpdb.local.engine import EngineError
+from cdpdb.local.sqlengine import EngineError
 
 RUNNING, FINISHED, FAILED, CANCELLED = "RUNNING", "FINISHED", "FAILED", "CANCELLED"
 #: How long an expired result or batch id is still told apart from an unknown one.

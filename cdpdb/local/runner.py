@@ -13,9 +13,9 @@ from dataclasses import replace
 
 import pyarrow as pa
 
-from cdpdb.local.engine import CANCELED, EngineError, HyperEngine
 from cdpdb.local.faults import FaultPlan
 from cdpdb.local.results import CANCELLED, FAILED, FINISHED, QueryResult, ResultStore
+from cdpdb.local.sqlengine import CANCELED, Engine, EngineError
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ _CANCELED_MESSAGE = "canceling statement due to user request"
 class QueryRunner:
     """Runs each query once for a :class:`QueryResult`, honouring the plan's ``query_seconds``."""
 
-    def __init__(self, engine: HyperEngine, faults: FaultPlan, results: ResultStore) -> None:
+    def __init__(self, engine: Engine, faults: FaultPlan, results: ResultStore) -> None:
         self.engine, self.faults, self.results = engine, faults, results
         self._executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="cdpdb-query")
         #: Results whose statement the engine is executing right now (query id → result): what a

@@ -50,6 +50,23 @@ PREDICTIVE_SEGMENTS = "/audiences/{audience_id}/predictive_segments"
 TOKENS = "/audiences/{audience_id}/tokens"
 JOURNEYS = "/entities/journeys"
 ENTITY_PARENT_SEGMENTS = "/entities/parent_segments"
+ENTITY_PARENT_SEGMENT = "/entities/parent_segments/{id}"
+ENTITIES_PREFIX = "/entities/"  # JSON:API: answers {"data": ...}, errors {"errors": [{code, status, detail}]}
+JSONAPI_MEDIA_TYPE = ACCEPT  # what /entities answers with (the OpenAPI's content type there)
+
+# -- Settings of a connection (the client's connect() arguments; the local server's connect_args()) --
+SETTING_SITE = "site"  # us01 | jp01 | eu01 | ap02 | ap03
+SETTING_SITE_URL = "site_url"  # a base URL instead of a site (the local server gives one)
+SETTING_APIKEY = "apikey"  # the master API key; also from CDPDB_TD_APIKEY or TD_API_KEY
+SETTING_CA_BUNDLE = "ca_bundle"  # a CA file to trust (the local server's generated CA)
+APIKEY_ENVIRONMENT = ("CDPDB_TD_APIKEY", "TD_API_KEY")
+
+# -- Where a parent segment's data lives (TD's layout; the SQL of /segments/query names it) ------------
+AUDIENCE_DATABASE = "cdp_audience_{audience_id}"
+CUSTOMERS_TABLE = "customers"  # one row per profile, one column per attribute
+BEHAVIOR_TABLE = "behavior_{name}"  # one row per event
+PROFILE_KEY = "cdp_customer_id"
+EVENT_TIME = "time"  # a behaviour row's unix time (seconds)
 
 # -- Asynchronous segment queries -----------------------------------------------------------------
 QUERY_RUNNING, QUERY_SUCCESS, QUERY_ERROR, QUERY_KILLED = "running", "success", "error", "killed"
@@ -59,6 +76,8 @@ PAGE_TYPES = (PAGE_ROWS, PAGE_END, PAGE_KILLED, PAGE_ERROR, PAGE_PENDING)
 SEGMENT_KINDS = {0: "batch", 1: "realtime", 2: "funnel_stage"}
 DEFAULT_PAGE_SIZE = 10_000  # UNCONFIRMED: rows per /customers page when the request gives no pageSize
 MAX_PAGE_SIZE = 10_000  # UNCONFIRMED
+FIRST_PAGE = 1  # /customers?page=N counts from 1 (the OpenAPI's minimum)
+KIND_BATCH = 0
 
 # -- Activations listing ----------------------------------------------------------------------------
 ACTIVATION_FILTERS = (
@@ -74,6 +93,9 @@ ACTIVATION_FILTERS = (
     "sorted_by",  # key:asc|desc
 )
 PAGE_AFTER, PAGE_SIZE = "page[after]", "page[size]"  # cursor paging; the answer has hasNext, nextPage, approximateCount
+ACTIVATION_SORT_KEYS = ("name", "segment_name", "start_at", "created_at", "updated_at")  # UNCONFIRMED: sorted_by keys
+DEFAULT_ACTIVATION_PAGE_SIZE = 20  # UNCONFIRMED
+MAX_ACTIVATION_PAGE_SIZE = 100  # UNCONFIRMED
 
 # -- Attribute types (/attributes) and the v5 segment rule ---------------------------------------
 ATTRIBUTE_TYPES = ("string", "number", "timestamp", "date", "string_array", "number_array", "boolean")
@@ -96,3 +118,7 @@ OPERATORS = (
 
 # -- Errors ---------------------------------------------------------------------------------------
 # Every error answer is {"code": "...", "message": "..."} (the OpenAPI's error schema).
+UNAUTHORIZED_MESSAGE = (
+    "Unauthorized; You don't provide valid credentials. "
+    "Maybe you didn't specify valid TD's Master API Key as 'TD1 {Your TD Master API Key}'."
+)  # the OpenAPI's words for 401
