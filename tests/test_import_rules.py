@@ -6,6 +6,7 @@ dialects never speak HTTP themselves."""
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -158,9 +159,11 @@ def test_core_and_the_kit_name_no_vendor():
     for module, path in MODULES.items():
         if module.startswith("cdpdb.core") or module == "cdpdb.backends.base" or is_kit(module):
             text = path.read_text().lower()
+            if module == "cdpdb.backends.base":  # the registry: built-in backends by their folder's name
+                text = re.sub(r'"(\w+)": "cdpdb\.backends\.\1\.session:open_session"', "", text)
+                text = text.replace('default_backend = "salesforce"', "")
             for vendor in ("salesforce", "data cloud", "treasure", "adobe", "customer.io", "crescendo"):
-                allowed = module == "cdpdb.backends.base" and vendor == "salesforce"  # the default backend's name
-                assert allowed or vendor not in text, f"{module} names {vendor!r}"
+                assert vendor not in text, f"{module} names {vendor!r}"
 
 
 def test_the_kit_imports_no_backend():

@@ -23,6 +23,7 @@ from cdpdb.exceptions import InterfaceError, ProgrammingError
 DEFAULT_BACKEND = "salesforce"  # what connect() opens when no backend= is given (the first one cdpdb had)
 BUILTIN: dict[str, str] = {
     "salesforce": "cdpdb.backends.salesforce.session:open_session",
+    "treasuredata": "cdpdb.backends.treasuredata.session:open_session",
 }
 
 
@@ -31,7 +32,7 @@ class Session(Protocol):
 
     @property
     def backend(self) -> str:
-        """The backend's name, e.g. "salesforce" (named in messages)."""
+        """The backend's name, as registered (named in messages)."""
         ...
 
     @property

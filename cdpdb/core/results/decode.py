@@ -51,6 +51,17 @@ def _decimal_scale(text: pa.Array) -> int:
     return max([largest, *(max(-int(Decimal(v).as_tuple().exponent), 0) for v in scientific)])
 
 
+def _utc_instants(text: pa.Array) -> pa.Array:
+    """Instants from text with an offset, or without one (then UTC: the form some APIs use for
+    UTC times, e.g. ``2025-07-26 15:21:13.000``)."""
+    try:
+        return pc.cast(text, pa.timestamp("us", tz="UTC"))
+    except pa.ArrowInvalid:
+        if pc.any(pc.match_substring_regex(text, r"(Z|[+-]\d\d(:?\d\d)?)$")).as_py():
+            raise  # a mix of zoned and unzoned text is not guessed at
+        return pc.assume_timezone(pc.cast(text, pa.timestamp("us")), "UTC")
+
+
 def _times(text: pa.Array) -> pa.Array:
     """TIME from its JSON text (``12:34:56.789012``, fraction optional): Arrow has no cast from
     text to time, so the text is read as a time of 1970-01-01 and its microseconds kept."""
@@ -76,7 +87,7 @@ def decode_column(values: list[Any], column: Column, types: TypeTable) -> pa.Arr
         if pa.types.is_timestamp(target):
             text = pc.replace_substring(_text(values), " UTC", "+00:00")  # "2024-03-22 05:47:10.000 UTC"
             if target.tz is not None:
-                return pc.cast(pc.cast(text, pa.timestamp("us", tz="UTC")), target)
+                return pc.cast(_utc_instants(text), target)
             return pc.cast(text, target)
         if pa.types.is_time(target):
             return _times(_text(values))

@@ -49,10 +49,11 @@ class Engine:
     def run(self, sql: str, stop: threading.Event) -> QueryResult:
         statement, uses = self.plan(sql)
         connection = duckdb.connect(config=CONFIG)
+        failures: list[BaseException] = []  # what a scan raised: DuckDB only passes its text on
         try:
             for number, use in enumerate(uses):
                 name = f"__cdpdb_scan_{number}"
-                connection.register(name, _reader(use, stop))
+                connection.register(name, _reader(use, stop, failures))
                 if not use.node.alias:
                     use.node.set("alias", exp.TableAlias(this=exp.to_identifier(use.alias, quoted=True)))
                 use.node.set("this", exp.to_identifier(name, quoted=True))
@@ -61,11 +62,17 @@ class Engine:
             try:
                 reader = connection.sql(text).to_arrow_reader(self.page_rows)
             except duckdb.Error as exc:
-                raise error_from_duckdb(exc) from None
+                raise _failure(failures, exc) from None
         except BaseException:
             connection.close()
             raise
-        return QueryResult(connection, reader, stop, self.prefetch_pages)
+        return QueryResult(connection, reader, stop, self.prefetch_pages, failures)
+
+
+def _failure(failures: list[BaseException], exc: duckdb.Error) -> BaseException:
+    """The scan's own exception (an API's error, with its class and data) when one failed, else
+    DuckDB's error in the PEP 249 tree."""
+    return failures[0] if failures else error_from_duckdb(exc)
 
 
 def _syntax_error(sql: str, exc: ParseError) -> ProgrammingError:
@@ -89,18 +96,22 @@ def _describe(use: TableUse) -> str:
     return f"{pushed}{extra}"
 
 
-def _reader(use: TableUse, stop: threading.Event) -> pa.RecordBatchReader:
+def _reader(use: TableUse, stop: threading.Event, failures: list[BaseException]) -> pa.RecordBatchReader:
     """The table's scan as a stream DuckDB reads lazily, in the declared types."""
     wanted = [f for f in use.table.fields if use.columns is None or f.name in use.columns]
     schema = pa.schema([pa.field(f.name, f.type, f.nullable) for f in wanted])
     scan = Scan(tuple(schema.names), tuple(use.predicates), tuple(use.order), use.limit, stop)
 
     def batches() -> Iterator[pa.RecordBatch]:
-        for batch in use.table.scan(scan):
-            if stop.is_set():
-                return  # the cursor reports the cancel; DuckDB just sees the end of the rows
-            table = pa.Table.from_batches([batch]).select(schema.names)
-            yield from table.cast(schema).to_batches()
+        try:
+            for batch in use.table.scan(scan):
+                if stop.is_set():
+                    return  # the cursor reports the cancel; DuckDB just sees the end of the rows
+                table = pa.Table.from_batches([batch]).select(schema.names)
+                yield from table.cast(schema).to_batches()
+        except Exception as exc:
+            failures.append(exc)
+            raise
 
     return pa.RecordBatchReader.from_batches(schema, batches())
 
@@ -109,9 +120,15 @@ class QueryResult(Result):
     """DuckDB's answer, page by page; the connection lives until the last page is read."""
 
     def __init__(
-        self, connection: duckdb.DuckDBPyConnection, reader: pa.RecordBatchReader, stop: threading.Event, depth: int
+        self,
+        connection: duckdb.DuckDBPyConnection,
+        reader: pa.RecordBatchReader,
+        stop: threading.Event,
+        depth: int,
+        failures: list[BaseException],
     ) -> None:
         self._connection, self._reader, self._stop, self._depth = connection, reader, stop, depth
+        self._failures = failures
         self.schema = reader.schema
         self.columns = columns_from_arrow(reader.schema, TYPES)
         self.row_count = None
@@ -129,8 +146,12 @@ class QueryResult(Result):
                     batch = self._reader.read_next_batch()
                 except StopIteration:
                     return
-                except duckdb.Error as exc:
-                    raise error_from_duckdb(exc) from None
+                except (duckdb.Error, pa.ArrowException) as exc:
+                    if self._failures:
+                        raise self._failures[0] from None
+                    if isinstance(exc, duckdb.Error):
+                        raise error_from_duckdb(exc) from None
+                    raise
                 yield pa.Table.from_batches([batch])
         finally:
             self._connection.close()

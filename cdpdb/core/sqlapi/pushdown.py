@@ -247,7 +247,7 @@ def _push_order_and_limit(use: TableUse, select: exp.Select, statement: exp.Expr
         terms = []
         for ordered in order.expressions:
             column = _column_of(ordered.this, use, True)
-            if column is None or not use.table.orders or ordered.args.get("nulls_first"):
+            if column is None or not use.table.can_order(column) or ordered.args.get("nulls_first"):
                 return  # a table that orders puts NULLs last, as DuckDB does by default
             terms.append(Order(column, bool(ordered.args.get("desc"))))
         use.order = terms

@@ -82,6 +82,10 @@ class Table:
     def schema(self) -> pa.Schema:
         return pa.schema([pa.field(f.name, f.type, f.nullable) for f in self.fields])
 
+    def can_order(self, column: str) -> bool:
+        """Whether the API can order rows by ``column`` (by default: any column, if it orders)."""
+        return self.orders
+
     def accepts(self, predicate: Predicate) -> bool:
         """Whether the API applies ``predicate`` (by default: the column's declared pushdown)."""
         column = self.field(predicate.column)

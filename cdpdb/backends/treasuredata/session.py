@@ -1,0 +1,123 @@
+"""A Treasure Data session: the Audience API's objects as tables of the shared SQL layer.
+
+Tables (docs/treasuredata.md lists their columns and what each pushes down):
+
+- ``parent_segments`` and ``segments``: the configurations, small lists read whole;
+- ``profiles_<parent segment id>``: the profiles of a parent segment, one column per attribute;
+  a SELECT runs as an asynchronous segment query whose rule is the WHERE clause's pushable part;
+- ``segment_<segment id>``: the profiles of a saved segment (its rule, plus the pushed WHERE).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+import pyarrow as pa
+
+from cdpdb.backends.treasuredata import rules, wire
+from cdpdb.backends.treasuredata.client import AudienceApi
+from cdpdb.backends.treasuredata.settings import Settings
+from cdpdb.backends.treasuredata.tables import UTC_TIME, ListTable, ProfilesTable
+from cdpdb.core.sqlapi.session import ApiSession
+from cdpdb.core.sqlapi.tables import EQ, IN, Field, Scan, Table
+
+log = logging.getLogger(__name__)
+
+PARENT_FIELDS = [
+    Field("id", pa.string(), nullable=False),
+    Field("name", pa.string()),
+    Field("description", pa.string()),
+    Field("population", pa.int64()),
+    Field("scheduleType", pa.string()),
+    Field("timezone", pa.string()),
+    Field("createdAt", UTC_TIME),
+    Field("updatedAt", UTC_TIME),
+]
+SEGMENT_FIELDS = [
+    Field("audienceId", pa.string(), nullable=False, pushdown=frozenset({EQ, IN})),
+    Field("id", pa.string(), nullable=False),
+    Field("name", pa.string()),
+    Field("kind", pa.int64()),
+    Field("description", pa.string()),
+    Field("segmentFolderId", pa.string()),
+    Field("population", pa.int64()),
+    Field("createdAt", UTC_TIME),
+    Field("updatedAt", UTC_TIME),
+    Field("rule", pa.string(), comment="the segment's v5 rule, as JSON text"),
+]
+
+
+def open_session(arguments: Mapping[str, Any]) -> TreasureDataSession:
+    return TreasureDataSession(Settings.from_arguments(arguments))
+
+
+class TreasureDataSession(ApiSession):
+    backend = "treasuredata"
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.api = AudienceApi(settings)
+        try:
+            self.parents = list(self.api.get(self.api.path(wire.PARENT_SEGMENTS), what="listing parent segments"))
+            tables = self._tables()
+        except BaseException:
+            self.api.close()
+            raise
+        read_only = (
+            "Treasure Data's tables are read with SELECT; create, change or delete segments with the "
+            "Audience API (cdpdb.backends.treasuredata) instead"
+        )
+        super().__init__(tables, read_only=read_only)
+        log.debug("connected to %s: %d parent segments", settings.base_url, len(self.parents))
+
+    @property
+    def progress(self) -> bool:  # type: ignore[override]
+        return self.settings.progress
+
+    def _tables(self) -> dict[str, Table]:
+        tables: dict[str, Table] = {
+            "parent_segments": ListTable(
+                "parent_segments", PARENT_FIELDS, lambda scan: self.parents, "parent segments"
+            ),
+            "segments": ListTable("segments", SEGMENT_FIELDS, self._segments, "saved segments of every parent segment"),
+        }
+        timeout = self.settings.query_timeout
+        for parent in self.parents:
+            audience = str(parent["id"])
+            attributes = list(self.api.get(self.api.path(wire.ATTRIBUTES, audience_id=audience), what="attributes"))
+            name = f"profiles_{audience}"
+            comment = f"profiles of the parent segment {parent.get('name')!r}"
+            tables[name] = ProfilesTable(self.api, audience, name, attributes, comment, query_timeout=timeout)
+            for segment in self._segments_of(audience):
+                rule = rules.from_json(segment.get("rule"))
+                name = f"segment_{segment['id']}"
+                comment = f"profiles of the segment {segment.get('name')!r} of {parent.get('name')!r}"
+                tables[name] = ProfilesTable(self.api, audience, name, attributes, comment, rule, timeout)
+        return tables
+
+    def _segments_of(self, audience: str) -> list[dict[str, Any]]:
+        return list(self.api.get(self.api.path(wire.SEGMENTS, audience_id=audience), what="listing segments"))
+
+    def _segments(self, scan: Scan) -> list[dict[str, Any]]:
+        wanted = {str(p["id"]) for p in self.parents}
+        for predicate in scan.predicates_on("audienceId"):
+            given = predicate.value if predicate.op == IN else (predicate.value,)
+            wanted &= {str(v) for v in given}
+        rows = []
+        for audience in sorted(wanted):
+            for segment in self._segments_of(audience):
+                rows.append({**segment, "rule": None if segment.get("rule") is None else _json(segment["rule"])})
+        return rows
+
+    def close(self) -> None:
+        self.api.close()
+
+    def __repr__(self) -> str:
+        return f"<TreasureDataSession {self.settings.base_url}: {len(self.tables)} tables>"
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value).decode()
