@@ -136,3 +136,21 @@ def test_sqlalchemy_and_pandas(td, monkeypatch):
     frame = pd.read_sql(f"SELECT prefecture, count(*) AS n FROM {PROFILES} GROUP BY 1 ORDER BY n DESC", engine)
     assert frame["n"].sum() == 1000
     assert td.apikey not in repr(engine)
+
+
+def test_cancel_kills_the_segment_query_on_the_server(td):
+    """cancel() from another thread while the segment query runs: the cursor raises that it was
+    cancelled, and the server's query is killed (its status says so)."""
+    import threading
+    import time
+
+    with td.faults.inject(query_seconds=30.0), cdpdb.connect(backend="treasuredata", **td.connect_args()) as conn:
+        cur = conn.cursor()
+        timer = threading.Timer(0.5, cur.cancel)
+        timer.start()
+        started = time.monotonic()
+        with pytest.raises(cdpdb.OperationalError, match="cancelled"):
+            cur.execute(f"SELECT count(*) FROM {PROFILES}")
+            cur.fetchall()
+        assert time.monotonic() - started < 10
+    assert [q.status for q in td.backend.results._results.values()][-1] == "killed"
