@@ -10,6 +10,7 @@ import click
 
 from cdpdb._version import __version__
 from cdpdb.backends.base import BUILTIN
+from cdpdb.cli.serve import serve_command
 
 
 @click.group()
@@ -41,15 +42,17 @@ def main(verbose: int) -> None:
 
 
 def _add_backend_commands() -> None:
+    modules = {}
     for backend in BUILTIN:
         try:
-            module = import_module(f"cdpdb.backends.{backend}.cli")
+            modules[backend] = import_module(f"cdpdb.backends.{backend}.cli")
         except ModuleNotFoundError as exc:
             if exc.name != f"cdpdb.backends.{backend}.cli":
                 raise
-            continue
+    for module in modules.values():
         for command in module.commands():
             main.add_command(command)
+    main.add_command(serve_command({name: m for name, m in modules.items() if hasattr(m, "SERVE_OPTIONS")}))
 
 
 _add_backend_commands()

@@ -97,31 +97,34 @@ def _connection(local: bool, scale: int, progress: bool, **given) -> Iterator:
         raise click.ClickException(str(exc)) from None
 
 
-@click.command()
-@click.option(
-    "--scale", default=10_000, show_default=True, help="Source contacts to generate (orders 3x, email events 5x)."
-)
-@click.option("--seed", default=42, show_default=True, help="Random seed of the generated dataset.")
-@click.option("--port", default=0, help="Port of the core host (OAuth, Connect API); 0 picks a free one.")
-@click.option("--tenant-port", default=0, help="Port of the TLS tenant host (Direct API); 0 picks a free one.")
-@click.option("--no-tls", is_flag=True, help="Serve the Direct API over plain HTTP on the core port.")
-@click.option(
-    "--key-file",
-    type=click.Path(dir_okay=False, writable=True),
-    default=None,
-    help="Write the demo JWT private key here (default: a file in the server's temporary folder).",
-)
-def serve(scale: int, seed: int, port: int, tenant_port: int, no_tls: bool, key_file: str | None) -> None:
-    """Run the local Data Cloud in the foreground until Ctrl-C or SIGTERM.
+# The options of ``cdpdb serve --backend salesforce`` (the default backend): the command line
+# merges every backend's serve options into one ``serve`` command.
+SERVE_OPTIONS = [
+    click.Option(["--scale"], type=int, help="source contacts to generate (10,000; orders 3x, email events 5x)"),
+    click.Option(["--seed"], type=int, help="random seed of the generated dataset (42)"),
+    click.Option(["--port"], type=int, help="port of the core host (OAuth, Connect API); 0 picks a free one"),
+    click.Option(["--tenant-port"], type=int, help="port of the TLS tenant host (Direct API); 0 picks a free one"),
+    click.Option(
+        ["--no-tls"], is_flag=True, default=None, help="serve the Direct API over plain HTTP on the core port"
+    ),
+    click.Option(
+        ["--key-file"],
+        type=click.Path(dir_okay=False, writable=True),
+        help="write the demo JWT private key here (default: a file in the server's temporary folder)",
+    ),
+]
 
-    Either stops it cleanly: the temporary folder (CA, TLS and JWT private keys, Hyper files) is removed.
 
-    \b
-    Examples:
-      cdpdb serve                                   # free ports, scale 10,000
-      cdpdb serve --scale 200000 --port 8080 --tenant-port 8443
-      cdpdb serve --no-tls --key-file ./demo-key.pem
-    """
+def serve(
+    scale: int = 10_000,
+    seed: int = 42,
+    port: int = 0,
+    tenant_port: int = 0,
+    no_tls: bool = False,
+    key_file: str | None = None,
+) -> None:
+    """The local Data Cloud in the foreground until Ctrl-C or SIGTERM; either stops it cleanly:
+    the temporary folder (CA, TLS and JWT private keys, Hyper files) is removed."""
     if key_file:
         check_output(key_file)
     local = _require_local()
@@ -282,5 +285,5 @@ def export(sql: str, output: str, fmt: str | None, progress: bool, local: bool, 
 
 
 def commands() -> list[click.Command]:
-    """What this backend adds to ``cdpdb`` (the command line asks every backend)."""
-    return [serve, demo, query, export]
+    """What this backend adds to ``cdpdb`` besides its ``serve`` (the command line asks every backend)."""
+    return [demo, query, export]

@@ -1,0 +1,48 @@
+"""``cdpdb serve --backend NAME``: each backend's emulator from the one command; another backend's
+option is refused by name."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+
+import cdpdb
+
+
+def test_serve_the_local_treasure_data_and_query_it():
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cdpdb.cli", "serve", "--backend", "treasuredata", "--scale", "200"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        printed: dict[str, str] = {}
+        for line in process.stdout:
+            parts = line.split()
+            if line.startswith("  ") and len(parts) >= 2:
+                printed[" ".join(parts[:-1])] = parts[-1]
+            if line.startswith("Press Ctrl-C"):
+                break
+        args = {
+            "site_url": printed["site URL"],
+            "apikey": printed["master key"],
+            "ca_bundle": printed["CA certificate"],
+        }
+        with cdpdb.connect(backend="treasuredata", **args) as conn:
+            cur = conn.cursor()
+            cur.execute("SELECT count(*) FROM profiles_300001")
+            assert cur.fetchone() == (200,)
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+
+
+def test_an_option_of_another_emulator_is_refused_by_name():
+    done = subprocess.run(
+        [sys.executable, "-m", "cdpdb.cli", "serve", "--backend", "treasuredata", "--tenant-port", "9000"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2 and "--tenant-port is not an option of the treasuredata emulator" in done.stderr
