@@ -18,7 +18,7 @@ from cdpdb.backends.salesforce.local.sqltext import BadRequest
 from cdpdb.core.sqlscan import placeholders
 from cdpdb.local.engine import EngineError
 from cdpdb.local.errors import ApiError
-from cdpdb.local.faults import FAULT_KINDS, Fault
+from cdpdb.local.faulthook import BadFaults, change_faults, faults_body
 from cdpdb.local.http import JSON
 from cdpdb.local.routetable import COMMON_ERRORS, Endpoint, Param
 
@@ -46,21 +46,7 @@ _LIMITS = {
     },
     "additionalProperties": False,
 }
-_FAULT = {
-    "type": "object",
-    "properties": {
-        "kind": {"type": "string", "enum": list(FAULT_KINDS)},
-        "count": {"type": "integer", "minimum": -1},
-        "path": {"type": "string"},
-        "method": {"type": "string", "nullable": True},
-        "skip": {"type": "integer", "minimum": 0},
-        "status": {"type": "integer", "minimum": 400, "maximum": 599},
-        "retry_after": {"type": "number", "minimum": 0, "nullable": True},
-        "seconds": {"type": "number", "minimum": 0, "maximum": 1},
-    },
-    "additionalProperties": False,
-}
-_FAULTS_BODY = {"type": "object", "properties": {"limits": _LIMITS, "faults": {"type": "array", "items": _FAULT}}}
+_FAULTS_BODY = faults_body(_LIMITS)
 _EXECUTE_BODY = {
     "type": "object",
     "required": ["sql"],
@@ -82,22 +68,11 @@ def _admin(request: Request) -> None:
 
 async def faults(request: Request) -> Response:
     _admin(request)
-    plan = backend(request).faults
-    if request.method == "DELETE":
-        plan.clear()
-    elif request.method == "POST":
-        body = await json_body(request)
-        limits, faults = body.get("limits") or {}, body.get("faults") or []
-        if not isinstance(limits, dict) or not isinstance(faults, list) or not all(isinstance(f, dict) for f in faults):
-            raise ApiError(400, "the body is {'limits': {name: value}, 'faults': [{kind, ...}]}", "INVALID_INPUT")
-        try:
-            new_faults = [Fault(**item) for item in faults]  # all or nothing
-            plan.set_limits(**limits)
-            for fault in new_faults:
-                plan.add(fault)
-        except (TypeError, ValueError) as exc:
-            raise ApiError(400, str(exc), "INVALID_INPUT") from None
-    return JSON(plan.describe())
+    body = await json_body(request) if request.method == "POST" else None
+    try:
+        return JSON(change_faults(backend(request).faults, request.method, body))
+    except BadFaults as exc:
+        raise ApiError(400, str(exc), "INVALID_INPUT") from None
 
 
 def _check_parameters(sql: str, parameters: Any) -> None:
