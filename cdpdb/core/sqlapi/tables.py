@@ -97,15 +97,6 @@ class Table:
         cannot list without a predicate raises NotSupportedError naming the predicate it needs."""
         raise NotImplementedError
 
-    def describe_pushdown(self) -> str:
-        """What the API applies for this table, in words (for the docs and ``EXPLAIN``)."""
-        parts = [f"{f.name}: {', '.join(sorted(f.pushdown))}" for f in self.fields if f.pushdown]
-        if self.orders:
-            parts.append("ORDER BY")
-        if self.limits:
-            parts.append("LIMIT")
-        return "; ".join(parts) or "nothing (every row is read and filtered locally)"
-
 
 class ArrowTable(Table):
     """A table whose rows are already in memory (small API collections, tests): filters nothing itself."""
