@@ -292,7 +292,9 @@ def passes(row: Mapping[str, Any], predicates: Sequence[Predicate]) -> bool:
         if value is None:
             return False
         if p.column == "startAt":
-            moment = _need(value)
+            moment = _moment(value)
+            if moment is None:
+                return False  # not a wall-clock time: not counted, so the listing reads on
             low, high = _bounds([p])
             strict = p.op in (GT, LT)
             if low is not None and (moment < low or (strict and moment == low)):

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import duckdb
 import pytest
+import sqlalchemy
 
 import cdpdb
 from cdpdb.backends.treasuredata.local import serve
@@ -266,6 +267,7 @@ def test_limit_stops_paging_early(conn, caplog):
     ("sql", "sort"),
     [
         ("SELECT * FROM activations ORDER BY startAt DESC LIMIT 7", "start_at:desc"),
+        ("SELECT * FROM activations ORDER BY createdAt DESC, startAt LIMIT 5", "created_at:desc"),
         ("SELECT * FROM activations WHERE scheduleStatus <> 'none' ORDER BY createdAt LIMIT 4", None),
         ("SELECT * FROM activations WHERE connectionType = 'sftp' ORDER BY updatedAt DESC LIMIT 2", "updated_at:desc"),
         ("SELECT * FROM activations WHERE name LIKE '%#2' ORDER BY startAt LIMIT 3", "start_at:asc"),
@@ -300,3 +302,39 @@ def test_other_lists_push_their_parent_segment_and_folder(conn, http, caplog):
     every = rows_of(conn, "SELECT id, parentFolderId FROM journeys ORDER BY id")
     assert rows == [r for r in every if r["parentFolderId"] == "800001"] and rows
     assert any(m.getMessage().endswith("?folder_id=800001") for m in caplog.records if m.name == LISTS_LOG)
+
+
+def test_sqlalchemy_reflects_the_lists(td):
+    args = td.connect_args()
+    host = args["site_url"].split("://", 1)[1]
+    engine = sqlalchemy.create_engine(
+        f"treasuredata://{host}/", connect_args={"apikey": args["apikey"], "ca_bundle": args["ca_bundle"]}
+    )
+    inspector = sqlalchemy.inspect(engine)
+    names = set(inspector.get_table_names())
+    assert {"folders", "activations", "funnels", "predictive_segments", "tokens", "journeys"} <= names
+    assert inspector.get_pk_constraint("activations")["constrained_columns"] == ["audienceId", "id"]
+    columns = {c["name"]: str(c["type"]) for c in inspector.get_columns("activations")}
+    assert columns["startAt"] == "DATETIME" and columns["lastRecordCount"] == "BIGINT"
+    assert inspector.get_table_comment("journeys")["text"]
+    engine.dispose()
+
+
+def test_json_text_columns_answer_duckdbs_json_operators(conn, http):
+    funnel = http.ok("GET", f"/audiences/{CUSTOMERS_JP}/funnels")[0]
+    rows = rows_of(conn, f"SELECT stages->>'$[1].name' AS second FROM funnels WHERE audienceId = '{CUSTOMERS_JP}'")
+    assert rows == [{"second": funnel["stages"][1]["name"]}]
+
+
+def test_a_limited_listing_reads_through_ties_and_past_leading_nulls():
+    """The stop rule alone (no server): rows tied with the n-th are read too, NULL keys that a
+    server may sort first are not counted, and a key after the n-th ends the listing."""
+    from cdpdb.backends.treasuredata.activations import _Listing
+    from cdpdb.core.sqlapi.tables import Order, Scan
+
+    scan = Scan(("id",), order=(Order("startAt", descending=True),), limit=2)
+    listing = _Listing(None, CUSTOMERS_JP, "1", {}, scan)  # type: ignore[arg-type]  # no request is made
+    keys = [None, None, "2025-03-01T00:00:00", "2025-02-01T00:00:00", "2025-02-01T00:00:00", "2025-01-01T00:00:00"]
+    assert [listing._enough({"startAt": key}) for key in keys] == [False, False, False, False, False, True]
+    unordered = _Listing(None, CUSTOMERS_JP, "1", {}, Scan(("id",), limit=1))  # type: ignore[arg-type]
+    assert [unordered._enough({"startAt": key}) for key in keys[:2]] == [False, True]
