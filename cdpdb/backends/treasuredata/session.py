@@ -3,6 +3,8 @@
 Tables (docs/treasuredata.md lists their columns and what each pushes down):
 
 - ``parent_segments`` and ``segments``: the configurations, small lists read whole;
+- ``folders``, ``funnels``, ``predictive_segments``, ``tokens``, ``journeys`` (lists.py), read whole;
+- ``activations`` (activations.py): filtered, sorted and paged by the API;
 - ``profiles_<parent segment id>``: the profiles of a parent segment, one column per attribute;
   a SELECT runs as an asynchronous segment query whose rule is the WHERE clause's pushable part;
 - ``segment_<segment id>``: the profiles of a saved segment (its rule, plus the pushed WHERE).
@@ -18,7 +20,9 @@ import orjson
 import pyarrow as pa
 
 from cdpdb.backends.treasuredata import rules, wire
+from cdpdb.backends.treasuredata.activations import ActivationsTable
 from cdpdb.backends.treasuredata.client import AudienceApi
+from cdpdb.backends.treasuredata.lists import parent_lists
 from cdpdb.backends.treasuredata.settings import Settings
 from cdpdb.backends.treasuredata.tables import UTC_TIME, ListTable, ProfilesTable
 from cdpdb.core.sqlapi.session import ApiSession
@@ -84,6 +88,9 @@ class TreasureDataSession(ApiSession):
             ),
             "segments": ListTable("segments", SEGMENT_FIELDS, self._segments, "saved segments of every parent segment"),
         }
+        audiences = [str(p["id"]) for p in self.parents]
+        tables.update(parent_lists(self.api, audiences))
+        tables["activations"] = ActivationsTable(self.api, audiences, self.settings.activation_page_size)
         timeout = self.settings.query_timeout
         for parent in self.parents:
             audience = str(parent["id"])

@@ -31,6 +31,7 @@ class Settings(BackendSettings):
     proxies: dict[str, str] | None = None
     user_agent: str | None = None
     page_size: int = wire.DEFAULT_PAGE_SIZE  # profiles per /customers page of a segment query
+    activation_page_size: int | None = None  # activations per listing page (page[size]); None: TD's default
     progress: bool = False
 
     def validate(self) -> None:
@@ -50,6 +51,9 @@ class Settings(BackendSettings):
             raise ProgrammingError(f"query_timeout must be positive, not {self.query_timeout}")
         if not 1 <= self.page_size <= wire.MAX_PAGE_SIZE:
             raise ProgrammingError(f"page_size must be 1 to {wire.MAX_PAGE_SIZE}, not {self.page_size}")
+        top = wire.MAX_ACTIVATION_PAGE_SIZE
+        if self.activation_page_size is not None and not 1 <= self.activation_page_size <= top:
+            raise ProgrammingError(f"activation_page_size must be 1 to {top}, not {self.activation_page_size}")
         if self.ca_bundle and not Path(self.ca_bundle).is_file():
             raise ProgrammingError(f"ca_bundle {self.ca_bundle!r} is not a file")
 

@@ -48,7 +48,8 @@ SEGMENT_ACTIVATIONS = "/audiences/{audience_id}/segments/{segment_id}/syndicatio
 FUNNELS = "/audiences/{audience_id}/funnels"
 PREDICTIVE_SEGMENTS = "/audiences/{audience_id}/predictive_segments"
 TOKENS = "/audiences/{audience_id}/tokens"
-JOURNEYS = "/entities/journeys"
+JOURNEYS = "/entities/journeys"  # ?folder_id= narrows to a folder (the local server includes its subfolders)
+JOURNEY_FOLDER_FILTER = "folder_id"
 ENTITY_PARENT_SEGMENTS = "/entities/parent_segments"
 ENTITY_PARENT_SEGMENT = "/entities/parent_segments/{id}"
 ENTITIES_PREFIX = "/entities/"  # JSON:API: answers {"data": ...}, errors {"errors": [{code, status, detail}]}
@@ -94,6 +95,16 @@ ACTIVATION_FILTERS = (
 )
 PAGE_AFTER, PAGE_SIZE = "page[after]", "page[size]"  # cursor paging; the answer has hasNext, nextPage, approximateCount
 ACTIVATION_SORT_KEYS = ("name", "segment_name", "start_at", "created_at", "updated_at")  # UNCONFIRMED: sorted_by keys
+ACTIVATION_SORT_FIELDS = dict(  # sorted_by key → the activation field it orders by
+    zip(ACTIVATION_SORT_KEYS, ("name", "segmentName", "startAt", "createdAt", "updatedAt"), strict=True)
+)
+ACTIVATION_SCHEDULE_STATUSES = ("none", "inactive", "scheduled", "active")  # the OpenAPI's enum
+ACTIVATION_REPEAT_UNITS = ("none", "minute", "hour", "day", "week", "month", "once")  # the OpenAPI's enum
+# The OpenAPI sends connection_type repeated (connection_type=a&connection_type=b) and the other list
+# filters comma-separated (style form, explode false: schedule_status=a,b).
+ACTIVATION_REPEATED_FILTERS = ("connection_type",)
+ACTIVATION_ITEMS, ACTIVATION_PAGINATION = "syndications", "pagination"  # {syndications, pagination: {...}}
+PAGE_HAS_NEXT, PAGE_NEXT = "hasNext", "nextPage"
 DEFAULT_ACTIVATION_PAGE_SIZE = 20  # UNCONFIRMED
 MAX_ACTIVATION_PAGE_SIZE = 100  # UNCONFIRMED
 

@@ -22,6 +22,7 @@ def test_key_site_and_masking():
         ({}, "no Treasure Data API key"),
         ({"apikey": "k", "site": "mars"}, "site must be one of us01"),
         ({"apikey": "k", "page_size": "0"}, "page_size must be 1 to"),
+        ({"apikey": "k", "activation_page_size": "101"}, "activation_page_size must be 1 to 100"),
     ],
 )
 def test_mistakes_name_the_setting(given, message):
