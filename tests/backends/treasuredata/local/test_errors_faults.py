@@ -123,3 +123,11 @@ def test_restart_keeps_queries(http, td):
     td.restart()
     http.session.close()
     assert http.ok("GET", f"{PATH}/queries/{query['id']}")["status"] == "success"
+
+
+@pytest.mark.parametrize("kind", [[1], {"a": 1}, "0", 1.5])
+def test_a_kind_that_is_no_integer_is_a_400_not_a_500(http, kind):
+    """A list or object ``kind`` raised TypeError in the kind check (found by the OpenAPI fuzz test)."""
+    for path in ("/audiences/300001/segments/query", "/audiences/300001/segments/queries"):
+        answer = http.post(path, json={"kind": kind, "format": "sql"})
+        assert answer.status_code == 400, (path, answer.status_code, answer.text[:200])

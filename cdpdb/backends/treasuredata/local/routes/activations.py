@@ -32,10 +32,7 @@ from cdpdb.local.errors import ApiError
 from cdpdb.local.http import JSON
 from cdpdb.local.routetable import Endpoint, Param
 
-#: sorted_by keys → the activation field they order by.
-SORT_FIELDS = dict(
-    zip(wire.ACTIVATION_SORT_KEYS, ("name", "segmentName", "startAt", "createdAt", "updatedAt"), strict=True)
-)
+SORT_FIELDS = wire.ACTIVATION_SORT_FIELDS  # sorted_by keys → the activation field they order by
 _LISTS = {  # repeatable filters: query parameter → activation field
     "connection_type": "connectionType",
     "schedule_status": "scheduleStatus",

@@ -51,7 +51,7 @@ QUERY_ID = Param("query_id", "path")
 
 def _kind(body: dict[str, Any]) -> None:
     kind = body.get("kind", wire.KIND_BATCH)
-    if isinstance(kind, bool) or kind not in wire.SEGMENT_KINDS:
+    if not isinstance(kind, int) or isinstance(kind, bool) or kind not in wire.SEGMENT_KINDS:
         raise ApiError(400, f"kind must be one of {sorted(wire.SEGMENT_KINDS)}, not {kind!r}")
     if kind != wire.KIND_BATCH or body.get("realtime") is True:
         raise ApiError(422, "only batch (kind 0) segment queries are served by the local server")
