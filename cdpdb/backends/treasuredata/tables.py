@@ -201,9 +201,13 @@ class ProfilesTable(Table):
             )
 
     def _batch(self, names: list[str], rows: list[list[Any]]) -> pa.RecordBatch:
+        """One page's rows → Arrow: transposed once (``zip``, in C), each column decoded by its type."""
+        if any(len(row) != len(names) for row in rows):
+            raise OperationalError(f"a row of a /customers page does not have the {len(names)} columns it names")
+        columns = zip(*rows, strict=True) if rows else ((),) * len(names)
         arrays = []
-        for index, name in enumerate(names):
-            values = [row[index] for row in rows]
+        for name, column in zip(names, columns, strict=True):
+            values = list(column)
             td_type = self.td_types.get(name, "string")
             if td_type.endswith("_array"):
                 arrays.append(pa.array(values, ARROW_TYPES[td_type]))

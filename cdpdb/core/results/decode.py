@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -11,6 +12,7 @@ import pyarrow.compute as pc
 from cdpdb.core.results.schema import Column, TypeTable
 from cdpdb.exceptions import DataError
 
+_ZONE = re.compile(r"(Z|[+-]\d\d(:?\d\d)?)$")  # text ending with a UTC offset
 RANGE_HINT = (
     " (Python's dates and datetimes hold years 1 to 9999, in UTC for timestamps with a time zone; "
     "select such a value as text, e.g. CAST(x AS VARCHAR))"
@@ -53,13 +55,26 @@ def _decimal_scale(text: pa.Array) -> int:
 
 def _utc_instants(text: pa.Array) -> pa.Array:
     """Instants from text with an offset, or without one (then UTC: the form some APIs use for
-    UTC times, e.g. ``2025-07-26 15:21:13.000``)."""
+    UTC times, e.g. ``2025-07-26 15:21:13.000``). A mix of both is not guessed at: each cast
+    refuses the other form. The first value's form picks the cast tried first, because a failing
+    cast costs as much as a whole column's parse."""
+    utc = pa.timestamp("us", tz="UTC")
+
+    def zoned() -> pa.Array:
+        return pc.cast(text, utc)
+
+    def unzoned() -> pa.Array:
+        return pc.cast(text, pa.timestamp("us")).cast(utc)  # the wall times, read as UTC
+
+    present = text.drop_null()
+    first, second = (zoned, unzoned) if len(present) and _ZONE.search(present[0].as_py()) else (unzoned, zoned)
     try:
-        return pc.cast(text, pa.timestamp("us", tz="UTC"))
-    except pa.ArrowInvalid:
-        if pc.any(pc.match_substring_regex(text, r"(Z|[+-]\d\d(:?\d\d)?)$")).as_py():
-            raise  # a mix of zoned and unzoned text is not guessed at
-        return pc.assume_timezone(pc.cast(text, pa.timestamp("us")), "UTC")
+        return first()
+    except pa.ArrowInvalid as exc:
+        try:
+            return second()
+        except pa.ArrowInvalid:
+            raise exc from None
 
 
 def _times(text: pa.Array) -> pa.Array:
