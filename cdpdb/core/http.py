@@ -251,7 +251,7 @@ class HttpClient:
             return content
         if expect == "answer":
             return Answer(response.headers, json=self._decode(response, "json"))
-        if "html" in kind or content.lstrip()[:1] == b"<":
+        if "html" in kind or content[:1024].lstrip()[:1] == b"<":  # no copy of a large body
             raise _BadBody(
                 f"the server answered with an HTML page instead of JSON (HTTP {response.status_code})", "html_answer"
             )

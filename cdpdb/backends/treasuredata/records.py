@@ -17,9 +17,9 @@ from typing import Any
 import orjson
 import pyarrow as pa
 
-from cdpdb.backends.treasuredata.tables import UTC_TIME
 from cdpdb.core.sqlapi.tables import Field
 
+UTC_TIME = pa.timestamp("us", tz="UTC")  # an instant the API gives as ISO text with a zone
 LOCAL_TIME = pa.timestamp("us")  # a wall-clock time the API gives without a zone (an activation's startAt)
 USER_PARTS = (("Id", "id"), ("TdUserId", "td_user_id"), ("Name", "name"))
 

@@ -94,7 +94,7 @@ class TreasureDataSession(ApiSession):
         timeout = self.settings.query_timeout
         for parent in self.parents:
             audience = str(parent["id"])
-            attributes = list(self.api.get(self.api.path(wire.ATTRIBUTES, audience_id=audience), what="attributes"))
+            attributes = self._attributes(parent)
             name = f"profiles_{audience}"
             comment = f"profiles of the parent segment {parent.get('name')!r}"
             tables[name] = ProfilesTable(self.api, audience, name, attributes, comment, query_timeout=timeout)
@@ -104,6 +104,15 @@ class TreasureDataSession(ApiSession):
                 comment = f"profiles of the segment {segment.get('name')!r} of {parent.get('name')!r}"
                 tables[name] = ProfilesTable(self.api, audience, name, attributes, comment, rule, timeout)
         return tables
+
+    def _attributes(self, parent: dict[str, Any]) -> list[dict[str, Any]]:
+        """A parent segment's attributes: ``/audiences`` already lists each one's name and type
+        (all a profiles table needs); ``/attributes`` only when that answer lacks them."""
+        listed = parent.get("attributes")
+        if isinstance(listed, list) and all(isinstance(a, dict) and "name" in a and "type" in a for a in listed):
+            return listed
+        path = self.api.path(wire.ATTRIBUTES, audience_id=str(parent["id"]))
+        return list(self.api.get(path, what="attributes"))
 
     def _segments_of(self, audience: str) -> list[dict[str, Any]]:
         return list(self.api.get(self.api.path(wire.SEGMENTS, audience_id=audience), what="listing segments"))

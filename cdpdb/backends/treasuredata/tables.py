@@ -14,6 +14,7 @@ import pyarrow as pa
 
 from cdpdb.backends.treasuredata import compile, rules, wire
 from cdpdb.backends.treasuredata.client import AudienceApi
+from cdpdb.backends.treasuredata.records import UTC_TIME, to_batch
 from cdpdb.core.jobs import wait_until_done
 from cdpdb.core.results.decode import decode_column
 from cdpdb.core.results.fetch import Stopped
@@ -23,7 +24,6 @@ from cdpdb.core.sqlapi.tables import Field, Predicate, Scan, Table
 from cdpdb.exceptions import OperationalError, ProgrammingError
 
 log = logging.getLogger(__name__)
-UTC_TIME = pa.timestamp("us", tz="UTC")
 ARROW_TYPES: dict[str, pa.DataType] = {
     "string": pa.string(),
     "number": pa.float64(),  # UNCONFIRMED: TD's numbers are doubles in its Trino tables
@@ -56,22 +56,7 @@ class ListTable(Table):
         self.primary_key = ("id",)
 
     def scan(self, scan: Scan) -> Iterator[pa.RecordBatch]:
-        rows = self._fetch(scan)
-        columns = {f.name: pa.array([row.get(f.name) for row in rows]) for f in self.fields}
-        table = pa.table(columns)
-        schema = pa.schema([pa.field(f.name, f.type) for f in self.fields])
-        yield from _cast(table, schema).to_batches()
-
-
-def _cast(table: pa.Table, schema: pa.Schema) -> pa.Table:
-    """Text times from the API (``2019-08-24T14:15:22Z``) to UTC timestamps; the rest as declared."""
-    arrays = []
-    for field in schema:
-        column = table[field.name]
-        if pa.types.is_timestamp(field.type) and not pa.types.is_timestamp(column.type):
-            column = column.cast(pa.string()).cast(UTC_TIME) if len(column) else pa.chunked_array([], UTC_TIME)
-        arrays.append(column.cast(field.type))
-    return pa.Table.from_arrays(arrays, schema=schema)
+        yield to_batch(self._fetch(scan), self.fields)
 
 
 class ProfilesTable(Table):
@@ -124,7 +109,8 @@ class ProfilesTable(Table):
         }
         if rule is not None:
             body["rule"] = rule.to_json()
-        log.debug("segment query on %s: %s", self.name, orjson.dumps(body.get("rule")).decode())
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("segment query on %s: %s", self.name, orjson.dumps(body.get("rule")).decode())
         submitted = self.api.post(
             self.api.path(wire.SEGMENT_QUERIES, audience_id=self.audience_id),
             body,

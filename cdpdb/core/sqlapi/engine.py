@@ -57,7 +57,8 @@ class Engine:
                 if not use.node.alias:
                     use.node.set("alias", exp.TableAlias(this=exp.to_identifier(use.alias, quoted=True)))
                 use.node.set("this", exp.to_identifier(name, quoted=True))
-                log.debug("scan %s of %s: %s", number, use.table.name, _describe(use))
+                if log.isEnabledFor(logging.DEBUG):
+                    log.debug("scan %s of %s: %s", number, use.table.name, _describe(use))
             text = statement.sql(dialect="duckdb")
             try:
                 reader = connection.sql(text).to_arrow_reader(self.page_rows)
