@@ -151,6 +151,14 @@ class DataCloudSession:
             "GET", tokens.base_url() + path, params=params, bearer=tokens.bearer, headers=headers or {}, what=what
         )
 
+    def direct_get_bytes(self, path: str, params: dict[str, Any] | None, what: str) -> bytes:
+        """The body of a Direct API GET as sent, for callers that parse numbers exactly."""
+        tokens = self.dataspaces.direct_tokens(None)
+        body: bytes = self.http.call(
+            "GET", tokens.base_url() + path, params=params, bearer=tokens.bearer, what=what, expect="bytes"
+        )
+        return body
+
     def dataspace_names(self) -> list[str]:
         """The dataspaces this login can see, from the Connect API's data spaces resource (on the
         core host, with a core token: one more login unless api='connect'). Where there is no

@@ -3,7 +3,17 @@ which both the Starlette app and the OpenAPI description are generated."""
 
 from __future__ import annotations
 
-from cdpdb.backends.salesforce.local.routes import admin, connect, insights, legacy, metadata, oauth, v3
+from cdpdb.backends.salesforce.local.routes import (
+    admin,
+    connect,
+    insights,
+    legacy,
+    metadata,
+    oauth,
+    profiles,
+    universal_id,
+    v3,
+)
 from cdpdb.local.routetable import Endpoint
 
 ROUTES: list[Endpoint] = [
@@ -12,6 +22,8 @@ ROUTES: list[Endpoint] = [
     *v3.ENDPOINTS,
     *connect.ENDPOINTS,
     *metadata.ENDPOINTS,
+    *profiles.ENDPOINTS,
     *insights.ENDPOINTS,
+    *universal_id.ENDPOINTS,
     *admin.ENDPOINTS,
 ]
