@@ -86,12 +86,15 @@ class DataCloudSession:
     ) -> Result:
         """Run a query; ``dataspace``: run it in that dataspace instead of the connection's own
         (Data Cloud takes the dataspace per request; SQLAlchemy's schemas are dataspaces)."""
-        return self.dataspaces.protocol(dataspace).execute(sql, parameters, control, **options)
+        protocol = self.dataspaces.protocol(dataspace)
+        protocol.check_options(options)
+        return protocol.execute(sql, parameters, control, **options)
 
     def submit(self, sql: str, parameters: Any) -> str:
         return self.protocol.submit(sql, parameters)
 
     def results(self, query_id: str, control: QueryControl) -> Result:
+        """Attach to a query by id (V3, Connect), or continue a V2 result from its continuation."""
         return self.protocol.results(query_id, control)
 
     def status(self, query_id: str, wait_ms: int = 0) -> Status:
