@@ -246,3 +246,15 @@ def test_documented_errors(connect):
         InsightsClient(conn).query("Nope__cio")
     with pytest.raises(cdpdb.Error, match="identity link"):
         UniversalIdClient(conn).lookup("a", "b", "c", entity=INDIVIDUAL)
+
+
+def test_metadata_filters(connect):
+    metadata = connect().metadata
+    profiles = {e.name for e in metadata.find(entity_type="DataModelObject", category="Profile")}
+    assert {INDIVIDUAL, "UnifiedIndividual__dlm"} <= profiles and "ssot__SalesOrder__dlm" not in profiles
+    assert [e.name for e in metadata.find(name="Customer_%__cio")] == ["Customer_Lifetime_Value__cio"]
+    assert {e.entity_type for e in metadata.find(name="%__dll")} == {"DataLakeObject"}
+    order = metadata.entity("ssot__SalesOrder__dlm")
+    assert order.relationships[0].to_entity == INDIVIDUAL and order.primary_keys == ("ssot__Id__c",)
+    with pytest.raises(cdpdb.ProgrammingError, match="DataModelObject"):
+        metadata.find(entity_type="dmo")
