@@ -156,11 +156,13 @@ class DataCloudSession:
 
     def direct_get_bytes(self, path: str, params: dict[str, Any] | None, what: str) -> bytes:
         """The body of a Direct API GET as sent, for callers that parse numbers exactly."""
-        tokens = self.dataspaces.direct_tokens(None)
-        body: bytes = self.http.call(
-            "GET", tokens.base_url() + path, params=params, bearer=tokens.bearer, what=what, expect="bytes"
-        )
+        body: bytes = self.direct_call("GET", path, what=what, params=params, expect="bytes")
         return body
+
+    def direct_call(self, method: str, path: str, *, what: str, safe: bool = True, **kwargs: Any) -> Any:
+        """Any call on the tenant's Direct API in the connection's dataspace (Ingestion, jobs...)."""
+        tokens = self.dataspaces.direct_tokens(None)
+        return self.http.call(method, tokens.base_url() + path, bearer=tokens.bearer, what=what, safe=safe, **kwargs)
 
     def dataspace_names(self) -> list[str]:
         """The dataspaces this login can see, from the Connect API's data spaces resource (on the

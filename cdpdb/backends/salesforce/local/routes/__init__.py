@@ -6,6 +6,7 @@ from __future__ import annotations
 from cdpdb.backends.salesforce.local.routes import (
     admin,
     connect,
+    ingest,
     insights,
     legacy,
     metadata,
@@ -25,5 +26,6 @@ ROUTES: list[Endpoint] = [
     *profiles.ENDPOINTS,
     *insights.ENDPOINTS,
     *universal_id.ENDPOINTS,
+    *ingest.ENDPOINTS,
     *admin.ENDPOINTS,
 ]
