@@ -72,3 +72,17 @@ def test_usage_errors_come_before_connecting():
     assert "at least one --filter" in run("profile", "ssot__Individual__dlm", code=2)
     assert "give its --id" in run("profile", "ssot__Individual__dlm", "--child", "X__dlm", code=2)
     assert "Field__c=value" in run("profile", "--local", "--scale", "50", "M__dlm", "--filter", "nofield", code=2)
+
+
+def test_ingest_a_csv_file_streamed_and_bulk(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_text("OrderNumber,CustomerEmail,OrderTotal,OrderedAt\nC-1,a@b.c,1.50,2024-01-01T00:00:00Z\n")
+    result = CliRunner().invoke(main, ["ingest", "--local", "--scale", "50", str(path), "Ecommerce", "Order"])
+    assert result.exit_code == 0 and "streamed 1 rows" in result.output, result.output
+    result = CliRunner().invoke(
+        main, ["ingest", "--local", "--scale", "50", "--bulk", "--no-progress", str(path), "Ecommerce", "Order"]
+    )
+    assert result.exit_code == 0 and "JobComplete, 1 rows processed" in result.output, result.output
+    path.write_text("OrderNumber,Colour\nC-1,red\n")
+    result = CliRunner().invoke(main, ["ingest", "--local", "--scale", "50", str(path), "Ecommerce", "Order"])
+    assert result.exit_code == 1 and "Colour are not fields of Ecommerce_Order__dll" in result.output

@@ -144,3 +144,54 @@ def insight(
             orderby=orderby,
         )
         print_table(records.to_arrow(), fmt, max_rows)
+
+
+@click.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("source")
+@click.argument("object_name", metavar="OBJECT")
+@click.option("--bulk/--stream", default=None, help="Default: bulk from 10,000 rows, streaming below.")
+@click.option("--table", help="The data lake object the source's object feeds (default: SOURCE_OBJECT__dll).")
+@click.option("--wait/--no-wait", default=True, show_default=True, help="With --bulk: follow the job to its end.")
+@click.option("--progress/--no-progress", default=True, show_default=True, help="A progress bar on stderr (tqdm).")
+@connection_options
+def ingest(
+    file: str,
+    source: str,
+    object_name: str,
+    bulk: bool | None,
+    table: str | None,
+    wait: bool,
+    progress: bool,
+    local: bool,
+    scale: int,
+    **given: Any,
+) -> None:
+    """Ingestion API: upsert the rows of a CSV or Parquet FILE into OBJECT of Ingestion API source SOURCE.
+
+    Every row is checked against the object's schema before anything is sent. Data Cloud processes
+    ingested rows asynchronously (streamed ones within minutes; a bulk job after it is closed).
+
+    \b
+    Examples:
+      cdpdb ingest --local orders.csv Ecommerce Order
+      cdpdb ingest --bulk orders.parquet Ecommerce Order --login-url https://MyDomain.my.salesforce.com ...
+    """
+    from cdpdb.apis import IngestionClient
+    from cdpdb.backends.salesforce.apis.ingest import as_table
+    from cdpdb.cli.output import progress_available
+
+    rows = as_table(file)
+    use_bulk = bulk if bulk is not None else rows.num_rows >= 10_000
+    with stop_signals(), _connection(local, scale, False, **given) as conn:
+        client = IngestionClient(conn)
+        if use_bulk:
+            job = client.bulk_upsert(
+                source, object_name, rows, table=table, progress=progress and progress_available(), wait=wait
+            )
+            click.echo(f"bulk job {job.id}: {job.state}, {job.records_processed:,} rows processed", err=True)
+        else:
+            sent = client.stream(source, object_name, rows, table=table)
+            click.echo(
+                f"streamed {sent:,} rows to {source}/{object_name} (visible once Data Cloud processes them)", err=True
+            )
