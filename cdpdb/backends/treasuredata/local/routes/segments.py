@@ -196,6 +196,62 @@ async def get_folder(request: Request) -> Response:
     return JSON(folder_json(_folder(request, parent(request))))
 
 
+FOLDER_BODY: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "name": {"type": "string"},
+        "description": {"type": "string", "nullable": True},
+        "parentFolderId": {"type": "integer", "description": "default: the parent segment's root folder"},
+    },
+}
+
+
+async def create_folder(request: Request) -> Response:
+    """A new folder under ``parentFolderId`` (default: the root). Names are unique among siblings
+    (UNCONFIRMED: TD's UI refuses a duplicate name in one folder)."""
+    who = user(request)
+    audience = parent(request)
+    body = await json_body(request)
+    name = body.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise ApiError(400, "name must be non-empty text")
+    description = body.get("description")
+    if description is not None and not isinstance(description, str):
+        raise ApiError(400, "description must be text or null")
+    store = backend(request).store
+    raw = body.get("parentFolderId")
+    parent_id = audience.folder_id if raw is None else str(raw)
+    above = store.folders.get(parent_id)
+    if isinstance(raw, bool) or above is None or above.audience_id != audience.id:
+        raise ApiError(400, f"parentFolderId {raw!r} is not a folder of parent segment {audience.id}")
+    with store.lock:
+        if any(f.parent_id == parent_id and f.name == name.strip() for f in store.folders.values()):
+            raise ApiError(400, f"folder {parent_id} already has a folder named {name.strip()!r}")
+        created = store.create_folder(audience.id, name.strip(), description, parent_id, who)
+    return JSON(folder_json(created))
+
+
+async def delete_folder(request: Request) -> Response:
+    """Only an empty folder goes (no segments, no folders in it); the root folder stays."""
+    user(request)
+    audience = parent(request)
+    found = _folder(request, audience)
+    store = backend(request).store
+    if found.id == audience.folder_id:
+        raise ApiError(
+            400, f"folder {found.id} is the root folder of parent segment {audience.id}; it cannot be deleted"
+        )
+    with store.lock:
+        inside = [s.name for s in store.of_parent(audience.id) if s.folder_id == found.id]
+        inside += [f.name for f in store.folders.values() if f.parent_id == found.id]
+        if inside:
+            raise ApiError(
+                400, f"folder {found.id} is not empty ({', '.join(sorted(inside))}); move or delete those first"
+            )
+        store.delete_folder(found)
+    return JSON(folder_json(found))
+
+
 async def folder_segments(request: Request) -> Response:
     user(request)
     audience = parent(request)
@@ -229,6 +285,8 @@ ENDPOINTS = [
         errors=ERRORS,
     ),
     Endpoint("GET", wire.FOLDERS, list_folders, "Folders of a parent segment", (AUDIENCE,), errors=ERRORS),
+    Endpoint("POST", wire.FOLDERS, create_folder, "Create a folder", (AUDIENCE,), FOLDER_BODY, errors=ERRORS),
     Endpoint("GET", wire.FOLDER, get_folder, "A folder", (AUDIENCE, FOLDER), errors=ERRORS),
+    Endpoint("DELETE", wire.FOLDER, delete_folder, "Delete an empty folder", (AUDIENCE, FOLDER), errors=ERRORS),
     Endpoint("GET", wire.FOLDER_SEGMENTS, folder_segments, "Segments in a folder", (AUDIENCE, FOLDER), errors=ERRORS),
 ]
