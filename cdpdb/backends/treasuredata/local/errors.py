@@ -1,5 +1,7 @@
 """Error bodies of the local Treasure Data: ``{code, message}`` on the REST paths (the OpenAPI's
-Error schema), ``{errors: [{code, status, detail}]}`` on the JSON:API paths under ``/entities``.
+Error schema), JSON:API error objects on the paths under ``/entities``:
+``{errors: [{code, status, title, detail, source?}]}`` (``title``: the HTTP phrase; ``source``:
+``{parameter}`` or ``{pointer}`` naming what was wrong, when one thing was).
 
 The codes are the HTTP phrase in snake case (``not_found``): TD documents the fields, not the
 values (UNCONFIRMED)."""
@@ -7,6 +9,7 @@ values (UNCONFIRMED)."""
 from __future__ import annotations
 
 from http import HTTPStatus
+from typing import Any
 
 import orjson
 
@@ -17,10 +20,20 @@ def code_for(status: int) -> str:
     return HTTPStatus(status).phrase.lower().replace(" ", "_").replace("-", "_")
 
 
-def error_body(path: str, status: int, message: str, code: str | None = None) -> bytes:
+def error_body(
+    path: str, status: int, message: str, code: str | None = None, source: dict[str, Any] | None = None
+) -> bytes:
     code = code or code_for(status)
     if path.startswith(wire.ENTITIES_PREFIX):
-        return orjson.dumps({"errors": [{"code": code, "status": str(status), "detail": message}]})
+        error: dict[str, Any] = {
+            "code": code,
+            "status": str(status),
+            "title": HTTPStatus(status).phrase,
+            "detail": message,
+        }
+        if source:
+            error["source"] = source
+        return orjson.dumps({wire.JSONAPI_ERRORS: [error]})
     return orjson.dumps({"code": code, "message": message})
 
 
