@@ -37,7 +37,8 @@ class Procedure:
         names = (*self.required, *self.optional)
         if len(parameters) > len(names):
             raise ProgrammingError(
-                f"{self.signature} takes at most {len(names)} parameters, not {len(parameters)}", sqlstate="42883"
+                f"{self.signature} takes at most {len(names)} parameters, not {len(parameters)}",
+                sqlstate=UNDEFINED_FUNCTION,
             )
         given = dict(zip(names, parameters, strict=False))
         missing = [n for n in self.required if given.get(n) is None]
