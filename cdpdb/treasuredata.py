@@ -10,6 +10,7 @@ This module only names the public API; the code is in :mod:`cdpdb.backends.treas
 from cdpdb.backends.treasuredata.audience import AudienceClient, as_rule, client
 from cdpdb.backends.treasuredata.objects import (
     Activation,
+    ActivationRun,
     Attribute,
     Behavior,
     BehaviorColumn,
@@ -24,6 +25,7 @@ from cdpdb.backends.treasuredata.where import rule_from_where
 
 __all__ = [
     "Activation",
+    "ActivationRun",
     "Attribute",
     "AudienceClient",
     "Behavior",

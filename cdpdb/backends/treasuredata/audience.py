@@ -18,6 +18,7 @@ from cdpdb.backends.treasuredata import rules, wire
 from cdpdb.backends.treasuredata.client import AudienceApi
 from cdpdb.backends.treasuredata.objects import (
     Activation,
+    ActivationRun,
     Attribute,
     Behavior,
     Folder,
@@ -165,11 +166,12 @@ class AudienceClient:
         path = self._path(wire.SEGMENT, audience_id=audience, segment_id=segment)
         return Segment.from_json(self.api.put(path, body, what=f"updating segment {segment}"))
 
-    def delete_segment(self, audience_id: int | str, segment_id: int | str) -> Segment:
-        """Delete a segment; returns it as it was."""
+    def delete_segment(self, audience_id: int | str, segment_id: int | str) -> None:
+        """Delete a segment (TD answers no body)."""
         audience, segment = _ident(audience_id, "audience_id"), _ident(segment_id, "segment_id")
-        path = self._path(wire.SEGMENT, audience_id=audience, segment_id=segment)
-        return Segment.from_json(self.api.delete(path, what=f"deleting segment {segment}"))
+        self.api.delete(
+            self._path(wire.SEGMENT, audience_id=audience, segment_id=segment), what=f"deleting segment {segment}"
+        )
 
     def population_history(
         self, audience_id: int | str, segment_id: int | str, since: date | None = None, until: date | None = None
@@ -189,6 +191,14 @@ class AudienceClient:
         answer = self.api.get(path, what=f"activations of segment {segment}")
         return [Activation.from_json(a) for a in _list(answer, "activations")]
 
+    def run_activation(self, audience_id: int | str, segment_id: int | str, activation_id: int | str) -> ActivationRun:
+        """Start an activation now (its export); the run goes on in TD's workflow. Not repeated
+        after a broken transfer: a second run would export twice."""
+        audience, segment = _ident(audience_id, "audience_id"), _ident(segment_id, "segment_id")
+        activation = _ident(activation_id, "activation_id")
+        path = self._path(wire.ACTIVATION_RUN, audience_id=audience, segment_id=segment, activation_id=activation)
+        return ActivationRun.from_json(self.api.post(path, {}, what=f"running activation {activation}"))
+
     # -- folders --------------------------------------------------------------------------------------
 
     def folders(self, audience_id: int | str) -> list[Folder]:
@@ -201,31 +211,24 @@ class AudienceClient:
         path = self._path(wire.FOLDER, audience_id=audience, folder_id=folder)
         return Folder.from_json(self.api.get(path, what=f"reading folder {folder}"))
 
-    def create_folder(
-        self,
-        audience_id: int | str,
-        name: str,
-        *,
-        parent_folder_id: int | str | None = None,
-        description: str | None = None,
-    ) -> Folder:
-        """A new folder (under the root folder unless ``parent_folder_id``)."""
+    def create_folder(self, audience_id: int | str, name: str, description: str = "") -> Folder:
+        """A new folder in the parent segment's root folder (the REST API's create takes a name and
+        a description only; nesting is the JSON:API's, not offered here)."""
         audience = _ident(audience_id, "audience_id")
         if not isinstance(name, str) or not name.strip():
             raise ProgrammingError("a folder needs a name (non-empty text)", sqlstate="22023")
-        body: dict[str, Any] = {"name": name}
-        if parent_folder_id is not None:
-            body["parentFolderId"] = int(_ident(parent_folder_id, "parent_folder_id"))
-        if description is not None:
-            body["description"] = description
+        if not isinstance(description, str):
+            raise ProgrammingError("a folder's description is text ('' for none)", sqlstate="22023")
+        body: dict[str, Any] = {"name": name, "description": description}  # both required by TD
         answer = self.api.post(self._path(wire.FOLDERS, audience_id=audience), body, what=f"creating folder {name!r}")
         return Folder.from_json(answer)
 
-    def delete_folder(self, audience_id: int | str, folder_id: int | str) -> Folder:
-        """Delete an empty folder; returns it as it was."""
+    def delete_folder(self, audience_id: int | str, folder_id: int | str) -> None:
+        """Delete an empty folder (TD answers no body)."""
         audience, folder = _ident(audience_id, "audience_id"), _ident(folder_id, "folder_id")
-        path = self._path(wire.FOLDER, audience_id=audience, folder_id=folder)
-        return Folder.from_json(self.api.delete(path, what=f"deleting folder {folder}"))
+        self.api.delete(
+            self._path(wire.FOLDER, audience_id=audience, folder_id=folder), what=f"deleting folder {folder}"
+        )
 
 
 def _list(answer: Any, what: str) -> list[Any]:

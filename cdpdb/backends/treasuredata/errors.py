@@ -61,13 +61,34 @@ def _source(error: dict[str, Any]) -> str:
 
 
 def _read(body: Any) -> tuple[str | None, str | None]:
-    """The error code and message of either error shape (every JSON:API error, joined by ``; ``)."""
+    """The error code and message of any of TD's error shapes: REST ``{code, message}``; JSON:API
+    ``{errors: [{code, detail, source, meta}]}`` (every error, joined by ``; ``), or a conflict's
+    ``{errors: {field: [messages]}}``; a server error's ``{status, error, details}``."""
     if not isinstance(body, dict):
         return None, None
     errors = body.get(wire.JSONAPI_ERRORS)
     if isinstance(errors, list) and errors and all(isinstance(e, dict) for e in errors):
-        parts = [f"{e.get('detail') or e.get('title') or 'error'}{_source(e)}" for e in errors]
+        parts = [f"{e.get('detail') or e.get('title') or 'error'}{_source(e)}{_meta(e)}" for e in errors]
         code = errors[0].get("code")
         return (str(code) if code else None), "; ".join(parts)
+    if isinstance(errors, dict) and errors:
+        parts = [f"{key}: {m}" for key, messages in errors.items() for m in _as_list(messages)]
+        return None, "; ".join(parts)
+    if body.get("error") and "message" not in body:
+        details = body.get("details")
+        return None, f"{body['error']}" + (f" ({details})" if details else "")
     code, message = body.get("code"), body.get("message")
     return (str(code) if code else None), (str(message) if message else None)
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _meta(error: dict[str, Any]) -> str:
+    """A JSON:API error's detailed code (``meta.validationCode`` / ``parameterCode`` / ``permissionCode``)."""
+    meta = error.get("meta")
+    if not isinstance(meta, dict):
+        return ""
+    found = [str(v) for k, v in meta.items() if k.endswith("Code") and v]
+    return f" [{', '.join(found)}]" if found else ""

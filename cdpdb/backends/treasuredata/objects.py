@@ -259,6 +259,34 @@ class Activation:
 
 
 @dataclass(frozen=True)
+class ActivationRun:
+    """One run of an activation: the TD workflow session exporting the segment (``SyndicationExecution``)."""
+
+    activation_id: str | None
+    workflow_id: str | None
+    workflow_session_id: str
+    workflow_attempt_id: str | None
+    status: str | None  # success, canceled, error, canceling, blocked, queued, running
+    created_at: dt.datetime | None
+    finished_at: dt.datetime | None  # None until it ends
+    raw: dict[str, Any] = _RAW
+
+    @classmethod
+    def from_json(cls, data: Any) -> ActivationRun:
+        d = _object(data, "an activation run")
+        return cls(
+            _id(d.get("syndicationId")),
+            _id(d.get("workflowId")),
+            str(d.get("workflowSessionId")),
+            _id(d.get("workflowAttemptId")),
+            d.get("status"),
+            _time(d.get("createdAt"), "createdAt"),
+            _time(d.get("finishedAt"), "finishedAt"),
+            dict(d),
+        )
+
+
+@dataclass(frozen=True)
 class PopulationPoint:
     """One day of a segment's population history: ``real`` False when TD imputed it."""
 

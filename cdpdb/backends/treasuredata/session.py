@@ -142,18 +142,13 @@ class TreasureDataSession(ApiSession):
         """Run one of :data:`procedures.PROCEDURES`; a segment's table is added, replaced or dropped with it."""
         found = procedures.find(procedure)
         done = found.run(self.client, found.arguments(parameters))
-        if found.changes == "segment":
-            self._segment_changed(found.name, done)
-        log.debug("%s: %s %s", found.name, type(done).__name__, done.id)
+        if done.segment is not None and done.segment.audience_id in self._attributes_of:
+            table = self._segment_table(done.segment.raw)  # the engine reads this same dict
+            self.tables[table.name] = table
+        if done.removed_segment is not None:
+            self.tables.pop(f"segment_{done.removed_segment}", None)
+        log.debug("%s: %s", found.name, done.id)
         return parameters, ArrowResult(procedures.id_row(done.id))
-
-    def _segment_changed(self, procedure: str, segment: Any) -> None:
-        """Keep ``segment_<id>`` in step with the API (the engine reads this same dict)."""
-        name = f"segment_{segment.id}"
-        if procedure == "delete_segment" or segment.audience_id not in self._attributes_of:
-            self.tables.pop(name, None)
-        else:
-            self.tables[name] = self._segment_table(segment.raw)
 
     def _attributes(self, parent: dict[str, Any]) -> list[dict[str, Any]]:
         """A parent segment's attributes: ``/audiences`` already lists each one's name and type

@@ -162,6 +162,11 @@ class Store:
         with self.lock:
             self.segments.pop(segment.id, None)
 
+    def next_id(self) -> str:
+        """A new id (segments, folders, workflow sessions), unique in this server."""
+        with self.lock:
+            return str(next(self._ids))
+
     # -- changing folders --------------------------------------------------------------------------
 
     def create_folder(self, audience_id: str, name: str, description: str | None, parent_id: str, user: User) -> Folder:

@@ -66,7 +66,7 @@ def test_create_segment_from_a_where_clause(td, conn, caplog):
 def test_create_segment_from_json_in_a_folder_then_update_and_delete(td, conn, caplog):
     caplog.set_level(logging.DEBUG, logger=HTTP_LOG)
     cur = conn.cursor()
-    cur.callproc("create_folder", (CUSTOMERS_JP, "procedures", None, "made by a test"))
+    cur.callproc("create_folder", (CUSTOMERS_JP, "procedures", "made by a test"))
     [(folder_id,)] = cur.fetchall()
     folder = td.store.folders[folder_id]
     assert (folder.name, folder.description, folder.parent_id) == (
@@ -111,6 +111,22 @@ def test_create_segment_from_json_in_a_folder_then_update_and_delete(td, conn, c
     cur.callproc("delete_folder", (CUSTOMERS_JP, folder_id))
     assert cur.fetchall() == [(folder_id,)] and folder_id not in td.store.folders
     assert calls(caplog)[-1] == ("DELETE", f"audiences/{CUSTOMERS_JP}/folders/{folder_id}", 200)
+
+
+def test_run_activation(td, conn, caplog):
+    caplog.set_level(logging.DEBUG, logger=HTTP_LOG)
+    activation = td.store.activations[CUSTOMERS_JP][0]
+    cur = conn.cursor()
+    cur.callproc("run_activation", [CUSTOMERS_JP, activation["segmentId"], activation["id"]])
+    [(session_id,)] = cur.fetchall()
+    assert activation["lastExecution"]["workflowSessionId"] == session_id
+    path = f"audiences/{CUSTOMERS_JP}/segments/{activation['segmentId']}/syndications/{activation['id']}/run"
+    assert calls(caplog)[-1] == ("POST", path, 200)
+    cur.execute(
+        "SELECT lastExecution->>'$.status' FROM activations WHERE id = ? AND audienceId = ?",
+        [activation["id"], CUSTOMERS_JP],
+    )
+    assert cur.fetchall() == [("running",)]  # the folder listing shows the run too
 
 
 def test_refusals_name_the_cause_and_send_nothing(td, conn, caplog):

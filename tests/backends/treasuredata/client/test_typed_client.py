@@ -137,21 +137,25 @@ def test_segments_folders_activations_and_history(client, http):
 
 
 def test_writes(client, td):
-    folder = client.create_folder(CUSTOMERS_JP, "typed", description="by the typed client")
+    folder = client.create_folder(CUSTOMERS_JP, "typed", "by the typed client")
+    assert (folder.name, folder.description) == ("typed", "by the typed client")
     assert folder.parent_folder_id == td.store.parents[CUSTOMERS_JP].folder_id and folder.id in td.store.folders
-    sub = client.create_folder(CUSTOMERS_JP, "inner", parent_folder_id=folder.id)
-    assert td.store.folders[sub.id].parent_id == folder.id
     rule = tdc.rule_from_where("age >= 65", client.attribute_types(CUSTOMERS_JP))
-    created = client.create_segment(CUSTOMERS_JP, "seniors", rule, folder_id=sub.id)
-    assert created.rule == rule and created.folder_id == sub.id and created.created_at.tzinfo == dt.timezone.utc
+    created = client.create_segment(CUSTOMERS_JP, "seniors", rule, folder_id=folder.id)
+    assert created.rule == rule and created.folder_id == folder.id and created.created_at.tzinfo == dt.timezone.utc
     assert created.population == td.store.segments[created.id].population > 0
     everyone = client.update_segment(CUSTOMERS_JP, created.id, rule=None, description="everyone")
     assert everyone.rule is None and everyone.population == td.store.parents[CUSTOMERS_JP].population
     assert everyone.name == "seniors" and everyone.updated_at >= created.updated_at
-    assert client.delete_segment(CUSTOMERS_JP, created.id).id == created.id and created.id not in td.store.segments
-    assert client.delete_folder(CUSTOMERS_JP, sub.id).name == "inner"
-    client.delete_folder(CUSTOMERS_JP, folder.id)
-    assert {folder.id, sub.id}.isdisjoint(td.store.folders)
+    kept = client.update_segment(CUSTOMERS_JP, created.id, name="all of them")  # the rule left out: kept
+    assert kept.rule is None and kept.description == "everyone" and kept.name == "all of them"
+    assert client.delete_segment(CUSTOMERS_JP, created.id) is None and created.id not in td.store.segments
+    assert client.delete_folder(CUSTOMERS_JP, folder.id) is None and folder.id not in td.store.folders
+
+    activation = td.store.activations[B2B][0]
+    run = client.run_activation(B2B, activation["segmentId"], activation["id"])
+    assert (run.activation_id, run.status, run.finished_at) == (activation["id"], "running", None)
+    assert run.created_at.tzinfo == dt.timezone.utc and run.raw == activation["lastExecution"]
 
 
 def test_client_errors(client, td):

@@ -73,9 +73,7 @@ def test_entities_parent_segments(http):
     missing = http.get("/entities/parent_segments/999")
     assert missing.status_code == 404
     assert missing.json() == {
-        "errors": [
-            {"code": "record-not-found-error", "status": "404", "title": "Not Found", "detail": "Record not found"}
-        ]
+        "errors": [{"code": "record-not-found-error", "status": "404", "detail": "Record not found"}]
     }
 
 

@@ -196,19 +196,16 @@ async def get_folder(request: Request) -> Response:
     return JSON(folder_json(_folder(request, parent(request))))
 
 
-FOLDER_BODY: dict[str, Any] = {
+FOLDER_BODY: dict[str, Any] = {  # the OpenAPI's SegmentFolderCreateRepresentation
     "type": "object",
-    "properties": {
-        "name": {"type": "string"},
-        "description": {"type": "string", "nullable": True},
-        "parentFolderId": {"type": "integer", "description": "default: the parent segment's root folder"},
-    },
+    "required": ["name", "description"],
+    "properties": {"name": {"type": "string"}, "description": {"type": "string"}},
 }
 
 
 async def create_folder(request: Request) -> Response:
-    """A new folder under ``parentFolderId`` (default: the root). Names are unique among siblings
-    (UNCONFIRMED: TD's UI refuses a duplicate name in one folder)."""
+    """A new folder in the parent segment's root folder (the REST body has no parent: nesting is
+    the JSON:API's). Names are unique among siblings (UNCONFIRMED: TD's UI refuses duplicates)."""
     who = user(request)
     audience = parent(request)
     body = await json_body(request)
@@ -216,23 +213,20 @@ async def create_folder(request: Request) -> Response:
     if not isinstance(name, str) or not name.strip():
         raise ApiError(400, "name must be non-empty text")
     description = body.get("description")
-    if description is not None and not isinstance(description, str):
-        raise ApiError(400, "description must be text or null")
+    if not isinstance(description, str):
+        raise ApiError(400, "description is required and must be text ('' for none)")
     store = backend(request).store
-    raw = body.get("parentFolderId")
-    parent_id = audience.folder_id if raw is None else str(raw)
-    above = store.folders.get(parent_id)
-    if isinstance(raw, bool) or above is None or above.audience_id != audience.id:
-        raise ApiError(400, f"parentFolderId {raw!r} is not a folder of parent segment {audience.id}")
     with store.lock:
-        if any(f.parent_id == parent_id and f.name == name.strip() for f in store.folders.values()):
-            raise ApiError(400, f"folder {parent_id} already has a folder named {name.strip()!r}")
-        created = store.create_folder(audience.id, name.strip(), description, parent_id, who)
+        root = audience.folder_id
+        if any(f.parent_id == root and f.name == name.strip() for f in store.folders.values()):
+            raise ApiError(400, f"folder {root} already has a folder named {name.strip()!r}")
+        created = store.create_folder(audience.id, name.strip(), description or None, root, who)
     return JSON(folder_json(created))
 
 
 async def delete_folder(request: Request) -> Response:
-    """Only an empty folder goes (no segments, no folders in it); the root folder stays."""
+    """Only an empty folder goes (no segments, no folders in it); the root folder stays. The
+    answer is an empty 200, as the OpenAPI documents no body."""
     user(request)
     audience = parent(request)
     found = _folder(request, audience)
@@ -249,7 +243,7 @@ async def delete_folder(request: Request) -> Response:
                 400, f"folder {found.id} is not empty ({', '.join(sorted(inside))}); move or delete those first"
             )
         store.delete_folder(found)
-    return JSON(folder_json(found))
+    return Response(status_code=200)
 
 
 async def folder_segments(request: Request) -> Response:
