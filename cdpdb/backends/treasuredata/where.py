@@ -62,7 +62,8 @@ def rule_from_where(where: str, types: Mapping[str, str]) -> rules.Rule | None:
         parsed = sqlglot.parse(f"SELECT * FROM {_TABLE} WHERE {where}", read="duckdb")
     except ParseError as exc:
         raise ProgrammingError(
-            f"the WHERE clause {where!r} is not valid SQL: {exc.errors[0]['description']}", sqlstate=SYNTAX_ERROR
+            f"the WHERE clause {where!r} is not valid SQL: {(exc.errors or [{}])[0].get('description') or exc}",
+            sqlstate=SYNTAX_ERROR,
         ) from None
     select = parsed[0] if len(parsed) == 1 else None
     extra = (

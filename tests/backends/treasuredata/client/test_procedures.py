@@ -146,6 +146,10 @@ def test_refusals_name_the_cause_and_send_nothing(td, conn, caplog):
     with pytest.raises(cdpdb.ProgrammingError, match="shoe_size: no such attribute") as column:
         cur.callproc("create_segment", [CUSTOMERS_JP, "x", "shoe_size > 40"])
     assert column.value.sqlstate == "42703"
+    for bad, message in (("age >", "is not valid SQL"), ("age > 1 ORDER BY age", "give only a WHERE clause")):
+        with pytest.raises(cdpdb.ProgrammingError, match=message) as syntax:
+            cur.callproc("create_segment", [CUSTOMERS_JP, "x", bad])
+        assert syntax.value.sqlstate == "42601"
     with pytest.raises(cdpdb.ProgrammingError, match="not a v5 segment rule"):
         cur.callproc("create_segment", [CUSTOMERS_JP, "x", '{"type": "Maybe", "conditions": []}'])
     assert not [c for c in calls(caplog) if c[0] != "GET"]  # nothing was written
