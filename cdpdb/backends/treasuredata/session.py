@@ -142,11 +142,13 @@ class TreasureDataSession(ApiSession):
         """Run one of :data:`procedures.PROCEDURES`; a segment's table is added, replaced or dropped with it."""
         found = procedures.find(procedure)
         done = found.run(self.client, found.arguments(parameters))
+        tables = dict(self.tables)  # copied, not changed in place: other threads may be planning over it
         if done.segment is not None and done.segment.audience_id in self._attributes_of:
-            table = self._segment_table(done.segment.raw)  # the engine reads this same dict
-            self.tables[table.name] = table
+            table = self._segment_table(done.segment.raw)
+            tables[table.name] = table
         if done.removed_segment is not None:
-            self.tables.pop(f"segment_{done.removed_segment}", None)
+            tables.pop(f"segment_{done.removed_segment}", None)
+        self.tables = self.engine.tables = tables
         log.debug("%s: %s", found.name, done.id)
         return parameters, ArrowResult(procedures.id_row(done.id))
 
