@@ -1,6 +1,6 @@
 """The typed Audience API client (public name :mod:`cdpdb.treasuredata`): parent segments,
 segments, folders, activations, behaviours and population history as dataclasses, and the
-writes TD's SQL cannot express (create, update, delete segments and folders).
+writes TD's SQL cannot express (create, update, delete segments and folders; run activations).
 
 It is a thin layer over the connection's :class:`~cdpdb.backends.treasuredata.client.AudienceApi`:
 the same key, HTTP session, retries and error mapping as the connection's SELECTs, no second
