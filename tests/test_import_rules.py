@@ -85,8 +85,8 @@ def layer(module: str) -> int:
         if parts[3] == "cli":
             return 6  # its commands of the command line
         return 5 if parts[3] in ("sqlalchemy", "local", "compat") else 3
-    if module in ("cdpdb", "cdpdb.connection", "cdpdb.cursor"):
-        return 4
+    if module in ("cdpdb", "cdpdb.connection", "cdpdb.cursor", "cdpdb.treasuredata"):
+        return 4  # cdpdb.treasuredata: the public name of a backend's typed client (a re-export)
     if parts[1] in ("sqlalchemy", "local", "compat"):
         return 5
     if parts[1] in ("cli", "__main__"):
