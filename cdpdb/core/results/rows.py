@@ -54,7 +54,8 @@ def _dates(column: pa.ChunkedArray) -> list[dt.date | None]:
     """date32 values through numpy (15x faster than pyarrow's per-value conversion)."""
     days = pc.fill_null(column, 0).cast(pa.int32()).to_numpy()
     if len(days) and (days.min() < _DAYS[0] or days.max() > _DAYS[1]):
-        return column.to_pylist()  # raises the OverflowError the caller turns into a DataError
+        outside: list[dt.date | None] = column.to_pylist()  # raises the OverflowError the caller reports
+        return outside
     values: list[dt.date | None] = days.astype("datetime64[D]").tolist()
     if column.null_count:
         for index in np.flatnonzero(column.is_null().to_numpy(zero_copy_only=False)).tolist():
@@ -78,7 +79,8 @@ def _python_values(column: pa.ChunkedArray, name: str) -> list[Any]:
             return _dates(column)
         if pa.types.is_decimal(kind):
             return _decimals(column)
-        return column.to_pylist()
+        values: list[Any] = column.to_pylist()
+        return values
     except (OverflowError, ValueError) as exc:
         raise DataError(f"column {name!r} ({column.type}) has a value Python cannot hold: {exc}{RANGE_HINT}") from None
 
