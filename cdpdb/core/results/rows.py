@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from cdpdb.core.collector import collector_paused
 from cdpdb.core.results.decode import RANGE_HINT
 from cdpdb.exceptions import DataError
 
@@ -91,18 +91,12 @@ Row = tuple[Any, ...]
 def python_rows(table: pa.Table) -> list[Row]:
     """Rows as tuples of Python values: Decimal, int, float, bool, date, time, aware UTC datetime, str.
 
-    The garbage collector is paused meanwhile: a million tuples of fresh objects would otherwise
-    trigger collections that scan them all again and again (a third of the time)."""
+    The garbage collector is paused meanwhile (see :mod:`cdpdb.core.collector`)."""
     if table.num_rows == 0:
         return []
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         columns = [_python_values(column, name) for column, name in zip(table.columns, table.column_names, strict=True)]
         return list(zip(*columns, strict=True))
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def unify(tables: list[pa.Table]) -> pa.Table:
