@@ -31,7 +31,7 @@ def serve(scale: int = 1000, seed: int = 42, port: int = 0, no_tls: bool = False
             click.echo(f"  IMS URL        {adobe.url}")
             if adobe.ca_path:
                 click.echo(f"  CA certificate {adobe.ca_path}")
-            click.echo(f"  sandboxes      {', '.join(adobe.store.sandboxes)}")
+            click.echo(f"  sandboxes      {','.join(adobe.store.sandboxes)}")
             click.echo("Demo credential (valid for this server only):")
             click.echo(f"  client_id      {adobe.credential.client_id}")
             click.echo(f"  client_secret  {adobe.credential.client_secret}")

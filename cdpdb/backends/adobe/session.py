@@ -114,7 +114,9 @@ class AdobeSession(ApiSession):
 
     def route(self, sql: str) -> str:
         """``<sandbox>.<table>`` references → the declared ``"<sandbox>.<table>"`` names (aliased
-        by the plain name, so ``profiles.identity`` still resolves); other SQL unchanged."""
+        by the plain name, so ``profiles.identity`` and SQLAlchemy's ``dev.profiles.identity``
+        still resolve; the same table of two sandboxes in one statement needs aliases); other
+        SQL unchanged."""
         try:
             statements = sqlglot.parse(sql, read="duckdb")
         except ParseError:
@@ -123,6 +125,7 @@ class AdobeSession(ApiSession):
             return sql
         statement = statements[0]
         changed = False
+        routed: set[tuple[str, str]] = set()
         for node in list(statement.find_all(exp.Table)):
             db = node.args.get("db")
             if db is None or node.args.get("catalog") is not None:
@@ -140,7 +143,12 @@ class AdobeSession(ApiSession):
             replacement = exp.Table(this=exp.to_identifier(name, quoted=True))
             replacement.set("alias", alias or exp.TableAlias(this=exp.to_identifier(node.name)))
             node.replace(replacement)
+            routed.add((db.name, node.name))
             changed = True
+        for column in statement.find_all(exp.Column):  # dev.profiles.identity → profiles.identity
+            db = column.args.get("db")
+            if db is not None and (db.name, column.table) in routed:
+                column.set("db", None)
         return statement.sql(dialect="duckdb") if changed else sql
 
     def close(self) -> None:

@@ -76,8 +76,12 @@ class Http:
         credential = credential or self.server.credential
         answer = self.session.post(
             self.server.url + wire.IMS_TOKEN,
-            data={"grant_type": "client_credentials", "client_id": credential.client_id,
-                  "client_secret": credential.client_secret, "scope": wire.DEFAULT_SCOPES},
+            data={
+                "grant_type": "client_credentials",
+                "client_id": credential.client_id,
+                "client_secret": credential.client_secret,
+                "scope": wire.DEFAULT_SCOPES,
+            },
             timeout=30,
         )
         assert answer.status_code == 200, answer.text
@@ -95,8 +99,9 @@ class Http:
         base.update(override)
         return {k: v for k, v in base.items() if v is not None}
 
-    def call(self, method: str, path: str, sandbox: str = "prod", headers: dict[str, str] | None = None,
-             **kwargs: Any) -> requests.Response:
+    def call(
+        self, method: str, path: str, sandbox: str = "prod", headers: dict[str, str] | None = None, **kwargs: Any
+    ) -> requests.Response:
         sent = headers if headers is not None else self.headers(sandbox)
         return self.session.request(method, self.server.url + path, headers=sent, timeout=60, **kwargs)
 

@@ -19,8 +19,12 @@ ONE = f"SELECT identity FROM profiles WHERE namespace = 'email' AND identity = '
 
 def test_ims_errors(adobe, http):
     url = adobe.url + wire.IMS_TOKEN
-    good = {"grant_type": "client_credentials", "client_id": adobe.credential.client_id,
-            "client_secret": adobe.credential.client_secret, "scope": wire.DEFAULT_SCOPES}
+    good = {
+        "grant_type": "client_credentials",
+        "client_id": adobe.credential.client_id,
+        "client_secret": adobe.credential.client_secret,
+        "scope": wire.DEFAULT_SCOPES,
+    }
     bad_secret = http.session.post(url, data={**good, "client_secret": "wrong"}, timeout=30)
     assert (bad_secret.status_code, bad_secret.json()["error"]) == (401, wire.IMS_INVALID_CLIENT)
     no_scope = http.session.post(url, data={**good, "scope": ""}, timeout=30)
@@ -59,12 +63,32 @@ def test_missing_sandbox_header_is_a_platform_error(adobe, http):
     [
         ({}, 400, wire.UPS_BAD_REQUEST),  # no schema.name
         ({wire.P_SCHEMA: wire.PROFILE_SCHEMA}, 400, wire.UPS_BAD_REQUEST),  # no entityId
-        ({wire.P_SCHEMA: wire.PROFILE_SCHEMA, wire.P_ENTITY_ID: "x@y", wire.P_ENTITY_NS: "email"}, 404, wire.UPS_NOT_FOUND),
-        ({wire.P_SCHEMA: wire.PROFILE_SCHEMA, wire.P_ENTITY_ID: "user1@example.com", wire.P_ENTITY_NS: "email",
-          wire.P_MERGE_POLICY: "nope"}, 404, wire.UPS_POLICY_NOT_FOUND),
+        (
+            {wire.P_SCHEMA: wire.PROFILE_SCHEMA, wire.P_ENTITY_ID: "x@y", wire.P_ENTITY_NS: "email"},
+            404,
+            wire.UPS_NOT_FOUND,
+        ),
+        (
+            {
+                wire.P_SCHEMA: wire.PROFILE_SCHEMA,
+                wire.P_ENTITY_ID: "user1@example.com",
+                wire.P_ENTITY_NS: "email",
+                wire.P_MERGE_POLICY: "nope",
+            },
+            404,
+            wire.UPS_POLICY_NOT_FOUND,
+        ),
         ({wire.P_SCHEMA: "_xdm.context.opportunity", wire.P_ENTITY_ID: "1"}, 400, wire.UPS_BAD_REQUEST),
-        ({wire.P_SCHEMA: wire.EVENT_SCHEMA, wire.P_RELATED_SCHEMA: wire.PROFILE_SCHEMA, wire.P_RELATED_ENTITY_ID: "1",
-          wire.P_LIMIT: "5000"}, 400, wire.UPS_BAD_REQUEST),
+        (
+            {
+                wire.P_SCHEMA: wire.EVENT_SCHEMA,
+                wire.P_RELATED_SCHEMA: wire.PROFILE_SCHEMA,
+                wire.P_RELATED_ENTITY_ID: "1",
+                wire.P_LIMIT: "5000",
+            },
+            400,
+            wire.UPS_BAD_REQUEST,
+        ),
     ],
 )
 def test_entity_errors(adobe, http, params, status, code):
@@ -161,7 +185,10 @@ def test_broken_batch_answer_is_fetched_again(adobe, conn):
     """The batch POST only reads, so a truncated answer is safe to ask for again."""
     adobe.faults.add(Fault(kind="malformed", path=wire.ENTITIES, method="POST"))
     wanted = [identity("email", n, "prod") for n in range(1, 6)]
-    got = rows(conn, f"SELECT identity FROM profiles WHERE namespace = 'email' AND identity IN ({', '.join(map(repr, wanted))})")
+    got = rows(
+        conn,
+        f"SELECT identity FROM profiles WHERE namespace = 'email' AND identity IN ({', '.join(map(repr, wanted))})",
+    )
     assert sorted(r[0] for r in got) == sorted(wanted)
     assert len(entity_calls(adobe, "POST")) == 2
 

@@ -29,9 +29,15 @@ def when(text: str) -> dt.datetime:
 def test_all_events_of_one_identity(adobe, conn):
     number = busy(adobe)
     ecid = identity("ECID", number, "prod")
-    got = rows(conn, f"SELECT event_id, timestamp, eventType, web_webPageDetails_name FROM experience_events "
-                     f"WHERE namespace = 'ECID' AND identity = '{ecid}' ORDER BY timestamp, event_id")
-    want = sorted((e["_id"], when(e["timestamp"]), e["eventType"], e["web"]["webPageDetails"]["name"]) for e in events_of(adobe, number))
+    got = rows(
+        conn,
+        f"SELECT event_id, timestamp, eventType, web_webPageDetails_name FROM experience_events "
+        f"WHERE namespace = 'ECID' AND identity = '{ecid}' ORDER BY timestamp, event_id",
+    )
+    want = sorted(
+        (e["_id"], when(e["timestamp"]), e["eventType"], e["web"]["webPageDetails"]["name"])
+        for e in events_of(adobe, number)
+    )
     assert sorted(got, key=lambda r: (r[1], r[0])) == sorted(want, key=lambda r: (r[1], r[0]))
     (call,) = entity_calls(adobe)
     assert call.query[wire.P_SCHEMA] == wire.EVENT_SCHEMA
@@ -46,8 +52,11 @@ def test_time_range_is_pushed_as_start_and_end_time(adobe, conn):
     events = events_of(adobe, number)
     low, high = when(events[1]["timestamp"]), when(events[4]["timestamp"])
     ecid = identity("ECID", number, "prod")
-    got = rows(conn, f"SELECT event_id FROM experience_events WHERE namespace = 'ECID' AND identity = '{ecid}' "
-                     f"AND timestamp >= TIMESTAMPTZ '{low.isoformat()}' AND timestamp < TIMESTAMPTZ '{high.isoformat()}'")
+    got = rows(
+        conn,
+        f"SELECT event_id FROM experience_events WHERE namespace = 'ECID' AND identity = '{ecid}' "
+        f"AND timestamp >= TIMESTAMPTZ '{low.isoformat()}' AND timestamp < TIMESTAMPTZ '{high.isoformat()}'",
+    )
     assert sorted(r[0] for r in got) == sorted(e["_id"] for e in events if low <= when(e["timestamp"]) < high)
     (call,) = entity_calls(adobe)
     assert int(call.query[wire.P_START_TIME]) == int(low.timestamp() * 1000)
@@ -57,9 +66,14 @@ def test_time_range_is_pushed_as_start_and_end_time(adobe, conn):
 def test_latest_n_is_orderby_and_limit(adobe, conn):
     number = busy(adobe, 5)
     ecid = identity("ECID", number, "prod")
-    got = rows(conn, f"SELECT event_id FROM experience_events WHERE namespace = 'ECID' AND identity = '{ecid}' "
-                     "ORDER BY timestamp DESC LIMIT 3")
-    assert [r[0] for r in got] == [e["_id"] for e in sorted(events_of(adobe, number), key=lambda e: e["timestamp"])[::-1][:3]]
+    got = rows(
+        conn,
+        f"SELECT event_id FROM experience_events WHERE namespace = 'ECID' AND identity = '{ecid}' "
+        "ORDER BY timestamp DESC LIMIT 3",
+    )
+    assert [r[0] for r in got] == [
+        e["_id"] for e in sorted(events_of(adobe, number), key=lambda e: e["timestamp"])[::-1][:3]
+    ]
     (call,) = entity_calls(adobe)
     assert (call.query[wire.P_ORDER_BY], call.query[wire.P_LIMIT]) == ("-timestamp", "3")
 
@@ -80,8 +94,11 @@ def test_pages_follow_page_next(adobe):
 def test_several_identities_and_a_profile_join(adobe, conn):
     a, b = busy(adobe, 3), busy(adobe, 4)
     ids = [identity("ECID", a, "prod"), identity("ECID", b, "prod")]
-    got = rows(conn, "SELECT e.identity, count(*) FROM experience_events e "
-                     f"WHERE e.namespace = 'ECID' AND e.identity IN ('{ids[0]}', '{ids[1]}') GROUP BY 1")
+    got = rows(
+        conn,
+        "SELECT e.identity, count(*) FROM experience_events e "
+        f"WHERE e.namespace = 'ECID' AND e.identity IN ('{ids[0]}', '{ids[1]}') GROUP BY 1",
+    )
     assert dict(got) == {ids[0]: len(events_of(adobe, a)), ids[1]: len(events_of(adobe, b))}
     assert len(entity_calls(adobe)) == 2 - (a == b)
 

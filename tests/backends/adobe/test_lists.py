@@ -13,7 +13,11 @@ from tests.backends.adobe.conftest import Http, rows
 
 
 def test_merge_policies(adobe, conn):
-    got = rows(conn, "SELECT id, name, attributeMerge_type, attributeMerge_order, \"default\", imsOrgId FROM merge_policies ORDER BY name")
+    got = rows(
+        conn,
+        'SELECT id, name, attributeMerge_type, attributeMerge_order, "default", imsOrgId '
+        "FROM merge_policies ORDER BY name",
+    )
     policies = adobe.store.sandboxes["prod"].merge_policies.values()
     assert [(r[0], r[1], r[2], r[4]) for r in got] == sorted(
         ((p["id"], p["name"], p["attributeMerge"]["type"], p["default"]) for p in policies), key=lambda r: r[1]
@@ -32,14 +36,18 @@ def test_dev_merge_policies_are_the_dev_sandboxes(adobe, conn):
 
 def test_computed_attributes(adobe, conn):
     got = rows(conn, "SELECT name, type, mergeFunction, status FROM computed_attributes ORDER BY name")
-    want = sorted((c["name"], c["type"], c["mergeFunction"]["value"], c["status"])
-                  for c in adobe.store.sandboxes["prod"].computed_attributes)
+    want = sorted(
+        (c["name"], c["type"], c["mergeFunction"]["value"], c["status"])
+        for c in adobe.store.sandboxes["prod"].computed_attributes
+    )
     assert got == want
 
 
 def test_preview_sample_status_and_reports(adobe, conn):
     data = adobe.store.sandboxes["prod"]
-    ((total, fragments, running),) = rows(conn, "SELECT totalRows, totalFragmentCount, sampleJobRunning FROM preview_sample_status")
+    ((total, fragments, running),) = rows(
+        conn, "SELECT totalRows, totalFragmentCount, sampleJobRunning FROM preview_sample_status"
+    )
     assert (total, running) == (len(data.profiles), False)
     assert fragments == sum(len(p.fragments) for p in data.profiles.values())
     report = rows(conn, "SELECT name, value, sandboxName FROM preview_sample_dataset_report ORDER BY name")
@@ -88,11 +96,17 @@ def test_export_jobs_and_list_paging(adobe, conn, http):
     """Export jobs (more than one page of the list) reach SUCCEEDED with the profile count."""
     dev = adobe.store.sandboxes["dev"]
     for n in range(23):
-        answer = http.call("POST", wire.EXPORT_JOBS, sandbox="dev",
-                           json={"destination": {"datasetId": f"export-{n}"}, "fields": "person.name"})
+        answer = http.call(
+            "POST",
+            wire.EXPORT_JOBS,
+            sandbox="dev",
+            json={"destination": {"datasetId": f"export-{n}"}, "fields": "person.name"},
+        )
         assert answer.status_code == 200, answer.text
     adobe.requests.clear()
-    got = rows(conn, "SELECT destination_datasetId, status, profileInstancesCount, mergePolicy_id FROM dev.profile_export_jobs")
+    got = rows(
+        conn, "SELECT destination_datasetId, status, profileInstancesCount, mergePolicy_id FROM dev.profile_export_jobs"
+    )
     default = next(p["id"] for p in dev.merge_policies.values() if p["default"])
     assert sorted(got) == sorted((f"export-{n}", "SUCCEEDED", len(dev.profiles), default) for n in range(23))
     pages = adobe.requests.find("GET", wire.EXPORT_JOBS)

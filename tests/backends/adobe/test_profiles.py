@@ -28,15 +28,23 @@ def test_one_identity_is_a_get_with_fields(adobe, conn):
     )
     entity = expected(adobe, "prod", "email", email)
     assert got == [
-        (email, entity["person"]["name"]["firstName"], entity["homeAddress"]["city"],
-         entity["_cdpdb"]["loyalty"]["points"], entity["_cdpdb"]["vip"])
+        (
+            email,
+            entity["person"]["name"]["firstName"],
+            entity["homeAddress"]["city"],
+            entity["_cdpdb"]["loyalty"]["points"],
+            entity["_cdpdb"]["vip"],
+        )
     ]
     (call,) = entity_calls(adobe)
     assert call.method == "GET" and call.sandbox == "prod"
     assert call.query[wire.P_SCHEMA] == wire.PROFILE_SCHEMA
     assert (call.query[wire.P_ENTITY_ID], call.query[wire.P_ENTITY_NS]) == (email, "email")
     assert call.query[wire.P_FIELDS].split(",") == [
-        "person.name.firstName", "homeAddress.city", "_cdpdb.loyalty.points", "_cdpdb.vip"
+        "person.name.firstName",
+        "homeAddress.city",
+        "_cdpdb.loyalty.points",
+        "_cdpdb.vip",
     ]
     assert wire.P_MERGE_POLICY not in call.query
 
@@ -47,7 +55,7 @@ def test_select_star_asks_for_the_whole_entity(adobe, conn):
     cursor.execute(f"SELECT * FROM profiles WHERE namespace = 'ECID' AND identity = '{ecid}'")
     names = [d[0] for d in cursor.description]
     (row,) = cursor.fetchall()
-    record = dict(zip(names, row))
+    record = dict(zip(names, row, strict=True))
     entity = json.loads(record["entity"])
     assert entity["identityMap"]["ECID"] == [{"id": ecid}]
     assert record["entity_id"] == entity["_id"]
@@ -60,7 +68,10 @@ def test_select_star_asks_for_the_whole_entity(adobe, conn):
 def test_in_list_is_batched_posts_within_the_limit(adobe, conn):
     wanted = [identity("email", n, "prod") for n in range(1, 251)] + ["nobody@example.com"]
     listed = ", ".join(f"'{v}'" for v in wanted)
-    got = rows(conn, f"SELECT identity, person_name_lastName FROM profiles WHERE namespace = 'email' AND identity IN ({listed})")
+    got = rows(
+        conn,
+        f"SELECT identity, person_name_lastName FROM profiles WHERE namespace = 'email' AND identity IN ({listed})",
+    )
     assert sorted(got) == sorted(
         (v, expected(adobe, "prod", "email", v)["person"]["name"]["lastName"]) for v in wanted[:-1]
     )
@@ -77,8 +88,12 @@ def test_smaller_batches_when_asked(adobe):
     with cdpdb.connect(backend="adobe", **adobe.connect_args(batch_size=7)) as conn:
         adobe.requests.clear()
         wanted = [identity("crmId", n, "prod") for n in range(1, 21)]
-        got = rows(conn, "SELECT identity FROM profiles WHERE namespace = 'crmId' AND identity IN (%s)" % ", ".join(
-            f"'{v}'" for v in wanted))
+        got = rows(
+            conn,
+            "SELECT identity FROM profiles WHERE namespace = 'crmId' AND identity IN ("
+            + ", ".join(f"'{v}'" for v in wanted)
+            + ")",
+        )
     assert sorted(r[0] for r in got) == sorted(wanted)
     assert [len(p.body["identities"]) for p in entity_calls(adobe, "POST")] == [7, 7, 6]
 
@@ -87,7 +102,8 @@ def test_namespaces_times_identities(adobe, conn):
     email, crm = identity("email", 3, "prod"), identity("crmId", 4, "prod")
     got = rows(
         conn,
-        f"SELECT namespace, identity FROM profiles WHERE namespace IN ('email', 'crmId') AND identity IN ('{email}', '{crm}')",
+        "SELECT namespace, identity FROM profiles WHERE namespace IN ('email', 'crmId') "
+        f"AND identity IN ('{email}', '{crm}')",
     )
     assert sorted(got) == [("crmId", crm), ("email", email)]
     (post,) = entity_calls(adobe, "POST")
@@ -95,7 +111,9 @@ def test_namespaces_times_identities(adobe, conn):
 
 
 def test_a_miss_is_an_empty_result(adobe, conn):
-    assert rows(conn, "SELECT identity FROM profiles WHERE namespace = 'email' AND identity = 'ghost@example.com'") == []
+    assert (
+        rows(conn, "SELECT identity FROM profiles WHERE namespace = 'email' AND identity = 'ghost@example.com'") == []
+    )
     assert len(entity_calls(adobe, "GET")) == 1
 
 
@@ -134,8 +152,12 @@ def test_merge_policy_in_a_batch(adobe, conn):
 
 @pytest.mark.parametrize(
     "where, missing",
-    [("", "namespace"), ("WHERE namespace = 'email'", "identity"), ("WHERE identity = 'a@b.com'", "namespace"),
-     ("WHERE namespace = 'email' OR identity = 'a@b.com'", "namespace")],
+    [
+        ("", "namespace"),
+        ("WHERE namespace = 'email'", "identity"),
+        ("WHERE identity = 'a@b.com'", "namespace"),
+        ("WHERE namespace = 'email' OR identity = 'a@b.com'", "namespace"),
+    ],
 )
 def test_no_identity_predicate_names_the_predicate_needed(adobe, conn, where, missing):
     with pytest.raises(cdpdb.NotSupportedError) as caught:
@@ -148,34 +170,52 @@ def test_no_identity_predicate_names_the_predicate_needed(adobe, conn, where, mi
 
 def test_schema_qualified_table_reads_that_sandbox(adobe, conn):
     dev_email = identity("email", 5, "dev")
-    got = rows(conn, f"SELECT p.identity, p.person_name_firstName FROM dev.profiles p WHERE p.namespace = 'email' AND p.identity = '{dev_email}'")
+    got = rows(
+        conn,
+        "SELECT p.identity, p.person_name_firstName FROM dev.profiles p "
+        f"WHERE p.namespace = 'email' AND p.identity = '{dev_email}'",
+    )
     assert got == [(dev_email, expected(adobe, "dev", "email", dev_email)["person"]["name"]["firstName"])]
     assert [c.sandbox for c in entity_calls(adobe)] == ["dev"]
     prod_email = identity("email", 5, "prod")
-    assert rows(conn, f"SELECT identity FROM dev.profiles WHERE namespace = 'email' AND identity = '{prod_email}'") == []
-    same = rows(conn, f"SELECT profiles.identity FROM prod.profiles WHERE namespace = 'email' AND identity = '{prod_email}'")
+    assert (
+        rows(conn, f"SELECT identity FROM dev.profiles WHERE namespace = 'email' AND identity = '{prod_email}'") == []
+    )
+    same = rows(
+        conn, f"SELECT profiles.identity FROM prod.profiles WHERE namespace = 'email' AND identity = '{prod_email}'"
+    )
     assert same == [(prod_email,)]
 
 
 def test_join_of_two_sandboxes(adobe, conn):
     """Each side of a join is looked up in its own sandbox (the pushdown reaches both)."""
+    dev = [identity("crmId", n, "dev") for n in range(1, 40)]
     got = rows(
         conn,
-        "SELECT a.identity, b.identity FROM prod.profiles a JOIN dev.profiles b ON a.homeAddress_city = b.homeAddress_city "
+        "SELECT a.identity, b.identity FROM prod.profiles a JOIN dev.profiles b "
+        "ON a.homeAddress_city = b.homeAddress_city "
         f"WHERE a.namespace = 'crmId' AND a.identity = '{identity('crmId', 1, 'prod')}' "
-        f"AND b.namespace = 'crmId' AND b.identity IN ({', '.join(repr(identity('crmId', n, 'dev')) for n in range(1, 40))})",
+        f"AND b.namespace = 'crmId' AND b.identity IN ({', '.join(repr(d) for d in dev)})",
     )
     city = expected(adobe, "prod", "crmId", identity("crmId", 1, "prod"))["homeAddress"]["city"]
-    dev = [identity("crmId", n, "dev") for n in range(1, 40)]
-    want = [(identity("crmId", 1, "prod"), d) for d in dev if expected(adobe, "dev", "crmId", d)["homeAddress"]["city"] == city]
+    want = [
+        (identity("crmId", 1, "prod"), d)
+        for d in dev
+        if expected(adobe, "dev", "crmId", d)["homeAddress"]["city"] == city
+    ]
     assert sorted(got) == sorted(want)
     assert {c.sandbox for c in entity_calls(adobe)} == {"prod", "dev"}
 
 
 def test_accounts_in_a_b2b_sandbox(adobe, conn):
-    got = rows(conn, "SELECT identity, accountName, accountOrganization_numberOfEmployees FROM accounts "
-                     "WHERE namespace = 'b2b_account' AND identity = 'ACC-00002'")
-    account = next(a for a in adobe.store.sandboxes["prod"].accounts.values() if a.identities["b2b_account"] == ["ACC-00002"])
+    got = rows(
+        conn,
+        "SELECT identity, accountName, accountOrganization_numberOfEmployees FROM accounts "
+        "WHERE namespace = 'b2b_account' AND identity = 'ACC-00002'",
+    )
+    account = next(
+        a for a in adobe.store.sandboxes["prod"].accounts.values() if a.identities["b2b_account"] == ["ACC-00002"]
+    )
     attrs = account.fragments[0].attributes
     assert got == [("ACC-00002", attrs["accountName"], attrs["accountOrganization"]["numberOfEmployees"])]
     assert entity_calls(adobe)[0].query[wire.P_SCHEMA] == wire.ACCOUNT_SCHEMA
