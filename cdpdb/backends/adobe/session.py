@@ -9,6 +9,7 @@ before the shared engine plans it. docs/adobe.md lists the tables and what each 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -98,6 +99,8 @@ class AdobeSession(ApiSession):
             "policies and start export jobs with the Real-Time Customer Profile API itself"
         )
         super().__init__(tables, read_only=read_only)
+        names = "|".join(re.escape(s) for s in sorted(self.sandboxes, key=len, reverse=True)) or "(?!)"
+        self._qualified = re.compile(rf'(?<![\w."])"?(?:{names})"?\s*\.', re.IGNORECASE)
         log.debug("connected to %s: sandboxes %s", settings.base_url, self.sandboxes)
 
     def tables_of(self, sandbox: str | None) -> dict[str, Table]:
@@ -117,6 +120,8 @@ class AdobeSession(ApiSession):
         by the plain name, so ``profiles.identity`` and SQLAlchemy's ``dev.profiles.identity``
         still resolve; the same table of two sandboxes in one statement needs aliases); other
         SQL unchanged."""
+        if not self._qualified.search(sql):
+            return sql  # no sandbox-qualified name: spare a second parse (a 10,000-literal IN costs one)
         try:
             statements = sqlglot.parse(sql, read="duckdb")
         except ParseError:
