@@ -99,8 +99,9 @@ class AdobeSession(ApiSession):
             "policies and start export jobs with the Real-Time Customer Profile API itself"
         )
         super().__init__(tables, read_only=read_only)
-        names = "|".join(re.escape(s) for s in sorted(self.sandboxes, key=len, reverse=True)) or "(?!)"
-        self._qualified = re.compile(rf'(?<![\w."])"?(?:{names})"?\s*\.', re.IGNORECASE)
+        plain = sorted({name.rsplit(".", 1)[-1] for name in self.tables}, key=len, reverse=True)
+        # "<schema>.<one of our table names>": only then is a statement parsed here to route it
+        self._qualified = re.compile(rf'\.\s*"?(?:{"|".join(map(re.escape, plain))})\b', re.IGNORECASE)
         log.debug("connected to %s: sandboxes %s", settings.base_url, self.sandboxes)
 
     def tables_of(self, sandbox: str | None) -> dict[str, Table]:
@@ -121,7 +122,7 @@ class AdobeSession(ApiSession):
         still resolve; the same table of two sandboxes in one statement needs aliases); other
         SQL unchanged."""
         if not self._qualified.search(sql):
-            return sql  # no sandbox-qualified name: spare a second parse (a 10,000-literal IN costs one)
+            return sql  # no schema-qualified table: spare a second parse (a 10,000-literal IN costs a second)
         try:
             statements = sqlglot.parse(sql, read="duckdb")
         except ParseError:
