@@ -23,6 +23,7 @@ from cdpdb.backends.adobe.client import PlatformApi
 from cdpdb.backends.adobe.lists import list_tables
 from cdpdb.backends.adobe.settings import Settings
 from cdpdb.backends.adobe.tables import EntityTable, EventsTable, ListTable, col
+from cdpdb.backends.adobe.writes import Writer
 from cdpdb.core import binding
 from cdpdb.core.jobs import QueryControl
 from cdpdb.core.results.schema import Result
@@ -94,15 +95,20 @@ class AdobeSession(ApiSession):
         except BaseException:
             self.api.close()
             raise
-        read_only = (
-            "Adobe's Profile tables are read with SELECT; delete profiles, create delete requests, manage merge "
-            "policies and start export jobs with the Real-Time Customer Profile API itself"
-        )
-        super().__init__(tables, read_only=read_only)
+        super().__init__(tables)
+        self.writer = Writer(self.api, settings.sandbox, self.sandboxes)
         plain = sorted({name.rsplit(".", 1)[-1] for name in self.tables}, key=len, reverse=True)
         # "<schema>.<one of our table names>": only then is a statement parsed here to route it
         self._qualified = re.compile(rf'\.\s*"?(?:{"|".join(map(re.escape, plain))})\b', re.IGNORECASE)
         log.debug("connected to %s: sandboxes %s", settings.base_url, self.sandboxes)
+
+    @property
+    def read_only(self) -> str | None:
+        """None: the Profile API's writes run (writes.py says which statements they are)."""
+        return None
+
+    def write(self, sql: str, parameters: Any) -> int:
+        return self.writer.write(binding.inline(sql, parameters, literal, None))
 
     def tables_of(self, sandbox: str | None) -> dict[str, Table]:
         """The tables of one sandbox by their plain names (None: the connection's sandbox)."""
