@@ -20,17 +20,18 @@ from sqlglot.errors import ParseError
 
 from cdpdb.backends.adobe import wire
 from cdpdb.backends.adobe.client import PlatformApi
+from cdpdb.backends.adobe.exports import USAGE, Exports, export_call
 from cdpdb.backends.adobe.lists import list_tables
 from cdpdb.backends.adobe.settings import Settings
 from cdpdb.backends.adobe.tables import EntityTable, EventsTable, ListTable, col
 from cdpdb.backends.adobe.writes import Writer
 from cdpdb.core import binding
-from cdpdb.core.jobs import QueryControl
+from cdpdb.core.jobs import QueryControl, Status
 from cdpdb.core.results.schema import Result
 from cdpdb.core.sqlapi.duckdb_sql import literal
 from cdpdb.core.sqlapi.session import ApiSession
 from cdpdb.core.sqlapi.tables import Table
-from cdpdb.exceptions import ProgrammingError
+from cdpdb.exceptions import NotSupportedError, ProgrammingError
 
 log = logging.getLogger(__name__)
 SANDBOX_COLUMNS = [
@@ -97,6 +98,7 @@ class AdobeSession(ApiSession):
             raise
         super().__init__(tables)
         self.writer = Writer(self.api, settings.sandbox, self.sandboxes)
+        self.exports = Exports(self.api)
         plain = sorted({name.rsplit(".", 1)[-1] for name in self.tables}, key=len, reverse=True)
         # "<schema>.<one of our table names>": only then is a statement parsed here to route it
         self._qualified = re.compile(rf'\.\s*"?(?:{"|".join(map(re.escape, plain))})\b', re.IGNORECASE)
@@ -109,6 +111,34 @@ class AdobeSession(ApiSession):
 
     def write(self, sql: str, parameters: Any) -> int:
         return self.writer.write(binding.inline(sql, parameters, literal, None))
+
+    supports_async = True
+
+    def submit(self, sql: str, parameters: Any) -> str:
+        """Starts a profile export job (exports.py); no other statement runs asynchronously."""
+        found = export_call(binding.inline(sql, parameters, literal, None), self.settings.sandbox)
+        if found is None:
+            raise NotSupportedError(USAGE, sqlstate="0A000")
+        sandbox, arguments = found
+        if sandbox not in self.sandboxes:
+            raise ProgrammingError(
+                f"{sandbox!r} is not a sandbox of this organisation", sqlstate="3F000", reason="unknown_sandbox"
+            )
+        return self.exports.start(sandbox, arguments)
+
+    def status(self, query_id: str, wait_ms: int = 0) -> Status:
+        return self.exports.status(query_id)
+
+    def results(self, query_id: str, control: QueryControl) -> Result:
+        """Waits for the export job, then its row of ``profile_export_jobs``."""
+        self.exports.wait(query_id, control)
+        sandbox, job = query_id.split(":", 1)
+        if not job.isdigit():
+            raise ProgrammingError(f"{query_id!r} is not an Adobe export job id", sqlstate="42704")
+        return self.engine.run(f'SELECT * FROM "{sandbox}.profile_export_jobs" WHERE id = {int(job)}', control.stop)
+
+    def cancel(self, query_id: str) -> None:
+        self.exports.cancel(query_id)
 
     def tables_of(self, sandbox: str | None) -> dict[str, Table]:
         """The tables of one sandbox by their plain names (None: the connection's sandbox)."""

@@ -108,3 +108,31 @@ def test_merge_policies_created_and_deleted(own):
     with pytest.raises(cdpdb.ProgrammingError) as caught:
         cursor.execute(f"DELETE FROM merge_policies WHERE id = '{default}'")
     assert caught.value.reason == wire.UPS_BAD_REQUEST
+
+
+def test_export_job_started_and_awaited_asynchronously(own):
+    server, conn = own
+    server.faults.set_limits(job_seconds=0.5)
+    data = server.store.sandboxes["prod"]
+    policy = next(p["id"] for p in data.merge_policies.values() if p["name"] == "CRM first")
+    cursor = conn.cursor()
+    query_id = cursor.execute_async("SELECT * FROM export_profiles(?, 'person.name,homeAddress', ?)", ["ds-1", policy])
+    assert query_id.startswith("prod:")
+    assert conn.query_status(query_id)["status"] in ("NEW", "PROCESSING")
+    (post,) = server.requests.find("POST", wire.EXPORT_JOBS)
+    assert post.body["destination"]["datasetId"] == "ds-1" and post.body["mergePolicy"] == {"id": policy}
+    assert post.body["fields"] == "person.name,homeAddress"
+    cursor.get_results(query_id)
+    names = [d[0] for d in cursor.description]
+    (row,) = cursor.fetchall()
+    job = dict(zip(names, row, strict=True))
+    assert (job["status"], job["destination_datasetId"], job["profileInstancesCount"]) == (
+        "SUCCEEDED",
+        "ds-1",
+        len(data.profiles),
+    )
+    assert conn.query_status(query_id)["status"] == "SUCCEEDED"
+    with pytest.raises(cdpdb.NotSupportedError):
+        cursor.execute_async("SELECT * FROM merge_policies")
+    dev = cursor.execute_async("SELECT * FROM dev.export_profiles('ds-2')")
+    assert dev.startswith("dev:") and server.requests.find("POST", wire.EXPORT_JOBS)[-1].sandbox == "dev"

@@ -57,6 +57,7 @@ class RequestLogMiddleware:
             await self.app(scope, receive, send)
             return
         chunks: list[bytes] = []
+        logged = False
 
         async def recording() -> Any:
             message = await receive()
@@ -64,9 +65,11 @@ class RequestLogMiddleware:
                 chunks.append(message.get("body", b""))
             return message
 
-        try:
-            await self.app(scope, recording, send)
-        finally:
+        def log_it() -> None:
+            nonlocal logged
+            if logged:
+                return
+            logged = True
             path = scope["path"]
             body: Any = None
             raw = b"".join(chunks)
@@ -78,3 +81,13 @@ class RequestLogMiddleware:
             headers = {k.decode().lower(): v.decode() for k, v in scope.get("headers", [])}
             query = dict(parse_qsl(scope.get("query_string", b"").decode(), keep_blank_values=True))
             self.log.add(Logged(scope["method"], path, query, body, headers.get(wire.SANDBOX)))
+
+        async def sending(message: Any) -> None:
+            if message.get("type") == "http.response.start":
+                log_it()  # before the caller can see the answer, so a test reading the log never races it
+            await send(message)
+
+        try:
+            await self.app(scope, recording, sending)
+        finally:
+            log_it()
