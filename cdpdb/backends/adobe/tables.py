@@ -139,12 +139,15 @@ class EntityTable(Table):
                 yield xdm.rows_to_batch(rows, schema)
             return
         batches = [pairs[i : i + self.batch_size] for i in range(0, len(pairs), self.batch_size)]
-        with ThreadPoolExecutor(max_workers=min(self.threads, len(batches))) as pool:
+        pool = ThreadPoolExecutor(max_workers=min(self.threads, len(batches)), thread_name_prefix="adobe-lookup")
+        try:
             for rows in pool.map(lambda batch: self._many(batch, paths, policy, scan), batches):
                 if scan.stop.is_set():
                     return
                 if rows:
                     yield xdm.rows_to_batch(rows, schema)
+        finally:  # a cancelled or abandoned scan sends none of the batches still queued (map cancels them too)
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def _arrow_schema(self, columns: Sequence[str]) -> pa.Schema:
         wanted = set(columns)

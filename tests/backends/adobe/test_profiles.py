@@ -226,3 +226,25 @@ def test_accounts_where_the_schema_does_not_exist(adobe, conn):
         rows(conn, "SELECT identity FROM dev.accounts WHERE namespace = 'b2b_account' AND identity = 'ACC-00001'")
     assert caught.value.reason == "no_union_schema"
     assert not entity_calls(adobe)
+
+
+def test_cancel_stops_sending_batches(adobe):
+    """A cancelled lookup sends none of its batches still queued."""
+    import threading
+    import time
+
+    adobe.faults.set_limits(latency_ms=100)
+    wanted = ", ".join(repr(identity("email", n, "prod")) for n in range(1, 41))
+    with cdpdb.connect(backend="adobe", **adobe.connect_args(batch_size=1, lookup_threads=1)) as conn:
+        cursor = conn.cursor()
+        cursor.execute(
+            f"SELECT identity FROM profiles WHERE namespace = 'email' AND identity = {identity('email', 1, 'prod')!r}"
+        )
+        adobe.requests.clear()  # the union schema is read: the next statement starts sending batches at once
+        threading.Timer(0.6, cursor.cancel).start()
+        with pytest.raises(cdpdb.OperationalError) as caught:
+            cursor.execute(f"SELECT identity FROM profiles WHERE namespace = 'email' AND identity IN ({wanted})")
+            cursor.fetchall()
+        assert caught.value.reason == "cancelled"
+        time.sleep(1.5)  # a scan left running would send ~15 more in this time
+    assert 1 <= len(entity_calls(adobe, "POST")) < 12  # 40 uncancelled, 10 a second
