@@ -41,7 +41,7 @@ def error_from_response(
         snippet = " ".join(text.split())[:200]
         message = f"HTTP {status} with no JSON error body" + (f": {snippet}" if snippet else "")
     detail = f"{message} ({code})" if code else message
-    data = {"status": status, "request_id": request_id, "query_id": query_id}
+    data: dict[str, Any] = {"status": status, "request_id": request_id, "query_id": query_id}
     tried = f" after {attempts} attempts" if attempts > 1 else ""
     if status in (401, 403) or code in ("invalid_client", "invalid_scope", "unauthorized_client"):
         fix = (

@@ -38,7 +38,7 @@ def export_call(sql: str, default_sandbox: str) -> tuple[str, list[Any]] | None:
     source = statement.args.get("from_") or statement.args.get("from") if isinstance(statement, exp.Select) else None
     table = source.this if source is not None else None
     call = table.this if isinstance(table, exp.Table) else None
-    if not isinstance(call, exp.Anonymous) or call.name.lower() != FUNCTION:
+    if not isinstance(table, exp.Table) or not isinstance(call, exp.Anonymous) or call.name.lower() != FUNCTION:
         return None
     try:
         arguments = [literal(a) for a in call.expressions]

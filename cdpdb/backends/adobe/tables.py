@@ -104,8 +104,8 @@ class EntityTable(Table):
         self._xdm = SchemaFields(api, sandbox, schema, frozenset(f.name for f in ENTITY_BASE))
         self.primary_key = ("namespace", "identity", "merge_policy_id")
 
-    @property  # type: ignore[override]
-    def fields(self) -> list[Field]:
+    @property
+    def fields(self) -> list[Field]:  # type: ignore[override]  # read from the union schema on first use
         return [*ENTITY_BASE, *(Field(f.column, f.type, comment=f.path) for f in self._xdm.get())]
 
     def scan(self, scan: Scan) -> Iterator[pa.RecordBatch]:
@@ -301,8 +301,8 @@ class EventsTable(Table):
         self._xdm = SchemaFields(api, sandbox, wire.EVENT_SCHEMA, frozenset(f.name for f in EVENT_BASE))
         self.primary_key = ("event_id",)
 
-    @property  # type: ignore[override]
-    def fields(self) -> list[Field]:
+    @property
+    def fields(self) -> list[Field]:  # type: ignore[override]  # read from the union schema on first use
         return [*EVENT_BASE, *(Field(f.column, f.type, comment=f.path) for f in self._xdm.get())]
 
     def can_order(self, column: str) -> bool:

@@ -112,7 +112,7 @@ class Writer:
                     column, values = node.this.name, [literal(v) for v in node.expressions]
             except NotALiteral:
                 column = None
-            if column not in allowed or values is None:
+            if column is None or column not in allowed or values is None:
                 raise NotSupportedError(
                     f"{what} takes only {' and '.join(allowed)} compared with = or IN (literals), not {node.sql()}",
                     sqlstate="0A000",

@@ -170,7 +170,7 @@ def generate(scale: int = 1000, seed: int = 42) -> dict[str, SandboxData]:
                 )
                 data.accounts[account.xid] = account
         data.merge_policies = {
-            p["id"]: p
+            str(p["id"]): p
             for p in (
                 {
                     "id": xid(f"{name}/mp/timestamp")[:24],

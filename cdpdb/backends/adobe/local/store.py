@@ -101,7 +101,7 @@ class Store:
                 404, f"dataset {dataset} is not profile-enabled in the sandbox {sandbox}", wire.UPS_NOT_FOUND
             )
         now = int(time.time() * 1000)
-        job = {
+        job: dict[str, Any] = {
             "id": f"job-{next(self._ids)}",
             "imsOrgId": self.org_id,
             "dataSetId": dataset,
@@ -126,7 +126,7 @@ class Store:
             )
         policy = self.policy(sandbox, ((body.get("mergePolicy") or {}).get("id")))
         now = _iso(int(time.time() * 1000))
-        job = {
+        job: dict[str, Any] = {
             "id": next(self._ids),
             "jobType": "BATCH",
             "destination": dict(destination),
