@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from cdpdb.backends.adobe.local.errors import error_body, overload_body
 from cdpdb.backends.adobe.local.requestlog import RequestLogMiddleware
-from cdpdb.backends.adobe.local.routes import ROUTES
+from cdpdb.backends.adobe.local.routes import ROUTES, TITLE
 from cdpdb.backends.adobe.local.routes.common import Server
 from cdpdb.local.errors import ApiError
 from cdpdb.local.faults import FaultMiddleware
@@ -47,7 +47,7 @@ async def _crash(request: Request, exc: Exception) -> Response:
 
 
 def spec() -> dict[str, object]:
-    return openapi(ROUTES, "Local Adobe Experience Platform (Real-Time Customer Profile)")
+    return openapi(ROUTES, TITLE)
 
 
 def build_app(state: Server) -> Starlette:
