@@ -6,8 +6,9 @@
 - ``INSERT INTO profile_system_jobs (dataSetId | batchId) VALUES (...), ...`` → one delete request
   (``POST /system/jobs``) per row; rowcount = requests created;
 - ``INSERT INTO merge_policies (name, attributeMerge_type[, attributeMerge_order, isActiveOnEdge,
-  "default"]) VALUES (...)`` → ``POST /config/mergePolicies``; ``DELETE FROM merge_policies WHERE
-  id = ...`` (``=`` or ``IN``) → ``DELETE /config/mergePolicies/{id}``.
+  "default"]) VALUES (...)`` → ``POST /config/mergePolicies``; ``UPDATE merge_policies SET ... WHERE
+  id = ...`` → ``PATCH /config/mergePolicies/{id}`` (a JSON Patch list); ``DELETE FROM merge_policies
+  WHERE id = ...`` (``=`` or ``IN``) → ``DELETE /config/mergePolicies/{id}``.
 
 Anything else is refused with NotSupportedError naming what is possible. Values must be literals
 (placeholders are bound before this runs).
@@ -31,9 +32,18 @@ from cdpdb.exceptions import NotSupportedError, ProgrammingError
 POSSIBLE = (
     "the Adobe backend writes DELETE FROM profiles/accounts WHERE namespace = ... AND identity = ..., "
     "INSERT INTO profile_system_jobs (dataSetId or batchId) VALUES (...), INSERT INTO merge_policies "
-    "(name, attributeMerge_type, ...) VALUES (...) and DELETE FROM merge_policies WHERE id = ..."
+    "(name, attributeMerge_type, ...) VALUES (...), UPDATE merge_policies SET ... WHERE id = ... and "
+    "DELETE FROM merge_policies WHERE id = ..."
 )
 ENTITY_SCHEMAS = {"profiles": wire.PROFILE_SCHEMA, "accounts": wire.ACCOUNT_SCHEMA}
+PATCH_PATHS = {  # UPDATE merge_policies SET <column> → the JSON Patch path it changes
+    "name": "/name",
+    "attributeMerge_type": "/attributeMerge/type",
+    "attributeMerge_order": "/attributeMerge/order",
+    "isActiveOnEdge": "/isActiveOnEdge",
+    "default": "/default",
+    "identityGraph_type": "/identityGraph/type",
+}
 POLICY_COLUMNS = (
     "name",
     "attributeMerge_type",
@@ -62,6 +72,10 @@ class Writer:
                 return self._delete_entities(sandbox, table, statement.args.get("where"))
             if table == "merge_policies":
                 return self._delete_policies(sandbox, statement.args.get("where"))
+        if isinstance(statement, exp.Update):
+            sandbox, table = self._target(statement.this)
+            if table == "merge_policies":
+                return self._update_policies(sandbox, statement)
         if isinstance(statement, exp.Insert):
             target = statement.this
             columns = [c.name for c in target.expressions] if isinstance(target, exp.Schema) else []
@@ -161,6 +175,37 @@ class Writer:
             )
         return len(dict.fromkeys(wanted.get("id", [])))
 
+    def _update_policies(self, sandbox: str, statement: exp.Update) -> int:
+        """``UPDATE merge_policies SET ... WHERE id = ...`` → one JSON Patch per policy."""
+        wanted = self._restrictions(statement.args.get("where"), ("id",), "UPDATE merge_policies")
+        ops = []
+        for assignment in statement.expressions:
+            if not isinstance(assignment, exp.EQ) or not isinstance(assignment.left, exp.Column):
+                raise NotSupportedError("UPDATE merge_policies takes SET column = literal", sqlstate="0A000")
+            column = assignment.left.name
+            try:
+                value = literal(assignment.right)
+            except NotALiteral:
+                raise NotSupportedError("UPDATE merge_policies takes literal values only", sqlstate="0A000") from None
+            if column not in PATCH_PATHS:
+                raise ProgrammingError(
+                    f"UPDATE merge_policies can set {', '.join(PATCH_PATHS)}, not {column}", sqlstate="42703"
+                )
+            if column == "attributeMerge_order" and value is not None:
+                value = _order(value)
+            ops.append({"op": "add", "path": PATCH_PATHS[column], "value": value})
+        ids = list(dict.fromkeys(wanted.get("id", [])))
+        for policy in ids:
+            self.api.call(
+                "PATCH",
+                self.api.url(wire.MERGE_POLICY, id=policy),
+                json=ops,
+                sandbox=sandbox,
+                what=f"changing merge policy {policy}",
+                safe=False,
+            )
+        return len(ids)
+
     @staticmethod
     def _values(statement: exp.Insert, columns: list[str]) -> list[dict[str, Any]]:
         source = statement.expression
@@ -212,9 +257,7 @@ class Writer:
         merge: dict[str, Any] = {"type": row["attributeMerge_type"]}
         order = row.get("attributeMerge_order")
         if order:
-            merge["order"] = (
-                orjson.loads(order) if str(order).startswith("[") else [o.strip() for o in str(order).split(",")]
-            )
+            merge["order"] = _order(order)
         return {
             "name": row["name"],
             "schema": {"name": wire.PROFILE_SCHEMA},
@@ -223,3 +266,11 @@ class Writer:
             "isActiveOnEdge": bool(row.get("isActiveOnEdge")),
             "default": bool(row.get("default")),
         }
+
+
+def _order(value: Any) -> list[str]:
+    """Dataset ids in precedence order: a JSON list or comma-separated text."""
+    text = str(value)
+    if text.startswith("["):
+        return [str(v) for v in orjson.loads(text)]
+    return [part.strip() for part in text.split(",") if part.strip()]

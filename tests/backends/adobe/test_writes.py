@@ -101,9 +101,25 @@ def test_merge_policies_created_and_deleted(own):
     sql = f"SELECT person_name_firstName FROM profiles WHERE namespace = 'email' AND identity = '{email}'"
     web_name = rows(conn, sql + f" AND merge_policy_id = '{policy}'")[0][0]
     assert web_name == web_name.upper()
+    cursor.execute(
+        f"UPDATE merge_policies SET attributeMerge_order = '{crm},{web}', name = 'CRM wins' WHERE id = ?", [policy]
+    )
+    assert cursor.rowcount == 1
+    (patch,) = server.requests.find("PATCH", wire.MERGE_POLICY.format(id=policy))
+    assert patch.body == [
+        {"op": "add", "path": "/attributeMerge/order", "value": [crm, web]},
+        {"op": "add", "path": "/name", "value": "CRM wins"},
+    ]
+    crm_name = rows(conn, sql + f" AND merge_policy_id = '{policy}'")[0][0]
+    assert crm_name != web_name and crm_name.upper() == web_name
+    assert rows(conn, f"SELECT name, version FROM merge_policies WHERE id = '{policy}'") == [("CRM wins", 2)]
+    with pytest.raises(cdpdb.ProgrammingError):
+        cursor.execute(f"UPDATE merge_policies SET colour = 'blue' WHERE id = '{policy}'")
+    with pytest.raises(cdpdb.NotSupportedError):
+        cursor.execute("UPDATE merge_policies SET name = 'x'")  # no WHERE id
     cursor.execute(f"DELETE FROM merge_policies WHERE id = '{policy}'")
     assert cursor.rowcount == 1
-    assert rows(conn, "SELECT count(*) FROM merge_policies WHERE name = 'Web wins'") == [(0,)]
+    assert rows(conn, "SELECT count(*) FROM merge_policies WHERE name IN ('Web wins', 'CRM wins')") == [(0,)]
     default = next(p["id"] for p in data.merge_policies.values() if p["default"])
     with pytest.raises(cdpdb.ProgrammingError) as caught:
         cursor.execute(f"DELETE FROM merge_policies WHERE id = '{default}'")

@@ -4,10 +4,12 @@ reports, and Query Service's connection parameters."""
 
 from __future__ import annotations
 
+import copy
 import time
 import uuid
 from typing import Any
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -93,6 +95,67 @@ async def create_policy(request: Request) -> Response:
             other["default"] = False
     policies[policy["id"]] = policy
     return JSON(policy)
+
+
+PATCHABLE = {
+    "/name",
+    "/attributeMerge",
+    "/attributeMerge/type",
+    "/attributeMerge/order",
+    "/isActiveOnEdge",
+    "/default",
+    "/identityGraph/type",
+}
+
+
+async def patch_policy(request: Request) -> Response:
+    """JSON Patch (one operation or a list) of ``add``/``replace`` on a merge policy's fields."""
+    credential, sandbox = gate(request)
+    policies = _policies(request, sandbox)
+    found = policies.get(request.path_params[ID])
+    if found is None:
+        raise ApiError(404, f"merge policy {request.path_params[ID]} was not found", wire.UPS_POLICY_NOT_FOUND)
+    raw = await request.body()
+    try:
+        ops = orjson.loads(raw or b"null")
+    except orjson.JSONDecodeError:
+        raise ApiError(400, "the body must be a JSON Patch operation or a list of them", wire.UPS_BAD_REQUEST) from None
+    ops = ops if isinstance(ops, list) else [ops]
+    updated = copy.deepcopy(found)
+    for i, op in enumerate(ops):
+        if not isinstance(op, dict) or op.get("op") not in ("add", "replace") or op.get("path") not in PATCHABLE:
+            raise ApiError(
+                400, f"operation {i}: op must be add or replace on one of {sorted(PATCHABLE)}", wire.UPS_BAD_REQUEST
+            )
+        parts = op["path"].strip("/").split("/")
+        target = updated
+        for part in parts[:-1]:
+            target = target.setdefault(part, {})
+            if not isinstance(target, dict):
+                raise ApiError(400, f"operation {i}: {op['path']} is not an object's field", wire.UPS_BAD_REQUEST)
+        target[parts[-1]] = op.get("value")
+    merge = updated.get("attributeMerge")
+    if not isinstance(merge, dict) or merge.get("type") not in (
+        wire.MERGE_TIMESTAMP_ORDERED,
+        wire.MERGE_DATASET_PRECEDENCE,
+    ):
+        raise ApiError(400, "attributeMerge.type must be timestampOrdered or dataSetPrecedence", wire.UPS_BAD_REQUEST)
+    if not isinstance(updated.get("name"), str) or not updated["name"]:
+        raise ApiError(400, "a merge policy needs a name", wire.UPS_BAD_REQUEST)
+    updated["version"] = int(found.get("version", 1)) + 1
+    updated["updateEpoch"] = int(time.time())
+    updated["default"] = bool(updated.get("default"))
+    if updated["default"]:
+        for other in policies.values():
+            other["default"] = False
+    elif found.get("default"):
+        raise ApiError(
+            400,
+            "the default merge policy stays the default until another one is made the default",
+            wire.UPS_BAD_REQUEST,
+        )
+    policies[found["id"]] = updated
+    return JSON({**updated, "imsOrgId": credential.org_id})
 
 
 async def delete_policy(request: Request) -> Response:
@@ -202,6 +265,15 @@ ENDPOINTS = [
     Endpoint("GET", wire.MERGE_POLICIES, list_policies, "Merge policies", HEADERS, errors=ERRORS),
     Endpoint("POST", wire.MERGE_POLICIES, create_policy, "Create a merge policy", HEADERS, body=OBJECT, errors=ERRORS),
     Endpoint("GET", wire.MERGE_POLICY, get_policy, "A merge policy", HEADERS, errors=ERRORS),
+    Endpoint(
+        "PATCH",
+        wire.MERGE_POLICY,
+        patch_policy,
+        "Change a merge policy (JSON Patch)",
+        HEADERS,
+        body={"type": "array", "items": {"type": "object"}},
+        errors=ERRORS,
+    ),
     Endpoint("DELETE", wire.MERGE_POLICY, delete_policy, "Delete a merge policy", HEADERS, errors=ERRORS),
     Endpoint("GET", wire.COMPUTED_ATTRIBUTES, computed_attributes, "Computed attributes", HEADERS, errors=ERRORS),
     Endpoint("GET", wire.SYSTEM_JOBS, list_system_jobs, "Profile system jobs", HEADERS, errors=ERRORS),
