@@ -85,10 +85,8 @@ def layer(module: str) -> int:
         if parts[3] == "cli":
             return 6  # its commands of the command line
         return 5 if parts[3] in ("sqlalchemy", "local", "compat") else 3
-    if module in ("cdpdb", "cdpdb.connection", "cdpdb.cursor"):
-        return 4
-    if module == "cdpdb.adobe":
-        return 4  # a public re-export of a backend's helpers (cdpdb.adobe.query_service_url), like a backend's package
+    if module in ("cdpdb", "cdpdb.connection", "cdpdb.cursor", "cdpdb.treasuredata", "cdpdb.adobe"):
+        return 4  # cdpdb.treasuredata, cdpdb.adobe: public names of a backend's helpers (re-exports)
     if parts[1] in ("sqlalchemy", "local", "compat"):
         return 5
     if parts[1] in ("cli", "__main__"):

@@ -286,4 +286,6 @@ def export(sql: str, output: str, fmt: str | None, progress: bool, local: bool, 
 
 def commands() -> list[click.Command]:
     """What this backend adds to ``cdpdb`` besides its ``serve`` (the command line asks every backend)."""
-    return [demo, query, export]
+    from cdpdb.backends.salesforce.apicli import ingest, insight, profile  # they build on this module's options
+
+    return [demo, query, export, profile, insight, ingest]
