@@ -133,7 +133,7 @@ class AdobeSession(ApiSession):
         """Waits for the export job, then its row of ``profile_export_jobs``."""
         self.exports.wait(query_id, control)
         sandbox, job = query_id.split(":", 1)
-        if not job.isdigit():
+        if not (job.isascii() and job.isdigit()):
             raise ProgrammingError(f"{query_id!r} is not an Adobe export job id", sqlstate="42704")
         return self.engine.run(f'SELECT * FROM "{sandbox}.profile_export_jobs" WHERE id = {int(job)}', control.stop)
 

@@ -210,3 +210,35 @@ def test_html_error_page(adobe, conn):
         rows(conn, "SELECT count(*) FROM merge_policies")
     assert caught.value.status == 400 and caught.value.reason is None
     assert "no JSON error body" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "method, path, body",
+    [
+        ("POST", wire.MERGE_POLICIES, {"name": "x", "attributeMerge": ["timestampOrdered"]}),
+        ("POST", wire.MERGE_POLICIES, {"name": "x", "attributeMerge": {"type": "dataSetPrecedence", "order": [{}]}}),
+        ("POST", wire.SYSTEM_JOBS, {"dataSetId": {"id": "x"}}),
+        ("POST", wire.EXPORT_JOBS, {"destination": {"datasetId": "d"}, "mergePolicy": ["x"]}),
+        ("POST", wire.EXPORT_JOBS, {"destination": {"datasetId": "d"}, "mergePolicy": {"id": {"x": 1}}}),
+        (
+            "POST",
+            wire.ENTITIES,
+            {"schema": {"name": wire.PROFILE_SCHEMA}, "identities": [{"entityId": "1", "entityIdNS": []}]},
+        ),
+        (
+            "POST",
+            wire.ENTITIES,
+            {"schema": {"name": wire.PROFILE_SCHEMA}, "identities": [{"entityId": "1"}], "mergePolicyId": 7},
+        ),
+    ],
+)
+def test_malformed_bodies_are_refused_not_crashed_on(adobe, http, method, path, body):
+    """Shapes the fuzz test found (or could): each is a 400 in Platform's shape, never a 500."""
+    answer = http.call(method, path, json=body)
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["type"].endswith(wire.UPS_BAD_REQUEST)
+
+
+def test_an_export_job_id_of_other_digits(adobe, http):
+    answer = http.call("GET", wire.EXPORT_JOB.format(id="²"))
+    assert answer.status_code == 404

@@ -58,8 +58,10 @@ class Store:
             xid = value if value in entities else None  # an XID needs no namespace
         return entities.get(xid) if xid else None
 
-    def policy(self, sandbox: str, policy_id: str | None) -> dict[str, Any]:
+    def policy(self, sandbox: str, policy_id: Any) -> dict[str, Any]:
         policies = self.sandboxes[sandbox].merge_policies
+        if policy_id is not None and not isinstance(policy_id, str):
+            raise ApiError(400, "mergePolicyId is text", wire.UPS_BAD_REQUEST)
         if policy_id is None:
             return next(p for p in policies.values() if p.get("default"))
         found = policies.get(policy_id)
@@ -94,6 +96,8 @@ class Store:
 
     def new_system_job(self, sandbox: str, body: Mapping[str, Any]) -> dict[str, Any]:
         dataset, batch = body.get("dataSetId"), body.get("batchId")
+        if not all(v is None or isinstance(v, str) for v in (dataset, batch)):
+            raise ApiError(400, "dataSetId and batchId are text", wire.UPS_BAD_REQUEST)
         if bool(dataset) == bool(batch):
             raise ApiError(400, "give exactly one of dataSetId and batchId", wire.UPS_BAD_REQUEST)
         if dataset and dataset not in self.sandboxes[sandbox].datasets:
@@ -118,20 +122,27 @@ class Store:
 
     def new_export_job(self, sandbox: str, body: Mapping[str, Any]) -> dict[str, Any]:
         destination = body.get("destination") or {}
-        if not isinstance(destination, Mapping) or not destination.get("datasetId"):
+        policy_ref, schema_ref = body.get("mergePolicy") or {}, body.get("schema") or {}
+        if not isinstance(policy_ref, Mapping) or not isinstance(schema_ref, Mapping):
+            raise ApiError(400, "mergePolicy and schema are objects", wire.UPS_BAD_REQUEST)
+        if (
+            not isinstance(destination, Mapping)
+            or not isinstance(destination.get("datasetId"), str)
+            or not destination.get("datasetId")
+        ):
             raise ApiError(
                 400,
                 "destination.datasetId is required: create the dataset on the _xdm.context.profile__union schema first",
                 wire.UPS_BAD_REQUEST,
             )
-        policy = self.policy(sandbox, ((body.get("mergePolicy") or {}).get("id")))
+        policy = self.policy(sandbox, policy_ref.get("id"))
         now = _iso(int(time.time() * 1000))
         job: dict[str, Any] = {
             "id": next(self._ids),
             "jobType": "BATCH",
             "destination": dict(destination),
             "fields": body.get("fields"),
-            "schema": {"name": (body.get("schema") or {}).get("name") or wire.PROFILE_SCHEMA},
+            "schema": {"name": schema_ref.get("name") or wire.PROFILE_SCHEMA},
             "mergePolicy": {"id": policy["id"], "version": policy.get("version", 1)},
             "status": "NEW",
             "requestId": f"req-{next(self._ids)}",

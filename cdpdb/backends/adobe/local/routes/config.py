@@ -70,16 +70,30 @@ async def get_policy(request: Request) -> Response:
     return JSON({**found, "imsOrgId": credential.org_id})
 
 
+def check_policy(policy: dict[str, Any]) -> None:
+    """What a merge policy must hold to be applied: 400 naming the first field that does not."""
+    merge = policy.get("attributeMerge")
+    if not isinstance(policy.get("name"), str) or not policy["name"]:
+        raise ApiError(400, "a merge policy needs a name (text)", wire.UPS_BAD_REQUEST)
+    if not isinstance(merge, dict) or merge.get("type") not in (
+        wire.MERGE_TIMESTAMP_ORDERED,
+        wire.MERGE_DATASET_PRECEDENCE,
+    ):
+        raise ApiError(400, "attributeMerge.type must be timestampOrdered or dataSetPrecedence", wire.UPS_BAD_REQUEST)
+    order = merge.get("order")
+    if order is not None and not (isinstance(order, list) and all(isinstance(o, str) for o in order)):
+        raise ApiError(400, "attributeMerge.order must be a list of dataset ids", wire.UPS_BAD_REQUEST)
+    graph = policy.get("identityGraph")
+    if graph is not None and not isinstance(graph, dict):
+        raise ApiError(400, "identityGraph must be an object", wire.UPS_BAD_REQUEST)
+    if not isinstance(policy.get("schema", {}), dict):
+        raise ApiError(400, "schema must be an object", wire.UPS_BAD_REQUEST)
+
+
 async def create_policy(request: Request) -> Response:
     credential, sandbox = gate(request)
     body = await json_body(request)
-    merge = body.get("attributeMerge") or {}
-    if not body.get("name") or merge.get("type") not in (wire.MERGE_TIMESTAMP_ORDERED, wire.MERGE_DATASET_PRECEDENCE):
-        raise ApiError(
-            400,
-            "a merge policy needs a name and attributeMerge.type timestampOrdered or dataSetPrecedence",
-            wire.UPS_BAD_REQUEST,
-        )
+    check_policy(body)
     policy = {
         **body,
         "id": uuid.uuid4().hex[:24],
@@ -134,14 +148,7 @@ async def patch_policy(request: Request) -> Response:
             if not isinstance(target, dict):
                 raise ApiError(400, f"operation {i}: {op['path']} is not an object's field", wire.UPS_BAD_REQUEST)
         target[parts[-1]] = op.get("value")
-    merge = updated.get("attributeMerge")
-    if not isinstance(merge, dict) or merge.get("type") not in (
-        wire.MERGE_TIMESTAMP_ORDERED,
-        wire.MERGE_DATASET_PRECEDENCE,
-    ):
-        raise ApiError(400, "attributeMerge.type must be timestampOrdered or dataSetPrecedence", wire.UPS_BAD_REQUEST)
-    if not isinstance(updated.get("name"), str) or not updated["name"]:
-        raise ApiError(400, "a merge policy needs a name", wire.UPS_BAD_REQUEST)
+    check_policy(updated)
     updated["version"] = int(found.get("version", 1)) + 1
     updated["updateEpoch"] = int(time.time())
     updated["default"] = bool(updated.get("default"))
@@ -223,7 +230,7 @@ async def create_export_job(request: Request) -> Response:
 async def get_export_job(request: Request) -> Response:
     _, sandbox = gate(request)
     raw = request.path_params[ID]
-    found = server(request).store.export_jobs[sandbox].get(int(raw)) if raw.isdigit() else None
+    found = server(request).store.export_jobs[sandbox].get(int(raw)) if raw.isascii() and raw.isdigit() else None
     if found is None:
         raise ApiError(404, f"export job {raw} was not found", wire.UPS_NOT_FOUND)
     return JSON(public(found))

@@ -64,7 +64,8 @@ def _batch(sandbox: str, body: dict[str, Any], store: Any, most: int) -> dict[st
     policy = store.policy(sandbox, body.get(wire.P_MERGE_POLICY))
     found: dict[str, Any] = {}
     for i, item in enumerate(identities):
-        ns = (item.get("entityIdNS") or {}).get("code", "") if isinstance(item, dict) else None
+        namespace = item.get("entityIdNS") if isinstance(item, dict) else None
+        ns = (namespace or {}).get("code", "") if isinstance(namespace, dict) or namespace is None else None
         value = item.get("entityId") if isinstance(item, dict) else None
         if not isinstance(value, str) or not isinstance(ns, str):
             raise ApiError(400, f"identities[{i}] needs entityId and entityIdNS.code", wire.UPS_BAD_REQUEST)
