@@ -24,10 +24,12 @@ import requests
 import urllib3
 
 from cdpdb._version import __version__
+from cdpdb.core.collector import collector_paused
 from cdpdb.core.retry import RETRY_STATUSES, Deadline, RetryPolicy, retry_after
 from cdpdb.exceptions import Error, OperationalError
 
 log = logging.getLogger(__name__)
+_LARGE_JSON = 1 << 20  # bytes of JSON from which parsing runs with the collector paused
 
 _NOT_SENT = (requests.exceptions.ConnectTimeout,)
 
@@ -278,7 +280,10 @@ class HttpClient:
                 f"the server answered with an HTML page instead of JSON (HTTP {response.status_code})", "html_answer"
             )
         try:
-            return orjson.loads(content)
+            if len(content) < _LARGE_JSON:
+                return orjson.loads(content)
+            with collector_paused():  # a page of rows is a million fresh objects
+                return orjson.loads(content)
         except orjson.JSONDecodeError as exc:
             raise _BadBody(f"the server's JSON answer was cut short or malformed ({exc})", "broken_transfer") from None
 
