@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "cdpdb"
 # Old import paths kept for users' code: each only re-exports from its new home.
 COMPAT_SHIMS = {"cdpdb.sqlalchemy.superset", "cdpdb.sqlalchemy.dialect"}
 #: Public names of backends' typed clients: thin re-exports of ``cdpdb.backends.<name>...``.
-PUBLIC_CLIENTS = {"cdpdb.apis", "cdpdb.webhooks", "cdpdb.treasuredata"}
+PUBLIC_CLIENTS = {"cdpdb.apis", "cdpdb.webhooks", "cdpdb.treasuredata", "cdpdb.adobe"}
 
 
 def module_name(path: Path) -> str:

@@ -24,6 +24,7 @@ DEFAULT_BACKEND = "salesforce"  # what connect() opens when no backend= is given
 BUILTIN: dict[str, str] = {
     "salesforce": "cdpdb.backends.salesforce.session:open_session",
     "treasuredata": "cdpdb.backends.treasuredata.session:open_session",
+    "adobe": "cdpdb.backends.adobe.session:open_session",
 }
 
 
