@@ -110,7 +110,7 @@ class SalesforceLogin:
 
     # -- the browser login -------------------------------------------------------------------------
 
-    def _store(self) -> TokenStore:
+    def store(self) -> TokenStore:
         return TokenStore(self.settings.token_store, self.settings.token_dir)
 
     def _key(self) -> str:
@@ -119,7 +119,7 @@ class SalesforceLogin:
     def _browser_core(self) -> Token:
         """A stored refresh token, silently; else (or when it was revoked) the browser."""
         s = self.settings
-        refresh = self._refresh_token or self._store().load(self._key())
+        refresh = self._refresh_token or self.store().load(self._key())
         if refresh:
             fields = {"grant_type": wire.REFRESH_GRANT, "client_id": s.client_id, "refresh_token": refresh}
             if s.client_secret:
@@ -131,7 +131,7 @@ class SalesforceLogin:
                     raise
                 log.info("the stored browser login was refused (expired or revoked); logging in again")
                 self._refresh_token = None
-                self._store().delete(self._key())
+                self.store().delete(self._key())
         return self.browser_login()
 
     def browser_login(self, announce: Any = None) -> Token:
@@ -167,7 +167,7 @@ class SalesforceLogin:
         if refresh == self._refresh_token:
             return
         self._refresh_token = refresh
-        store = self._store()
+        store = self.store()
         store.save(self._key(), refresh)
         log.info("browser login kept in %s", store.where)
 
