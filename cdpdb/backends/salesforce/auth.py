@@ -52,7 +52,7 @@ class SalesforceLogin:
         try:
             return self._exchange(core)
         finally:
-            if settings.revoke_core_token:
+            if settings.revoke_core_token and settings.auth != "sf_org":  # the CLI's token stays the CLI's
                 self._revoke(core)
 
     def _core_token(self) -> Token:
