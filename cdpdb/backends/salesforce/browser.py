@@ -94,10 +94,10 @@ class _Callback(BaseHTTPRequestHandler):
             self._page(400, b"This login answer is not for the login cdpdb started (state differs).")
             return
         failed = "error" in query
-        self._page(400 if failed else 200, b"Login failed; see the terminal." if failed else b"Logged in to cdpdb.")
-        if self.server.answer is None:
+        if self.server.answer is None:  # kept before the page is sent: the browser's 200 means it arrived
             self.server.answer = query
             self.server.arrived.set()
+        self._page(400 if failed else 200, b"Login failed; see the terminal." if failed else b"Logged in to cdpdb.")
 
     def _page(self, status: int, text: bytes) -> None:
         body = _DONE_PAGE % text
