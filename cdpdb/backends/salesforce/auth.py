@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 import jwt
@@ -47,6 +48,11 @@ class SalesforceLogin:
             core = self._browser_core()
         else:
             core = self._core_token()
+        return self.finish(core)
+
+    def finish(self, core: Token) -> Token:
+        """A core token → the token the chosen API needs (the a360 exchange for the Direct APIs)."""
+        settings = self.settings
         if settings.api == "connect":
             return core
         try:
@@ -134,7 +140,7 @@ class SalesforceLogin:
                 self.store().delete(self._key())
         return self.browser_login()
 
-    def browser_login(self, announce: Any = None) -> Token:
+    def browser_login(self, announce: Callable[[str], None] | None = None) -> Token:
         """Run the browser login now (``cdpdb login``), keep its refresh token, return the core token."""
         s = self.settings
         authorization = browser.authorize(

@@ -348,7 +348,7 @@ def login(no_browser: bool, **given) -> None:
     try:
         with stop_signals():
             core = logins.browser_login(announce=lambda url: click.echo(f"Log in at:\n  {url}", err=True))
-            token = logins()  # what a later connect() does: the kept login, then the Data Cloud token
+            token = logins.finish(core)  # the Data Cloud token exchange: this org and user may query
     except KeyboardInterrupt:
         click.echo("login cancelled", err=True)
         raise SystemExit(130) from None

@@ -48,7 +48,7 @@ def login_failed(exc: OAuthError, grant: str, login_url: str) -> OperationalErro
             "login_url='https://MyDomain.my.salesforce.com' (Setup > My Domain shows it), not "
             f"{login_url}; also check that the app enables the flow and names a run-as user",
         )
-    if grant == wire.PASSWORD_GRANT and code in (wire.UNSUPPORTED_GRANT_TYPE, wire.INVALID_REQUEST):
+    if grant == wire.PASSWORD_GRANT and code == wire.UNSUPPORTED_GRANT_TYPE:  # the answer when blocked: UNCONFIRMED
         return _error(
             exc,
             "password_flow_blocked",

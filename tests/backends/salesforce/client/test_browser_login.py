@@ -77,8 +77,10 @@ def test_browser_login_then_silent_reuse_then_logout(cloud, tmp_path, follower):
 
     result = CliRunner().invoke(
         main,
-        ["logout", "--login-url", cloud.login_url, "--client-id", cloud.credentials.client_id]
-        + ["--token-store", "file", "--token-dir", str(tmp_path), "--ca-bundle", cloud.ca_path],
+        [
+            *("logout", "--login-url", cloud.login_url, "--client-id", cloud.credentials.client_id),
+            *("--token-store", "file", "--token-dir", str(tmp_path), "--ca-bundle", cloud.ca_path),
+        ],
     )
     assert result.exit_code == 0, result.output
     assert "revoked and removed" in result.output
@@ -109,9 +111,11 @@ def test_cli_login_keeps_the_login_and_never_prints_a_token(cloud, tmp_path, fol
     before = set(cloud.identity._refresh)
     result = CliRunner().invoke(
         main,
-        ["login", "--login-url", cloud.login_url, "--client-id", cloud.credentials.client_id]
-        + ["--callback-url", PORT_0, "--token-store", "file", "--token-dir", str(tmp_path)]
-        + ["--ca-bundle", cloud.ca_path, "--timeout", "30"],
+        [
+            *("login", "--login-url", cloud.login_url, "--client-id", cloud.credentials.client_id),
+            *("--callback-url", PORT_0, "--token-store", "file", "--token-dir", str(tmp_path)),
+            *("--ca-bundle", cloud.ca_path, "--timeout", "30"),
+        ],
     )
     assert result.exit_code == 0, result.output
     assert "Logged in to" in result.output and "/authorize?" in result.output  # the URL, for headless use
@@ -152,8 +156,10 @@ def test_ctrl_c_ends_cdpdb_login_cleanly(tmp_path):
     """SIGINT while waiting for the browser: exit 130, a one-line message, the port released."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "cdpdb.cli", "login", "--no-browser", "--login-url", "https://example.invalid"]
-        + ["--client-id", "cid", "--callback-url", PORT_0, "--token-store", "file", "--token-dir", str(tmp_path)],
+        [
+            *(sys.executable, "-m", "cdpdb.cli", "login", "--no-browser", "--login-url", "https://example.invalid"),
+            *("--client-id", "cid", "--callback-url", PORT_0, "--token-store", "file", "--token-dir", str(tmp_path)),
+        ],
         stderr=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,

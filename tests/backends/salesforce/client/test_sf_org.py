@@ -27,7 +27,8 @@ if alias not in orgs:
     print(json.dumps({{"status": 1, "name": "NamedOrgNotFoundError",
                       "message": "No authorization information found for " + alias + ".", "exitCode": 1}}))
     sys.exit(1)
-print(json.dumps({{"status": 0, "result": orgs[alias], "warnings": ["This command will expose sensitive information"]}}))
+warning = "This command will expose sensitive information"
+print(json.dumps({{"status": 0, "result": orgs[alias], "warnings": [warning]}}))
 """
 
 
