@@ -176,3 +176,58 @@ def test_ctrl_c_ends_cdpdb_login_cleanly(tmp_path):
     _, err = process.communicate(timeout=30)
     assert process.returncode == 130
     assert "login cancelled" in err and "Traceback" not in err
+
+
+def test_an_app_without_the_scopes_fails_the_browser_login_with_the_fix(cloud, tmp_path, follower):
+    """The authorize step's error comes back through the browser to the listener."""
+    with cloud.identity.configured(app_scopes=("api", "cdp_query_api")):
+        with pytest.raises(cdpdb.OperationalError) as caught:
+            cdpdb.connect(**browser_args(cloud, tmp_path))
+    assert caught.value.reason == "missing_scope" and "refresh_token" in str(caught.value)
+    assert follower.opened == 1 and follower.answers[0].status_code == 400  # the page says: see the terminal
+    assert not (tmp_path / "refresh-tokens.json").exists()
+
+
+def test_the_login_is_kept_in_the_os_keyring_when_one_is_usable(cloud, tmp_path, follower):
+    """keyrings.alt's file keyring stands in for the OS one (this machine has none): a real
+    backend of the keyring library, found through keyring.get_keyring() as the OS one would be."""
+    import keyring
+    from keyrings.alt.file import PlaintextKeyring
+
+    backend = PlaintextKeyring()
+    backend.file_path = str(tmp_path / "keyring.cfg")
+    previous = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    try:
+        args = browser_args(cloud, tmp_path, token_store="keyring")
+        cdpdb.connect(**args).close()
+        cdpdb.connect(**args).close()
+        assert follower.opened == 1
+        key = f"{cloud.login_url}|{cloud.credentials.client_id}"
+        assert backend.get_password("cdpdb", key)
+        assert not (tmp_path / "refresh-tokens.json").exists()
+        result = CliRunner().invoke(
+            main,
+            [
+                *("logout", "--login-url", cloud.login_url, "--client-id", cloud.credentials.client_id),
+                *("--token-store", "keyring", "--ca-bundle", cloud.ca_path),
+            ],
+        )
+        assert result.exit_code == 0 and "PlaintextKeyring" in result.output, result.output
+        assert backend.get_password("cdpdb", key) is None
+    finally:
+        keyring.set_keyring(previous)
+
+
+def test_token_store_keyring_without_a_usable_keyring_is_a_clear_error(cloud, tmp_path):
+    """The keyring library's own "fail" backend is what it picks where no OS keyring exists."""
+    import keyring
+    from keyring.backends.fail import Keyring as NoKeyring
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(NoKeyring())
+    try:
+        with pytest.raises(cdpdb.InterfaceError, match="token_store='file'"):
+            cdpdb.connect(**browser_args(cloud, tmp_path, token_store="keyring"))
+    finally:
+        keyring.set_keyring(previous)
