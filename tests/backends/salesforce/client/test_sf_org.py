@@ -93,6 +93,7 @@ def test_an_expired_cli_session_says_to_log_in_again(cloud, sf):
     with pytest.raises(cdpdb.OperationalError) as caught:
         cdpdb.connect(sf_org="myorg")
     assert caught.value.reason == "sf_session_expired" and "sf org login web" in str(caught.value)
+    assert caught.value.status is None  # told by sf itself, before any call to Salesforce
 
 
 def test_a_token_salesforce_refuses_says_to_log_in_again(cloud, sf):
