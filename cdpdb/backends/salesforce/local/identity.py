@@ -329,7 +329,8 @@ class IdentityProvider:
     # -- Data Cloud tokens -------------------------------------------------------------------
 
     def exchange(self, subject_token: str, dataspace: str | None) -> str:
-        """The a360 exchange. A core token can be exchanged once; a second try is refused. An org
+        """The a360 exchange. A password-flow core token can be exchanged once; a second try is
+        refused (other grants' tokens: any number of times, UNCONFIRMED). An org
         without Data Cloud has no exchange (404); a user without its permission set is refused
         (403); a token without the ``api`` and ``cdp_query_api`` scopes too (UNCONFIRMED shapes)."""
         if not self.policy.data_cloud:
@@ -343,7 +344,7 @@ class IdentityProvider:
             lacking = [s for s in wire.QUERY_SCOPES if s not in session.scope.split() and "full" not in session.scope]
             if lacking:
                 raise OAuthError(wire.INVALID_SCOPE, f"the token lacks the scope(s) {' '.join(lacking)}", 400)
-            if session.exchanged:
+            if session.exchanged and session.grant == wire.PASSWORD_GRANT:  # the quirk is reported for these only
                 raise ReusedSubjectToken()
             session.exchanged = True
         now = int(time.time())

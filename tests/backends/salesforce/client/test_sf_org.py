@@ -74,6 +74,19 @@ def test_a_salesforce_cli_login_is_reused(cloud, api, sf, api_name):
     assert json.loads(calls.read_text().splitlines()[0]) == ["org", "display", "--target-org", "myorg", "--json"]
 
 
+def test_several_connections_share_one_cli_login(cloud, api, sf):
+    c = cloud.credentials
+    token = api.http.post(
+        f"{cloud.login_url}/services/oauth2/token",
+        data={"grant_type": "client_credentials", "client_id": c.client_id, "client_secret": c.client_secret},
+        timeout=30,
+    ).json()["access_token"]
+    sf({"myorg": org(cloud, token)})
+    for _ in range(2):
+        with cdpdb.connect(sf_org="myorg", ca_bundle=cloud.ca_path) as conn:
+            conn.cursor().execute("SELECT 1")
+
+
 def test_the_cli_token_is_not_revoked(cloud, api, sf):
     token = api.core_token()
     sf({"myorg": org(cloud, token)})
