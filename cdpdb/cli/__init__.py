@@ -36,6 +36,8 @@ def main(verbose: int) -> None:
       cdpdb query --auth browser --login-url https://MyDomain.my.salesforce.com \\
                   --client-id 3MVG9... 'SELECT 1'              # the kept browser login
       cdpdb query --sf-org myorg 'SELECT 1'                    # a Salesforce CLI login
+      CDPDB_REFRESH_TOKEN=... cdpdb query --client-id 3MVG9... 'SELECT 1'
+      CDPDB_TOKEN=... cdpdb query --tenant-url https://TENANT.c360a.salesforce.com 'SELECT 1'
     """
     if verbose:
         logging.basicConfig(
