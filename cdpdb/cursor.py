@@ -85,6 +85,12 @@ class Cursor:
         return self._result.query_id if self._result else None
 
     @property
+    def continuation(self) -> str | None:
+        """Where the rest of a part-read result continues (Data Cloud V2 ``execute(sql,
+        max_batches=N)``): pass it to ``get_results()`` in any process, once. None: nothing left."""
+        return self._result.continuation if self._result else None
+
+    @property
     def closed(self) -> bool:
         return self._closed or self._connection.closed
 

@@ -400,4 +400,6 @@ def logout(**given) -> None:
 
 def commands() -> list[click.Command]:
     """What this backend adds to ``cdpdb`` besides its ``serve`` (the command line asks every backend)."""
-    return [demo, query, export, login, logout]
+    from cdpdb.backends.salesforce.apicli import ingest, insight, profile  # they build on this module's options
+
+    return [demo, query, export, profile, insight, ingest, login, logout]
