@@ -4,7 +4,7 @@ Metadata API and the typed API clients — everything below the vendor-free DB-A
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -109,6 +109,12 @@ class DataCloudSession:
         if self._writer is None:
             raise NotSupportedError(READ_ONLY)
         return int(self._writer(sql, parameters))
+
+    def call(self, procedure: str, parameters: Sequence[Any]) -> tuple[Sequence[Any], Result | None]:
+        raise NotSupportedError(
+            f"the salesforce backend has no stored procedures (callproc {procedure!r}): Data Cloud's APIs "
+            "offer none to call"
+        )
 
     def catalog_changed(self) -> None:
         if self._metadata is not None:

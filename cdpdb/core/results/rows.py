@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from cdpdb.core.collector import collector_paused
 from cdpdb.core.results.decode import RANGE_HINT
 from cdpdb.exceptions import DataError
 
@@ -54,7 +54,8 @@ def _dates(column: pa.ChunkedArray) -> list[dt.date | None]:
     """date32 values through numpy (15x faster than pyarrow's per-value conversion)."""
     days = pc.fill_null(column, 0).cast(pa.int32()).to_numpy()
     if len(days) and (days.min() < _DAYS[0] or days.max() > _DAYS[1]):
-        return column.to_pylist()  # raises the OverflowError the caller turns into a DataError
+        outside: list[dt.date | None] = column.to_pylist()  # raises the OverflowError the caller reports
+        return outside
     values: list[dt.date | None] = days.astype("datetime64[D]").tolist()
     if column.null_count:
         for index in np.flatnonzero(column.is_null().to_numpy(zero_copy_only=False)).tolist():
@@ -78,7 +79,8 @@ def _python_values(column: pa.ChunkedArray, name: str) -> list[Any]:
             return _dates(column)
         if pa.types.is_decimal(kind):
             return _decimals(column)
-        return column.to_pylist()
+        values: list[Any] = column.to_pylist()
+        return values
     except (OverflowError, ValueError) as exc:
         raise DataError(f"column {name!r} ({column.type}) has a value Python cannot hold: {exc}{RANGE_HINT}") from None
 
@@ -89,18 +91,12 @@ Row = tuple[Any, ...]
 def python_rows(table: pa.Table) -> list[Row]:
     """Rows as tuples of Python values: Decimal, int, float, bool, date, time, aware UTC datetime, str.
 
-    The garbage collector is paused meanwhile: a million tuples of fresh objects would otherwise
-    trigger collections that scan them all again and again (a third of the time)."""
+    The garbage collector is paused meanwhile (see :mod:`cdpdb.core.collector`)."""
     if table.num_rows == 0:
         return []
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         columns = [_python_values(column, name) for column, name in zip(table.columns, table.column_names, strict=True)]
         return list(zip(*columns, strict=True))
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def unify(tables: list[pa.Table]) -> pa.Table:

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from cdpdb.backends.salesforce.cli import _connection, connection_options
+from cdpdb.backends.salesforce.cli_options import _connection, connection_options
 from cdpdb.cli.output import FORMATS, print_table
 from cdpdb.cli.signals import stop_signals
 
