@@ -102,6 +102,9 @@ def _recording(identity):
     def recorded_grant(*args, **kwargs):
         token, user = grant(*args, **kwargs)
         ISSUED_SECRETS.add(token)
+        session = identity.core_session(token)
+        if session is not None and session.refresh_token:  # a browser login's refresh token
+            ISSUED_SECRETS.add(session.refresh_token)
         return token, user
 
     def recorded_exchange(*args, **kwargs):

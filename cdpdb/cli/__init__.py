@@ -27,10 +27,15 @@ def main(verbose: int) -> None:
       cdpdb serve --scale 100000 --port 8080
 
     \b
-    Against an org (secrets only through CDPDB_* environment variables):
-      export CDPDB_PASSWORD=... CDPDB_CLIENT_SECRET=...
-      cdpdb query --login-url https://MyDomain.my.salesforce.com \\
-                  --username me@example.com --client-id 3MVG9... 'SELECT 1'
+    Against an org (secrets only through CDPDB_* environment variables; docs/real-org.md):
+      CDPDB_CLIENT_SECRET=... cdpdb query --login-url https://MyDomain.my.salesforce.com \\
+                  --client-id 3MVG9... 'SELECT 1'              # client credentials
+      cdpdb query --login-url https://login.salesforce.com --username me@example.com \\
+                  --client-id 3MVG9... --private-key-file private.key 'SELECT 1'   # JWT bearer
+      cdpdb login --login-url https://MyDomain.my.salesforce.com --client-id 3MVG9...
+      cdpdb query --auth browser --login-url https://MyDomain.my.salesforce.com \\
+                  --client-id 3MVG9... 'SELECT 1'              # the kept browser login
+      cdpdb query --sf-org myorg 'SELECT 1'                    # a Salesforce CLI login
       CDPDB_REFRESH_TOKEN=... cdpdb query --client-id 3MVG9... 'SELECT 1'
       CDPDB_TOKEN=... cdpdb query --tenant-url https://TENANT.c360a.salesforce.com 'SELECT 1'
     """

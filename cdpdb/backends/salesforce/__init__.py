@@ -21,7 +21,14 @@ def connect(
     refresh_token: str | None = None,
     token: str | None = None,  # a ready Data Cloud token ...
     tenant_url: str | None = None,  # ... and the tenant it belongs to
-    auth: str | None = None,  # password | jwt | refresh_token | client_credentials | token (inferred if None)
+    auth: str | None = None,  # client_credentials | jwt | browser | sf_org | refresh_token | token | password
+    sf_org: str | None = None,  # reuse the Salesforce CLI's login of this alias or username
+    callback_url: str | None = None,  # browser login: the loopback redirect (default http://127.0.0.1:1717/callback)
+    login_timeout: float | None = None,  # browser login: seconds to wait for the browser (300)
+    open_browser: bool | None = None,  # browser login: False only prints the URL
+    token_store: str | None = None,  # browser login's refresh token: auto | keyring | file
+    token_dir: str | None = None,  # the file store's folder (default: the user config folder)
+    workload: str | None = None,  # Connect API: the workload queries run in
     dataspace: str | None = None,
     api: str | None = None,
     connect_api_version: str | None = None,
@@ -44,11 +51,13 @@ def connect(
     """Log in to Data Cloud: ``cdpdb.connect()`` with every setting spelled out for editors and
     type checkers. ``None`` means the default, or the ``CDPDB_<NAME>`` environment variable.
 
-    Credentials (one flow): ``username``/``password``/``client_id``/``client_secret``;
-    ``username``/``client_id``/``private_key`` or ``private_key_file`` (JWT);
-    ``refresh_token``/``client_id``[/``client_secret``]; ``client_id``/``client_secret``
-    (client credentials); or a Data Cloud ``token`` with its ``tenant_url``. docs/driver.md
-    describes every setting.
+    Credentials (one flow): ``client_id``/``client_secret`` (client credentials, on the My Domain
+    ``login_url``); ``username``/``client_id``/``private_key`` or ``private_key_file`` (JWT bearer);
+    ``auth="browser"`` with ``client_id`` (a browser login, kept and reused); ``sf_org`` (a
+    Salesforce CLI login); ``refresh_token``/``client_id``[/``client_secret``]; a Data Cloud
+    ``token`` with its ``tenant_url``; or, deprecated by Salesforce,
+    ``username``/``password``/``client_id``/``client_secret``. docs/driver.md describes every
+    setting; docs/real-org.md sets up an org.
     """
     arguments: dict[str, Any] = dict(locals())  # first: exactly the settings above
     from cdpdb.backends.salesforce.session import open_session

@@ -8,13 +8,17 @@ core token for a Data Cloud token (Direct APIs) or keeps the core token (Connect
 from __future__ import annotations
 
 import logging
+import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 import jwt
 
-from cdpdb.backends.salesforce import wire
+from cdpdb.backends.salesforce import browser, loginerrors, sfcli, wire
+from cdpdb.backends.salesforce.errors import OAuthError
 from cdpdb.backends.salesforce.settings import Settings
+from cdpdb.backends.salesforce.tokenstore import TokenStore, store_key
 from cdpdb.core.auth import Token, TokenCache
 from cdpdb.core.http import HttpClient
 from cdpdb.exceptions import DatabaseError, OperationalError
@@ -32,18 +36,29 @@ class SalesforceLogin:
 
     def __init__(self, settings: Settings, http: HttpClient) -> None:
         self.settings, self.http = settings, http
+        self._refresh_token: str | None = None  # the browser login's, once known
 
     def __call__(self) -> Token:
         settings = self.settings
         if settings.auth == "token":
             return Token(settings.token, _with_scheme(settings.tenant_url), _jwt_expiry(settings.token))
-        core = self._core_token()
+        if settings.auth == "sf_org":
+            core = self._sf_core()
+        elif settings.auth == "browser":
+            core = self._browser_core()
+        else:
+            core = self._core_token()
+        return self.finish(core)
+
+    def finish(self, core: Token) -> Token:
+        """A core token → the token the chosen API needs (the a360 exchange for the Direct APIs)."""
+        settings = self.settings
         if settings.api == "connect":
             return core
         try:
             return self._exchange(core)
         finally:
-            if settings.revoke_core_token:
+            if settings.revoke_core_token and settings.auth != "sf_org":  # the CLI's token stays the CLI's
                 self._revoke(core)
 
     def _core_token(self) -> Token:
@@ -69,12 +84,98 @@ class SalesforceLogin:
                 "client_secret": s.client_secret,
             },
         }[s.auth]()
+        return self._grant(fields, s.auth)
+
+    def _grant(self, fields: dict[str, Any], flow: str) -> Token:
+        """One token request at the login host; the answer's scopes are checked before any use."""
+        s = self.settings
         started = time.monotonic()
-        body = self._call(f"{s.login_url}{wire.TOKEN_PATH}", fields, f"login ({s.auth} flow) at {s.login_url}")
+        body = self._call(
+            f"{s.login_url}{wire.TOKEN_PATH}",
+            fields,
+            f"login ({flow} flow) at {s.login_url}",
+            grant=fields["grant_type"],
+        )
         token, instance = _field(body, "access_token", "login"), _field(body, "instance_url", "login")
+        missing = loginerrors.missing_scopes(body.get("scope") if isinstance(body.get("scope"), str) else None)
+        if missing:
+            raise loginerrors.scopes_error(missing)
+        if flow == "browser" and body.get("refresh_token"):
+            self._keep_refresh_token(str(body["refresh_token"]))
         lifetime = float(body.get("expires_in") or wire.CORE_TOKEN_LIFETIME)
-        log.debug("logged in with the %s flow", s.auth)
+        log.debug("logged in with the %s flow", flow)
         return Token(token, instance.rstrip("/"), started + lifetime)
+
+    # -- reusing a Salesforce CLI login ------------------------------------------------------------
+
+    def _sf_core(self) -> Token:
+        started = time.monotonic()
+        login = sfcli.org_display(str(self.settings.sf_org))
+        # sf refreshes its token when it is stale; ours is asked for again when this one expires
+        return Token(login.access_token, login.instance_url, started + wire.CORE_TOKEN_LIFETIME)
+
+    # -- the browser login -------------------------------------------------------------------------
+
+    def store(self) -> TokenStore:
+        return TokenStore(self.settings.token_store, self.settings.token_dir)
+
+    def _key(self) -> str:
+        return store_key(self.settings.login_url, str(self.settings.client_id))
+
+    def _browser_core(self) -> Token:
+        """A stored refresh token, silently; else (or when it was revoked) the browser."""
+        s = self.settings
+        refresh = self._refresh_token or self.store().load(self._key())
+        if refresh:
+            fields = {"grant_type": wire.REFRESH_GRANT, "client_id": s.client_id, "refresh_token": refresh}
+            if s.client_secret:
+                fields["client_secret"] = s.client_secret
+            try:
+                return self._grant(fields, "browser")
+            except OperationalError as exc:
+                if exc.reason != "invalid_grant":
+                    raise
+                log.info("the stored browser login was refused (expired or revoked); logging in again")
+                self._refresh_token = None
+                self.store().delete(self._key())
+        return self.browser_login()
+
+    def browser_login(self, announce: Callable[[str], None] | None = None) -> Token:
+        """Run the browser login now (``cdpdb login``), keep its refresh token, return the core token."""
+        s = self.settings
+        authorization = browser.authorize(
+            s.login_url,
+            str(s.client_id),
+            s.callback_url,
+            " ".join(wire.DATA_CLOUD_SCOPES),
+            s.login_timeout,
+            open_browser=s.open_browser,
+            announce=announce or _announce,
+        )
+        fields = {
+            "grant_type": wire.AUTHORIZATION_CODE_GRANT,
+            "code": authorization.code,
+            "client_id": s.client_id,
+            "redirect_uri": authorization.redirect_uri,
+            "code_verifier": authorization.verifier,
+        }
+        if s.client_secret:
+            fields["client_secret"] = s.client_secret
+        token = self._grant(fields, "browser")
+        if self._refresh_token is None:
+            log.warning(
+                "the browser login gave no refresh token, so the next connection opens the browser again: "
+                "add the refresh_token scope to the External Client App"
+            )
+        return token
+
+    def _keep_refresh_token(self, refresh: str) -> None:
+        if refresh == self._refresh_token:
+            return
+        self._refresh_token = refresh
+        store = self.store()
+        store.save(self._key(), refresh)
+        log.info("browser login kept in %s", store.where)
 
     def _assertion(self) -> str:
         s = self.settings
@@ -102,6 +203,8 @@ class SalesforceLogin:
                 f"the Data Cloud token exchange ({wire.EXCHANGE_PATH})",
                 safe=False,
             )
+        except OAuthError as exc:
+            raise self._hint_sf(loginerrors.exchange_failed(exc)) from None
         except OperationalError as exc:
             if exc.reason == "html_answer":
                 raise OperationalError(
@@ -117,10 +220,27 @@ class SalesforceLogin:
         expires_in = float(body.get("expires_in") or wire.CORE_TOKEN_LIFETIME)
         return Token(token, instance, started + expires_in)
 
-    def _call(self, url: str, fields: dict[str, Any], what: str, safe: bool = True) -> dict[str, Any]:
-        """An OAuth call: whatever goes wrong is an authentication problem (OperationalError)."""
+    def _hint_sf(self, error: OperationalError) -> OperationalError:
+        if self.settings.auth == "sf_org" and error.reason == "unauthorised":
+            return OperationalError(
+                f"{error.message}; the Salesforce CLI's session may have expired: run "
+                f"'sf org login web --alias {self.settings.sf_org}'",
+                status=error.status,
+                reason="sf_session_expired",
+            )
+        return error
+
+    def _call(
+        self, url: str, fields: dict[str, Any], what: str, safe: bool = True, grant: str | None = None
+    ) -> dict[str, Any]:
+        """An OAuth call: whatever goes wrong is an authentication problem (OperationalError);
+        a refused token grant says what to fix (:mod:`.loginerrors`)."""
         try:
             return self.http.call("POST", url, data=fields, safe=safe, what=what)
+        except OAuthError as exc:
+            if grant is None:
+                raise
+            raise loginerrors.login_failed(exc, grant, self.settings.login_url) from None
         except DatabaseError as exc:
             if isinstance(exc, OperationalError):
                 raise
@@ -139,6 +259,12 @@ class SalesforceLogin:
             )
         except Exception as exc:  # revocation is hygiene; a failure must not fail the connection
             log.debug("could not revoke the core token: %s", type(exc).__name__)
+
+
+def _announce(url: str) -> None:
+    """The login URL, for a headless machine or a browser that did not open (not a secret: it
+    carries the client id and the PKCE challenge, never the verifier)."""
+    print(f"Log in to Salesforce in your browser; if it did not open, open this URL:\n  {url}", file=sys.stderr)
 
 
 def _field(body: Any, name: str, step: str) -> str:

@@ -224,6 +224,114 @@ def export(sql: str, output: str, fmt: str | None, progress: bool, local: bool, 
     click.echo(f"wrote {rows:,} rows to {output}", err=True)
 
 
+def _login_options(command):
+    options = [
+        click.option(
+            "--login-url",
+            help="Your My Domain (https://MyDomain.my.salesforce.com), login.salesforce.com or test.salesforce.com "
+            "(or CDPDB_LOGIN_URL).",
+        ),
+        click.option(
+            "--client-id",
+            help="The External Client App's consumer key (or CDPDB_CLIENT_ID); a secret, if the app requires one "
+            "for the web-server flow, comes from CDPDB_CLIENT_SECRET.",
+        ),
+        click.option("--token-store", type=click.Choice(["auto", "keyring", "file"]), help="Where the login is kept."),
+        click.option("--token-dir", type=click.Path(file_okay=False), help="The file store's folder."),
+        click.option("--ca-bundle", type=click.Path(exists=True, dir_okay=False), help="PEM file of the CAs to trust."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _login_settings(**given):
+    import cdpdb
+    from cdpdb.backends.salesforce.settings import Settings
+
+    try:
+        return Settings.from_arguments({**{k: v for k, v in given.items() if v is not None}, "auth": "browser"})
+    except cdpdb.Error as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.command()
+@_login_options
+@click.option(
+    "--callback-url",
+    help="The loopback redirect registered on the app (default http://127.0.0.1:1717/callback; port 0: a free one).",
+)
+@click.option("--timeout", "login_timeout", type=float, help="Seconds to wait for the browser (300).")
+@click.option("--no-browser", is_flag=True, help="Only print the login URL (a headless machine).")
+def login(no_browser: bool, **given) -> None:
+    """Log in with your browser (OAuth web-server flow with PKCE) and keep the login.
+
+    \b
+    Later connections reuse it silently:
+      cdpdb.connect(auth="browser", login_url=..., client_id=...)
+    `cdpdb logout` forgets it. The token is never printed.
+    """
+    import cdpdb
+    from cdpdb.backends.salesforce.auth import SalesforceLogin
+    from cdpdb.backends.salesforce.errors import error_from_response
+    from cdpdb.core.http import HttpClient
+
+    settings = _login_settings(open_browser=not no_browser, **given)
+    http = HttpClient(settings.http_options(), error_from_response)
+    logins = SalesforceLogin(settings, http)
+    try:
+        with stop_signals():
+            core = logins.browser_login(announce=lambda url: click.echo(f"Log in at:\n  {url}", err=True))
+            token = logins.finish(core)  # the Data Cloud token exchange: this org and user may query
+    except KeyboardInterrupt:
+        click.echo("login cancelled", err=True)
+        raise SystemExit(130) from None
+    except cdpdb.Error as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        http.close()
+    click.echo(f"Logged in to {core.base_url} (Data Cloud tenant {token.base_url}).")
+    click.echo(f"The login is kept in {logins.store().where}; `cdpdb logout` removes it.")
+
+
+@click.command()
+@_login_options
+def logout(**given) -> None:
+    """Forget the kept browser login (and revoke it at Salesforce when it can be reached)."""
+    import cdpdb
+    from cdpdb.backends.salesforce import wire
+    from cdpdb.backends.salesforce.errors import error_from_response
+    from cdpdb.backends.salesforce.tokenstore import TokenStore, store_key
+    from cdpdb.core.http import HttpClient
+
+    settings = _login_settings(**given)
+    try:
+        store = TokenStore(settings.token_store, settings.token_dir)
+        key = store_key(settings.login_url, str(settings.client_id))
+        refresh = store.load(key)
+    except cdpdb.Error as exc:
+        raise click.ClickException(str(exc)) from None
+    if refresh is None:
+        click.echo(f"No kept login for {settings.client_id} at {settings.login_url}.")
+        return
+    http = HttpClient(settings.http_options(), error_from_response)
+    try:
+        http.call(
+            "POST",
+            f"{settings.login_url}{wire.REVOKE_PATH}",
+            data={"token": refresh},
+            expect="none",
+            what="revoking the login",
+        )
+        revoked = "revoked and "
+    except cdpdb.Error:
+        revoked = ""  # unreachable or already revoked: forgetting it here is what matters
+    finally:
+        http.close()
+    store.delete(key)
+    click.echo(f"Logged out: the login was {revoked}removed from {store.where}.")
+
+
 def commands() -> list[click.Command]:
     """What this backend adds to ``cdpdb`` besides its ``serve`` (the command line asks every backend)."""
-    return [demo, query, export, profile, insight, ingest]
+    return [demo, query, export, profile, insight, ingest, login, logout]

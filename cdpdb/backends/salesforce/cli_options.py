@@ -32,13 +32,19 @@ def connection_options(command):
             "A refresh-token login needs it and CDPDB_REFRESH_TOKEN.",
         ),
         click.option("--private-key-file", type=click.Path(dir_okay=False), help="RSA key for a JWT login."),
+        click.option("--sf-org", help="Reuse the Salesforce CLI's login of this alias (sf org display)."),
+        click.option(
+            "--token-dir",
+            type=click.Path(file_okay=False),
+            help="With --auth browser: the folder of the file store `cdpdb login --token-dir` used.",
+        ),
         click.option(
             "--tenant-url",
             help="A ready Data Cloud token's tenant, https://... (or CDPDB_TENANT_URL); the token: CDPDB_TOKEN.",
         ),
         click.option(
             "--auth",
-            type=click.Choice(["password", "jwt", "refresh_token", "client_credentials", "token"]),
+            type=click.Choice(["client_credentials", "jwt", "browser", "sf_org", "refresh_token", "token", "password"]),
             help="The login flow, when the credentials given fit more than one (default: inferred).",
         ),
         click.option(

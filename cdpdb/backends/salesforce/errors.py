@@ -7,6 +7,21 @@ from typing import Any
 from cdpdb.exceptions import Error, InternalError, OperationalError, ProgrammingError, class_for_sqlstate
 
 
+class OAuthError(OperationalError):
+    """An answer in OAuth's error shape (``{"error": code, "error_description": text}``), keeping
+    both as data so the login steps can say what to fix (:mod:`.loginerrors`) without reading text."""
+
+    def __init__(self, message: str, *, error: str, description: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.error, self.description = error, description
+
+
+def _oauth_body(body: Any) -> tuple[str, str] | None:
+    if isinstance(body, dict) and isinstance(body.get("error"), str) and "error_description" in body:
+        return body["error"], str(body.get("error_description") or "")
+    return None
+
+
 def _message_of(body: Any) -> tuple[str | None, dict]:
     """The best human message and the details object of any Salesforce error body shape."""
     if isinstance(body, list) and body and isinstance(body[0], dict):
@@ -30,6 +45,16 @@ def error_from_response(
 ) -> Error:
     """Map an HTTP error answer to the PEP 249 class, keeping the server's diagnostics.
     ``attempts``: how many times the call was made (said in the message only when retried)."""
+    oauth = _oauth_body(body)
+    if oauth is not None and status < 500:
+        return OAuthError(
+            f"{what} was refused (HTTP {status}): {oauth[0]}: {oauth[1]}",
+            error=oauth[0],
+            description=oauth[1],
+            status=status,
+            request_id=request_id,
+            reason="unauthorised",
+        )
     message, details = _message_of(body)
     sqlstate = details.get("sqlState")
     position = details.get("position")

@@ -26,6 +26,8 @@ FLOWS = {
     "refresh_token": ("refresh_token", "client_id"),
     "client_credentials": ("client_id", "client_secret"),
     "token": ("token", "tenant_url"),
+    "browser": ("client_id",),
+    "sf_org": ("sf_org",),
 }
 
 
@@ -44,7 +46,14 @@ class Settings(BackendSettings):
     refresh_token: str | None = None
     token: str | None = None  # a ready Data Cloud token ...
     tenant_url: str | None = None  # ... and the tenant it belongs to
-    auth: str | None = None  # password | jwt | refresh_token | client_credentials | token (inferred if None)
+    auth: str | None = None  # FLOWS' names (inferred if None; "browser" only when asked for)
+    sf_org: str | None = None  # reuse the Salesforce CLI's login of this alias or username
+    callback_url: str = wire.DEFAULT_CALLBACK_URL  # browser login: the loopback redirect (port 0: any free port)
+    login_timeout: float = 300.0  # browser login: how long to wait for the browser to come back
+    open_browser: bool = True  # browser login: False only prints the URL (headless machines)
+    token_store: str = "auto"  # browser login's refresh token: auto | keyring | file
+    token_dir: str | None = None  # the file store's folder (default: the user config folder)
+    workload: str | None = None  # Connect API: the workload (resource group) queries run in
     dataspace: str | None = None
     api: str = "v3"
     connect_api_version: str = wire.CONNECT_API_VERSION
@@ -85,7 +94,7 @@ class Settings(BackendSettings):
             raise ProgrammingError(
                 "private_key must be a PEM text ('-----BEGIN PRIVATE KEY-----...'); use private_key_file for a path"
             )
-        for name in ("connect_timeout", "read_timeout", "retry_max_seconds"):
+        for name in ("connect_timeout", "read_timeout", "retry_max_seconds", "login_timeout"):
             if getattr(self, name) <= 0:
                 raise ProgrammingError(f"{name} must be positive, not {getattr(self, name)}")
         if self.query_timeout is not None and self.query_timeout <= 0:
@@ -103,6 +112,11 @@ class Settings(BackendSettings):
                 f"the {self.auth} login needs {', '.join(missing)} "
                 f"(as connect() arguments or CDPDB_{missing[0].upper()})"
             )
+        if self.workload and self.api != "connect":
+            raise ProgrammingError(
+                "workload applies to the Connect API only: pass api='connect' with workload, "
+                f"or drop it (api={self.api!r})"
+            )
         if self.auth == "token" and self.api == "connect":
             raise ProgrammingError(
                 "a Data Cloud token (token=...) cannot call the Connect API, which needs a core "
@@ -117,6 +131,7 @@ class Settings(BackendSettings):
         given = [
             name
             for name, key in (
+                ("sf_org", "sf_org"),
                 ("token", "token"),
                 ("jwt", "private_key"),
                 ("refresh_token", "refresh_token"),
@@ -136,8 +151,10 @@ class Settings(BackendSettings):
         if self.client_id and self.client_secret:
             return "client_credentials"
         raise ProgrammingError(
-            "no credentials: give username+password+client_id+client_secret, username+client_id+private_key "
-            "(JWT), refresh_token+client_id, client_id+client_secret (client credentials), or token+tenant_url"
+            "no credentials: give client_id+client_secret (client credentials, with the My Domain login_url), "
+            "username+client_id+private_key (JWT bearer), auth='browser' with client_id, sf_org='alias' "
+            "(a Salesforce CLI login), refresh_token+client_id, token+tenant_url, or (deprecated) "
+            "username+password+client_id+client_secret"
         )
 
     @property

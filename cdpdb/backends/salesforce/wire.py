@@ -25,6 +25,29 @@ CDP_GRANT = "urn:salesforce:grant-type:external:cdp"
 ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"
 JWT_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:jwt"  # what the exchange says it issued
 CORE_TOKEN_LIFETIME = 7200.0  # seconds; Salesforce does not say, the official clients assume two hours
+AUTHORIZE_PATH = f"{OAUTH_PREFIX}/authorize"  # the browser login (web-server flow) starts here
+AUTHORIZATION_CODE_GRANT = "authorization_code"
+PKCE_METHOD = "S256"  # the only code_challenge_method cdpdb sends and the local Data Cloud accepts
+AUTH_CODE_LIFETIME = 900.0  # seconds an authorization code stays valid (Salesforce: 15 minutes; UNCONFIRMED)
+#: The scopes an External Client App needs for Data Cloud queries: ``api`` (the a360 exchange and the
+#: Connect API), ``cdp_query_api`` (SQL), ``cdp_profile_api`` (Profile and Calculated Insights APIs),
+#: ``refresh_token`` (browser logins that later connections reuse).
+DATA_CLOUD_SCOPES = ("api", "cdp_query_api", "cdp_profile_api", "refresh_token")
+QUERY_SCOPES = ("api", "cdp_query_api")  # without these no query can run
+SCOPE_ALIASES = {"full": ("api", "cdp_query_api", "cdp_profile_api")}  # ``full`` implies every data scope
+DEFAULT_CALLBACK_URL = "http://127.0.0.1:1717/callback"  # the browser login's loopback redirect
+#: Generic login hosts: the client credentials flow is refused there and needs the org's My Domain.
+GENERIC_LOGIN_HOSTS = ("login.salesforce.com", "test.salesforce.com")
+#: ``error_description`` of a client credentials login sent to a generic login host (observed wording).
+NOT_ON_THIS_DOMAIN = "request not supported on this domain"
+# OAuth ``error`` codes the login steps tell apart (RFC 6749 §5.2 and Salesforce's own).
+INVALID_GRANT, INVALID_SCOPE, INVALID_CLIENT, INVALID_CLIENT_ID = (
+    "invalid_grant",
+    "invalid_scope",
+    "invalid_client",
+    "invalid_client_id",
+)
+UNSUPPORTED_GRANT_TYPE, INVALID_REQUEST, ACCESS_DENIED = "unsupported_grant_type", "invalid_request", "access_denied"
 DEFAULT_LOGIN_URL = "https://login.salesforce.com"
 SANDBOX_LOGIN_URL = "https://test.salesforce.com"
 FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"  # how OAuth requests carry their fields
@@ -64,6 +87,21 @@ def connect_data_spaces_path(version: str) -> str:
     """The data spaces of the org: ``{"dataSpaces": [{"name", "label", "status", ...}], "totalSize"}``.
     Not in the reference's sources; seen in use by Salesforce CLI scripts (UNCONFIRMED)."""
     return f"/services/data/{version}/ssot/data-spaces"
+
+
+#: The Connect query-sql query parameter naming the workload (resource group) a query runs in:
+#: Salesforce's 2.0.0b1 connector sends ``?workload=`` (sfdx-hardis spells it ``workloadName``; UNCONFIRMED
+#: which the server honours, so the local Data Cloud accepts both and echoes the one it used).
+CONNECT_WORKLOAD_PARAM = "workload"
+CONNECT_WORKLOAD_ALIASES = ("workload", "workloadName")
+
+# -- The Salesforce CLI (``sf``) whose logins cdpdb can reuse ---------------------------------
+SF_EXECUTABLE = "sf"
+
+
+def sf_org_display(alias: str) -> list[str]:
+    """``sf org display --target-org ALIAS --json``: ``result.accessToken``, ``result.instanceUrl``."""
+    return [SF_EXECUTABLE, "org", "display", "--target-org", alias, "--json"]
 
 
 # -- Headers ------------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ connection closes its cursors. docs/migrating.md lists every difference.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -165,14 +164,8 @@ def connect(
     missing = [name for name in required if not given[name]]
     if missing:
         raise ArgumentError(f"{auth_type} auth requires: {', '.join(required)} (missing: {', '.join(missing)})")
-    if workload:
-        warnings.warn(
-            "workload is not sent yet: cdpdb's Connect client has no workload setting; the query runs without it",
-            UserWarning,
-            stacklevel=2,
-        )
     arguments: dict[str, Any] = {_CDPDB_NAMES.get(name, name): given[name] for name in required}
-    arguments.update(login_url=login_url, auth=flow, dataspace=dataspace, api="connect")
+    arguments.update(login_url=login_url, auth=flow, dataspace=dataspace, api="connect", workload=workload)
     arguments.update(settings)
     native = NativeConnection(open_session({k: v for k, v in arguments.items() if v is not None}))
     return Connection(native, dataspace, workload)

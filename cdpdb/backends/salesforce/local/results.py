@@ -32,6 +32,8 @@ def hyper_query_id() -> str:
 class QueryResult(results.QueryResult):
     #: V1/V2: per output column, whether it is an aggregate (sent as a JSON number, not text).
     aggregates: tuple[bool, ...] | None = None
+    #: Connect: the workload the query was submitted to (echoed in its status as ``workload``).
+    workload: str | None = None
 
     def json_rows(self, style: str) -> JsonRows:
         """Rows as JSON, encoded once per wire style ('legacy': V1/V2, 'typed': V3/Connect)."""

@@ -39,9 +39,11 @@ class ConnectProtocol(HyperProtocol):
                 {"type": params.connect_type(p.type), "value": p.value, **({"name": p.name} if p.name else {})}
                 for p in bound
             ]
+        workload = self.settings.workload
         return self.http.call(
             "POST",
             self._base(),
+            params={wire.CONNECT_WORKLOAD_PARAM: workload} if workload else None,
             json=body,
             headers=self._headers(),
             bearer=self.tokens.bearer,

@@ -115,9 +115,10 @@ def test_datacloud_connection_surface(cloud):
             workload="nightly",
             read_timeout=60,  # DC-9: cdpdb's settings are keyword arguments too
         )
-    assert any("workload" in str(w.message) for w in caught)  # DC-8
+    assert not any("workload" in str(w.message) for w in caught)  # DC-8: sent, so nothing to warn about
     with conn:
         assert (conn.dataspace, conn.workload, conn.native.settings.api) == ("default", "nightly", "connect")
+        assert conn.native.settings.workload == "nightly"
         cursor = conn.cursor()
         cursor.executemany(
             'SELECT "ssot__Id__c" FROM "ssot__Individual__dlm" WHERE "ssot__Id__c" = :id',

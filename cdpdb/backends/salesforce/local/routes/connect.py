@@ -52,6 +52,8 @@ def status(result: QueryResult, request: Request) -> dict[str, Any]:
     found = v3_status(backend(request), result)
     found["completionStatus"] = "Finished" if found["completionStatus"] == "FINISHED" else "Running"
     found.pop("executionStats")
+    if result.workload:
+        found[wire.CONNECT_WORKLOAD_PARAM] = result.workload
     return found
 
 
@@ -82,6 +84,9 @@ async def submit(request: Request) -> Response:
     runner = backend(request)
     result: QueryResult = runner.results.new(hyper_query_id(), dataspace, user)
     result.map_position = positions
+    result.workload = next(
+        (request.query_params[name] for name in wire.CONNECT_WORKLOAD_ALIASES if request.query_params.get(name)), None
+    )
     runner.submit(result, sql)
     if not await runner.wait(result, limits(request).adaptive_wait_seconds):
         return JSON({"data": [], "metadata": [], "returnedRows": 0, "status": status(result, request)})
@@ -125,7 +130,14 @@ async def data_spaces(request: Request) -> Response:
 _PATH = wire.connect_query_path("{version}")
 ENDPOINTS = [
     Endpoint("GET", wire.connect_data_spaces_path("{version}"), data_spaces, "Connect data spaces"),
-    Endpoint("POST", _PATH, submit, "Connect query-sql", body=_SUBMIT),
+    Endpoint(
+        "POST",
+        _PATH,
+        submit,
+        "Connect query-sql",
+        params=tuple(Param(name) for name in wire.CONNECT_WORKLOAD_ALIASES),
+        body=_SUBMIT,
+    ),
     Endpoint(
         "GET", f"{_PATH}/{{query_id}}", get_status, "Connect status", params=(Param("waitTimeMs", kind="integer"),)
     ),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from cdpdb.backends.salesforce import wire
 from cdpdb.backends.salesforce.local import identity
@@ -14,7 +14,7 @@ from cdpdb.backends.salesforce.local.errors import HTML_REDIRECT_PAGE
 from cdpdb.backends.salesforce.local.routes.common import backend, direct_auth, form_fields, server
 from cdpdb.local.errors import ApiError
 from cdpdb.local.http import JSON
-from cdpdb.local.routetable import Endpoint
+from cdpdb.local.routetable import Endpoint, Param
 
 _FORM = {
     "type": "object",
@@ -32,23 +32,53 @@ _FORM = {
             "subject_token_type",
             "dataspace",
             "token",
+            "code",
+            "code_verifier",
+            "redirect_uri",
         )
     },
 }
+_AUTHORIZE_PARAMS = tuple(
+    Param(name)
+    for name in (
+        "response_type",
+        "client_id",
+        "redirect_uri",
+        "state",
+        "scope",
+        "code_challenge",
+        "code_challenge_method",
+        "login_hint",
+    )
+)
+
+
+async def authorize(request: Request) -> Response:
+    """The browser login's first step. The local org has no login page: the user (``login_hint``
+    or the demo user) approves at once and the browser is sent back to the redirect URI."""
+    try:
+        location = backend(request).identity.authorize(dict(request.query_params))
+    except identity.OAuthError as exc:
+        raise ApiError(exc.status, exc.description, exc.error) from None
+    return RedirectResponse(location, status_code=302)
 
 
 async def token(request: Request) -> Response:
     fields = await form_fields(request)
     base = str(request.base_url).rstrip("/")
+    provider = backend(request).identity
     try:
-        access_token, _ = backend(request).identity.grant(fields, base)
+        access_token, _ = provider.grant(fields, base)
     except identity.OAuthError as exc:
         raise ApiError(exc.status, exc.description, exc.error) from None
+    session = provider.core_session(access_token)
+    extra = {"refresh_token": session.refresh_token} if session and session.refresh_token else {}
     return JSON(
         {
             "access_token": access_token,
+            **extra,
             "signature": "local",
-            "scope": "cdp_query_api cdp_profile_api api refresh_token",
+            "scope": session.scope if session else "",
             "instance_url": base,
             "id": f"{base}/id/{identity.ORG_ID}/{identity.USER_ID}",
             "token_type": "Bearer",
@@ -99,6 +129,9 @@ async def exchange_revoke(request: Request) -> Response:
 
 
 ENDPOINTS = [
+    Endpoint(
+        "GET", wire.AUTHORIZE_PATH, authorize, "Browser login (authorization code + PKCE)", params=_AUTHORIZE_PARAMS
+    ),
     Endpoint("POST", wire.TOKEN_PATH, token, "OAuth token", body=_FORM, form=True),
     Endpoint("POST", wire.REVOKE_PATH, revoke, "Revoke a token", body=_FORM, form=True),
     Endpoint("POST", wire.EXCHANGE_PATH, exchange, "Exchange for a Data Cloud token", body=_FORM, form=True),
