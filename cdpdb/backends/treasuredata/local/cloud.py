@@ -91,6 +91,7 @@ class LocalTreasureData:
     def expire_results(self) -> None:
         if hasattr(self, "backend"):
             self.backend.results.expire_all()
+            self.backend.trino.expire_all()
 
     def _start(self, tls: bool, port: int) -> None:
         certificates = None
