@@ -25,6 +25,7 @@ from cdpdb.backends.treasuredata.client import AudienceApi
 from cdpdb.backends.treasuredata.lists import parent_lists
 from cdpdb.backends.treasuredata.settings import Settings
 from cdpdb.backends.treasuredata.tables import UTC_TIME, ListTable, ProfilesTable
+from cdpdb.backends.treasuredata.trino_path import TrinoPath
 from cdpdb.core.sqlapi.session import ApiSession
 from cdpdb.core.sqlapi.tables import EQ, IN, Field, Scan, Table
 
@@ -64,6 +65,7 @@ class TreasureDataSession(ApiSession):
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.api = AudienceApi(settings)
+        self.trino = TrinoPath(settings) if settings.trino else None  # profile reads on TD's Trino endpoint
         try:
             self.parents = list(self.api.get(self.api.path(wire.PARENT_SEGMENTS), what="listing parent segments"))
             tables = self._tables()
@@ -97,12 +99,14 @@ class TreasureDataSession(ApiSession):
             attributes = self._attributes(parent)
             name = f"profiles_{audience}"
             comment = f"profiles of the parent segment {parent.get('name')!r}"
-            tables[name] = ProfilesTable(self.api, audience, name, attributes, comment, query_timeout=timeout)
+            tables[name] = ProfilesTable(
+                self.api, audience, name, attributes, comment, query_timeout=timeout, trino=self.trino
+            )
             for segment in self._segments_of(audience):
                 rule = rules.from_json(segment.get("rule"))
                 name = f"segment_{segment['id']}"
                 comment = f"profiles of the segment {segment.get('name')!r} of {parent.get('name')!r}"
-                tables[name] = ProfilesTable(self.api, audience, name, attributes, comment, rule, timeout)
+                tables[name] = ProfilesTable(self.api, audience, name, attributes, comment, rule, timeout, self.trino)
         return tables
 
     def _attributes(self, parent: dict[str, Any]) -> list[dict[str, Any]]:
