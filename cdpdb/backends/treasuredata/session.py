@@ -23,6 +23,7 @@ from cdpdb.backends.treasuredata import rules, wire
 from cdpdb.backends.treasuredata.activations import ActivationsTable
 from cdpdb.backends.treasuredata.client import AudienceApi
 from cdpdb.backends.treasuredata.lists import parent_lists
+from cdpdb.backends.treasuredata.segment_sql import segment_sql_table
 from cdpdb.backends.treasuredata.settings import Settings
 from cdpdb.backends.treasuredata.tables import UTC_TIME, ListTable, ProfilesTable
 from cdpdb.backends.treasuredata.trino_path import TrinoPath
@@ -93,6 +94,7 @@ class TreasureDataSession(ApiSession):
         audiences = [str(p["id"]) for p in self.parents]
         tables.update(parent_lists(self.api, audiences))
         tables["activations"] = ActivationsTable(self.api, audiences, self.settings.activation_page_size)
+        tables["segment_sql"] = segment_sql_table(self.api, audiences)
         timeout = self.settings.query_timeout
         for parent in self.parents:
             audience = str(parent["id"])

@@ -54,7 +54,7 @@ ERRORS: dict[str, tuple[int, str]] = {
 #: The engine's SQLSTATE (DuckDB's exception class, see cdpdb.local.duckengine) → Trino's error name.
 BY_SQLSTATE = {
     "42601": "SYNTAX_ERROR",
-    "42P01": "TABLE_NOT_FOUND",
+    "42P01": "FUNCTION_NOT_FOUND",  # DuckDB's catalog errors: tables are checked before (trinosql.py)
     "42703": "COLUMN_NOT_FOUND",
     "42883": "FUNCTION_NOT_FOUND",
     "3F000": "SCHEMA_NOT_FOUND",

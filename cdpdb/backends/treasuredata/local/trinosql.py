@@ -21,8 +21,10 @@ from cdpdb.backends.treasuredata.local.trinoproto import TrinoError
 _READS = (exp.Select, exp.Union, exp.Intersect, exp.Except)
 
 
-def to_duckdb(sql: str, schemas: list[str], now: datetime | None) -> str:
-    """The statement in DuckDB's dialect, or :class:`TrinoError` saying why it cannot run here."""
+def to_duckdb(sql: str, tables: dict[str, set[str]], schema: str, now: datetime | None) -> str:
+    """The statement in DuckDB's dialect, or :class:`TrinoError` saying why it cannot run here.
+    ``tables`` lists each database's tables (so that a missing one is TABLE_NOT_FOUND, told
+    apart from an unknown function); ``schema`` is the session's (``X-Trino-Schema``)."""
     try:
         statements = [s for s in sqlglot.parse(sql, read="trino") if s is not None]
     except ParseError as exc:
@@ -37,15 +39,16 @@ def to_duckdb(sql: str, schemas: list[str], now: datetime | None) -> str:
     if not isinstance(query, _READS):
         kind = type(query).__name__.upper()
         raise TrinoError("NOT_SUPPORTED", f"the local Treasure Data's Trino endpoint only reads (SELECT), not {kind}")
+    ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
     for table in tree.find_all(exp.Table):
-        _check_table(table, schemas)
+        _check_table(table, tables, schema, ctes)
     if now is not None:
         pinned = exp.cast(exp.Literal.string(now.isoformat()), exp.DataType.build("timestamptz"))
         tree = tree.transform(lambda node: pinned.copy() if isinstance(node, exp.CurrentTimestamp) else node)
     return tree.sql(dialect="duckdb")
 
 
-def _check_table(table: exp.Table, schemas: list[str]) -> None:
+def _check_table(table: exp.Table, tables: dict[str, set[str]], session_schema: str, ctes: set[str]) -> None:
     catalog, schema = table.catalog, table.db
     if catalog:
         if catalog != wire.TRINO_CATALOG:
@@ -53,11 +56,14 @@ def _check_table(table: exp.Table, schemas: list[str]) -> None:
                 "CATALOG_NOT_FOUND", f"Catalog '{catalog}' not found (this endpoint has {wire.TRINO_CATALOG})"
             )
         table.set("catalog", None)
-    if not schema:
-        return  # the session's schema (X-Trino-Schema) or a WITH name
-    if schema not in schemas:
+    if not schema and table.name in ctes:
+        return
+    schema = schema or session_schema
+    if schema not in tables:
         raise TrinoError(
             "SCHEMA_NOT_FOUND",
             f"Schema '{schema}' does not exist; the local Treasure Data serves its parent segments' "
-            f"databases: {', '.join(schemas)}",
+            f"databases: {', '.join(sorted(tables))}",
         )
+    if table.name not in tables[schema]:
+        raise TrinoError("TABLE_NOT_FOUND", f"Table '{wire.TRINO_CATALOG}.{schema}.{table.name}' does not exist")

@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from cdpdb.backends.treasuredata import wire
 from cdpdb.backends.treasuredata.local import trinoproto as proto
+from cdpdb.backends.treasuredata.local.backend import Backend
 from cdpdb.backends.treasuredata.local.keys import MASTER
 from cdpdb.backends.treasuredata.local.model import User
 from cdpdb.backends.treasuredata.local.routes.common import backend, limits
@@ -53,7 +54,8 @@ async def statement(request: Request) -> Response:
     except UnicodeDecodeError:
         raise ApiError(400, "the statement must be UTF-8 text") from None
     service = backend(request)
-    schemas = [p.database for p in service.store.parents.values()]
+    tables = await off_loop(_tables, service)
+    schemas = sorted(tables)
     catalog = request.headers.get(proto.HEADER_CATALOG) or wire.TRINO_CATALOG
     schema = request.headers.get(proto.HEADER_SCHEMA) or schemas[0]
     query: proto.TrinoQuery = service.trino.new(proto.new_query_id(), schema, who.id)
@@ -65,13 +67,26 @@ async def statement(request: Request) -> Response:
             raise proto.TrinoError("CATALOG_NOT_FOUND", f"Catalog '{catalog}' not found (use {wire.TRINO_CATALOG})")
         if schema not in schemas:
             raise proto.TrinoError("SCHEMA_NOT_FOUND", f"Schema '{schema}' does not exist")
-        duck = await off_loop(to_duckdb, sql, schemas, service.store.dialect.pinned_now)
+        duck = await off_loop(to_duckdb, sql, tables, schema, service.store.dialect.pinned_now)
     except proto.TrinoError as exc:
         query.failure = exc
         query.done.set()
         return JSON(query.answer(_base(request), 0))
     service.submit(query, duck)
     return JSON(query.answer(_base(request), 0))
+
+
+def _tables(service: Backend) -> dict[str, set[str]]:
+    """The tables of each parent segment's database, as the engine has them now."""
+    databases = {p.database for p in service.store.parents.values()}
+    listing = service.engine.query_arrow(
+        next(iter(databases)), "select table_schema, table_name from information_schema.tables"
+    ).to_pylist()
+    found: dict[str, set[str]] = {name: set() for name in databases}
+    for row in listing:
+        if row["table_schema"] in found:
+            found[row["table_schema"]].add(row["table_name"])
+    return found
 
 
 def _owned(request: Request) -> proto.TrinoQuery:
