@@ -147,7 +147,7 @@ class ProfilesTable(Table):
         statement = f"select {projected}\nfrom (\n{sql.rstrip()}\n) segment"
         if log.isEnabledFor(logging.DEBUG):
             log.debug("Trino statement for %s: %s", self.name, statement)
-        yield from self.trino.read(statement, {f.name: f.type for f in self.fields}, scan.stop)
+        yield from self.trino.read(statement, scan.stop)
 
     def _status(self, query_id: str) -> dict[str, Any]:
         path = self.api.path(wire.SEGMENT_QUERY, audience_id=self.audience_id, query_id=query_id)

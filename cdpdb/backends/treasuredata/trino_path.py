@@ -112,10 +112,11 @@ class TrinoPath:
         session.hooks["response"].append(lambda response, *args, **kwargs: statuses.append(response.status_code))
         return session
 
-    def read(self, sql: str, types: dict[str, pa.DataType], stop: threading.Event) -> Iterator[pa.RecordBatch]:
-        """Run ``sql`` and yield its rows as Arrow batches (``page_size`` rows each); a column named
-        in ``types`` is cast to that type (so both read paths give one schema). Setting ``stop``
-        cancels the statement on the server (DELETE of its ``nextUri``) and ends the read."""
+    def read(self, sql: str, stop: threading.Event) -> Iterator[pa.RecordBatch]:
+        """Run ``sql`` and yield its rows as Arrow batches (``page_size`` rows each), typed from the
+        statement's columns (the SQL layer casts them to the table's declared types, as it does
+        for the Audience API path). Setting ``stop`` cancels the statement on the server (DELETE
+        of its ``nextUri``) and ends the read."""
         import trino.dbapi
 
         statuses: list[int] = []
@@ -139,7 +140,7 @@ class TrinoPath:
             try:
                 cursor.execute(sql)
                 names = [d.name for d in cursor.description]
-                kinds = [types.get(d.name) or arrow_type(d.type_code) for d in cursor.description]
+                kinds = [arrow_type(d.type_code) for d in cursor.description]
                 while not stop.is_set():
                     rows = cursor.fetchmany(settings.page_size)
                     if not rows:
