@@ -10,11 +10,14 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import requests
 
 from cdpdb.backends.treasuredata import wire
@@ -65,13 +68,17 @@ _SIMPLE: dict[str, pa.DataType] = {
 _TYPE = re.compile(r"^(?P<base>[a-z ]+?)\s*(?:\((?P<args>.*)\))?(?P<zone> with time zone)?$")
 
 
+def _parts(trino_type: str) -> tuple[str, str | None, bool]:
+    match = _TYPE.match(trino_type.strip().lower())
+    if match is None:
+        return "", None, False
+    return match["base"], match["args"], bool(match["zone"])
+
+
 def arrow_type(trino_type: str) -> pa.DataType:
     """A Trino type as the package's ``description`` gives it (``array(varchar)``,
     ``timestamp(3) with time zone``, ``decimal(10,2)``) → Arrow; others become text."""
-    match = _TYPE.match(trino_type.strip().lower())
-    if match is None:
-        return pa.string()
-    base, args, zone = match["base"], match["args"], match["zone"]
+    base, args, zone = _parts(trino_type)
     if base == "array" and args:
         return pa.list_(arrow_type(args))
     if base == "timestamp":
@@ -80,6 +87,60 @@ def arrow_type(trino_type: str) -> pa.DataType:
         precision, _, scale = args.partition(",")
         return pa.decimal128(int(precision), int(scale or 0))
     return _SIMPLE.get(base, pa.string())
+
+
+_TEXT_ON_THE_WIRE = ("date", "timestamp", "decimal")  # values Trino's JSON gives as text
+
+
+def _wire_type(trino_type: str) -> pa.DataType:
+    """The Arrow type of a column's values as they are in Trino's JSON (times, dates, decimals
+    as text), so ``pa.array`` takes them in one call."""
+    base, args, _zone = _parts(trino_type)
+    if base == "array" and args:
+        return pa.list_(_wire_type(args))
+    if base in _TEXT_ON_THE_WIRE:
+        return pa.string()
+    return arrow_type(trino_type)
+
+
+def column(values: Sequence[Any], trino_type: str) -> pa.Array:
+    """One column of raw Trino JSON values → Arrow, converted in Arrow (not value by value):
+    ``YYYY-MM-DD HH:MM:SS.fff UTC`` → a UTC timestamp, dates and decimals cast from their text,
+    arrays element-wise. Rare shapes (a zone other than UTC, NaN as text) take a slower exact way."""
+    try:
+        raw = pa.array(values, _wire_type(trino_type))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # "NaN", "Infinity": doubles given as text
+        raw = pa.array([_number(v) for v in values], _wire_type(trino_type))
+    return _finish(raw, trino_type)
+
+
+def _finish(raw: pa.Array, trino_type: str) -> pa.Array:
+    base, args, zone = _parts(trino_type)
+    target = arrow_type(trino_type)
+    if base == "array" and args:
+        assert isinstance(raw, pa.ListArray)
+        return pa.ListArray.from_arrays(raw.offsets, _finish(raw.values, args), mask=raw.is_null())
+    if base == "timestamp" and zone:
+        if pc.all(pc.ends_with(raw, " UTC")).as_py() is not False:
+            return pc.utf8_slice_codeunits(raw, 0, -4).cast(pa.timestamp("us")).cast(target)
+        return pa.array([_instant(v) for v in raw.to_pylist()], target)
+    if base in _TEXT_ON_THE_WIRE:
+        return raw.cast(target)
+    return raw
+
+
+def _number(value: Any) -> Any:
+    return float(value.replace("Infinity", "inf")) if isinstance(value, str) else value
+
+
+def _instant(text: str | None) -> datetime | None:
+    """``YYYY-MM-DD HH:MM:SS[.fff] <zone>``, the zone a name (``Asia/Tokyo``) or an offset."""
+    if text is None:
+        return None
+    local, _, zone = text.rpartition(" ")
+    if zone[:1] in "+-":
+        return datetime.fromisoformat(local + zone)
+    return datetime.fromisoformat(local).replace(tzinfo=ZoneInfo(zone))
 
 
 class TrinoPath:
@@ -131,6 +192,7 @@ class TrinoPath:
             max_attempts=settings.max_retries + 1,
             request_timeout=(settings.connect_timeout, settings.read_timeout),
             source="cdpdb",
+            legacy_primitive_types=True,  # raw JSON values: converted per column in Arrow (column())
         )
         cursor = connection.cursor()
         finished = threading.Event()
@@ -140,7 +202,7 @@ class TrinoPath:
             try:
                 cursor.execute(sql)
                 names = [d.name for d in cursor.description]
-                kinds = [arrow_type(d.type_code) for d in cursor.description]
+                kinds = [d.type_code for d in cursor.description]
                 while not stop.is_set():
                     rows = cursor.fetchmany(settings.page_size)
                     if not rows:
@@ -162,11 +224,11 @@ class TrinoPath:
             connection.close()
 
 
-def _batch(names: list[str], kinds: list[pa.DataType], rows: list[list[Any]]) -> pa.RecordBatch:
-    """Rows → one batch: transposed once (``zip``, in C), one ``pa.array`` per column."""
+def _batch(names: list[str], kinds: list[str], rows: list[list[Any]]) -> pa.RecordBatch:
+    """Rows → one batch: transposed once (``zip``, in C), one Arrow conversion per column."""
     columns = zip(*rows, strict=True)
     return pa.RecordBatch.from_arrays(
-        [pa.array(values, kind) for values, kind in zip(columns, kinds, strict=True)], names=names
+        [column(values, kind) for values, kind in zip(columns, kinds, strict=True)], names=names
     )
 
 

@@ -240,3 +240,33 @@ def test_trino_errors_to_pep249(error, kind, sqlstate):
     mapped = error_of(cls({**error, "message": "m"}, "q1"), [], None)
     assert type(mapped) is kind and mapped.sqlstate == sqlstate and mapped.reason == error["errorName"].lower()
     assert mapped.query_id == "q1"
+
+
+@pytest.mark.parametrize(
+    ("values", "trino_type", "expected"),
+    [
+        (["2024-01-02 03:04:05.123 UTC", None], "timestamp(3) with time zone", ["2024-01-02T03:04:05.123000+00:00", None]),
+        (["2024-01-02 03:04:05.123 Asia/Tokyo"], "timestamp(3) with time zone", ["2024-01-01T18:04:05.123000+00:00"]),
+        (["2024-01-02 03:04:05.123 +09:00"], "timestamp(3) with time zone", ["2024-01-01T18:04:05.123000+00:00"]),
+        (["2024-01-02 03:04:05.123"], "timestamp(3)", ["2024-01-02T03:04:05.123000"]),
+        ([["2024-01-02"], None, []], "array(date)", [["2024-01-02"], None, []]),
+        ([1.5, "NaN", None, "Infinity", "-Infinity", 2], "double", ["1.5", "nan", None, "inf", "-inf", "2.0"]),
+        (["1.25", None], "decimal(10,2)", ["1.25", None]),
+        ([["a", None], None], "array(varchar)", [["a", None], None]),
+    ],
+)
+def test_raw_trino_values_to_arrow(values, trino_type, expected):
+    """The raw JSON values (legacy_primitive_types) converted per column in Arrow."""
+    from cdpdb.backends.treasuredata.trino_path import column
+
+    array = column(values, trino_type)
+    assert array.type == arrow_type(trino_type)
+
+    def text(value):
+        if value is None:
+            return None
+        if isinstance(value, list):
+            return [text(v) for v in value]
+        return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+    assert [text(v) for v in array.to_pylist()] == expected
