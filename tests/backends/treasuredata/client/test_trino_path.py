@@ -245,7 +245,11 @@ def test_trino_errors_to_pep249(error, kind, sqlstate):
 @pytest.mark.parametrize(
     ("values", "trino_type", "expected"),
     [
-        (["2024-01-02 03:04:05.123 UTC", None], "timestamp(3) with time zone", ["2024-01-02T03:04:05.123000+00:00", None]),
+        (
+            ["2024-01-02 03:04:05.123 UTC", None],
+            "timestamp(3) with time zone",
+            ["2024-01-02T03:04:05.123000+00:00", None],
+        ),
         (["2024-01-02 03:04:05.123 Asia/Tokyo"], "timestamp(3) with time zone", ["2024-01-01T18:04:05.123000+00:00"]),
         (["2024-01-02 03:04:05.123 +09:00"], "timestamp(3) with time zone", ["2024-01-01T18:04:05.123000+00:00"]),
         (["2024-01-02 03:04:05.123"], "timestamp(3)", ["2024-01-02T03:04:05.123000"]),

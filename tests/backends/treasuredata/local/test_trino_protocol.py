@@ -204,6 +204,8 @@ def test_cancel_from_the_trino_package(td, tr):
         ('select * from "hive"."cdp_audience_300001"."customers"', "CATALOG_NOT_FOUND", 44),
         ("delete from customers", "NOT_SUPPORTED", 13),
         ("select no_such_function(1)", "FUNCTION_NOT_FOUND", 6),
+        ("select cast('x' as integer)", "INVALID_CAST_ARGUMENT", 9),
+        ("select cast(9223372036854775807 as bigint) + 1", "NUMERIC_VALUE_OUT_OF_RANGE", 19),
     ],
 )
 def test_errors_have_trinos_names_codes_and_types(tr, sql, name, code):
