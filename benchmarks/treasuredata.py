@@ -13,7 +13,10 @@ finished DataFrame, imports excluded; its peak RSS is the process's own VmHWM. A
 asynchronous segment query: submit, poll until it left ``running``, /customers pages of 10,000
 profiles from page 1 until ``end``. "The floor" is the cheapest complete fetch of the same pages:
 requests + orjson + one pyarrow array per column, polling every 50 ms, no checks, and the same
-DataFrame dtypes. Prints a markdown table of medians and ratios to the floor of the same rule.
+DataFrame dtypes. The Trino path (``trino=true``): the SQL of the rule from /segments/query, run
+on the server's Trino endpoint through the ``trino`` package; its floor asks for the same SQL and
+follows the statement's ``nextUri`` pages with requests + orjson + pyarrow. Prints a markdown table
+of medians and ratios to the floor of the same rule and path.
 """
 
 from __future__ import annotations
@@ -45,11 +48,28 @@ CASES = {  # name → (client, options, the floor it is compared with)
     ),
     "floor SELECT * (requests + orjson + pyarrow)": ("floor", {}, None),
     "floor WHERE (the same rule)": ("floor", {"where_rule": WHERE_RULE.to_json() if WHERE_RULE else None}, None),
+    "cdpdb trino=true SELECT * → DataFrame": (
+        "cdpdb",
+        {"trino": True},
+        "floor Trino SELECT * (requests + orjson + pyarrow)",
+    ),
+    f"cdpdb trino=true WHERE {WHERE_SQL} → DataFrame": (
+        "cdpdb",
+        {"trino": True, "where_sql": WHERE_SQL},
+        "floor Trino WHERE (the same rule)",
+    ),
+    "floor Trino SELECT * (requests + orjson + pyarrow)": ("floor_trino", {}, None),
+    "floor Trino WHERE (the same rule)": (
+        "floor_trino",
+        {"where_rule": WHERE_RULE.to_json() if WHERE_RULE else None},
+        None,
+    ),
 }
 
 
 def job_for(td, kind: str, options: dict) -> dict:
-    return {"kind": kind, "audience": AUDIENCE, "connect_args": td.connect_args(), **options}
+    trino = {"trino": True} if options.get("trino") else {}
+    return {"kind": kind, "audience": AUDIENCE, "connect_args": td.connect_args(**trino), **options}
 
 
 def run_client(td, kind: str, options: dict) -> dict:

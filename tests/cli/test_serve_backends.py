@@ -33,6 +33,10 @@ def test_serve_the_local_treasure_data_and_query_it():
             cur = conn.cursor()
             cur.execute("SELECT count(*) FROM profiles_300001")
             assert cur.fetchone() == (200,)
+        with cdpdb.connect(backend="treasuredata", trino_host=printed["Trino endpoint"], **args) as conn:
+            cur = conn.cursor()  # the same server is TD's Trino endpoint
+            cur.execute("SELECT count(*) FROM profiles_300001 WHERE age >= 0 OR age IS NULL")
+            assert cur.fetchone() == (200,)
     finally:
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) == 0

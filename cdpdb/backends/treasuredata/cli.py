@@ -33,6 +33,7 @@ def serve(scale: int = 10_000, seed: int = 42, port: int = 0, no_tls: bool = Fal
             if td.ca_path:
                 click.echo(f"  CA certificate {td.ca_path}")
             click.echo(f"  OpenAPI        {td.site_url}/openapi.json")
+            click.echo(f"  Trino endpoint {td.site_url}")  # /v1/statement, the user is the API key (trino_host=)
             click.echo("Demo keys (valid for this server only):")
             click.echo(f"  master key     {td.apikey}")
             click.echo(f"  write-only key {td.write_only_apikey}")

@@ -133,5 +133,7 @@ def rule_for(
     if not conditions and top is None:
         return None
     if base is not None and base.limit is not None:
+        if conditions == [base.group] and top is None:  # the saved top-N as it is
+            return base
         raise ValueError("a saved segment with a top-N limit cannot take more conditions")
     return rules.Rule("And", tuple(conditions), limit=top)

@@ -30,9 +30,11 @@ from cdpdb.backends.treasuredata.audience import AudienceClient
 from cdpdb.backends.treasuredata.behaviors import BehaviorTable
 from cdpdb.backends.treasuredata.client import AudienceApi
 from cdpdb.backends.treasuredata.lists import parent_lists
+from cdpdb.backends.treasuredata.segment_sql import segment_sql_table
 from cdpdb.backends.treasuredata.settings import Settings
 from cdpdb.backends.treasuredata.statistics import StatisticsTable
 from cdpdb.backends.treasuredata.tables import UTC_TIME, ListTable, ProfilesTable
+from cdpdb.backends.treasuredata.trino_path import TrinoPath
 from cdpdb.core.results.schema import Result
 from cdpdb.core.sqlapi.session import ApiSession, ArrowResult
 from cdpdb.core.sqlapi.tables import EQ, IN, Field, Scan, Table
@@ -75,6 +77,7 @@ class TreasureDataSession(ApiSession):
         self.api = AudienceApi(settings)
         self.client = AudienceClient(self.api)
         self._attributes_of: dict[str, list[dict[str, Any]]] = {}
+        self.trino = TrinoPath(settings) if settings.trino else None  # profile reads on TD's Trino endpoint
         try:
             self.parents = list(self.api.get(self.api.path(wire.PARENT_SEGMENTS), what="listing parent segments"))
             tables = self._tables()
@@ -105,13 +108,16 @@ class TreasureDataSession(ApiSession):
         tables["segment_statistics"] = StatisticsTable(
             self.api, audiences, lambda audience: [str(s["id"]) for s in self._segments_of(audience)]
         )
+        tables["segment_sql"] = segment_sql_table(self.api, audiences)
         timeout = self.settings.query_timeout
         for parent in self.parents:
             audience = str(parent["id"])
             attributes = self._attributes_of[audience] = self._attributes(parent)
             name = f"profiles_{audience}"
             comment = f"profiles of the parent segment {parent.get('name')!r}"
-            tables[name] = ProfilesTable(self.api, audience, name, attributes, comment, query_timeout=timeout)
+            tables[name] = ProfilesTable(
+                self.api, audience, name, attributes, comment, query_timeout=timeout, trino=self.trino
+            )
             for behavior in self._behaviors(parent):
                 table = BehaviorTable(audience, behavior, parent.get("name"))
                 tables[table.name] = table
@@ -128,7 +134,9 @@ class TreasureDataSession(ApiSession):
         comment = f"profiles of the segment {segment.get('name')!r} of {parent.get('name')!r}"
         rule = rules.from_json(segment.get("rule"))
         attributes = self._attributes_of[audience]
-        return ProfilesTable(self.api, audience, name, attributes, comment, rule, self.settings.query_timeout)
+        return ProfilesTable(
+            self.api, audience, name, attributes, comment, rule, self.settings.query_timeout, self.trino
+        )
 
     def _behaviors(self, parent: dict[str, Any]) -> list[dict[str, Any]]:
         """A parent segment's behaviours: listed in ``/audiences`` too (else ``/behaviors``)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
+from urllib.parse import urlparse
 
 from cdpdb.backends.treasuredata import wire
 from cdpdb.core.http import HttpOptions
@@ -33,6 +34,8 @@ class Settings(BackendSettings):
     page_size: int = wire.DEFAULT_PAGE_SIZE  # profiles per /customers page of a segment query
     activation_page_size: int | None = None  # activations per listing page (page[size]); None: TD's default
     progress: bool = False
+    trino: bool = False  # read profiles and segments on TD's Trino endpoint (needs the trino package)
+    trino_host: str | None = None  # that endpoint (host, host:port or https://host:port); implies trino
 
     def validate(self) -> None:
         if not self.apikey:
@@ -54,12 +57,31 @@ class Settings(BackendSettings):
         top = wire.MAX_ACTIVATION_PAGE_SIZE
         if self.activation_page_size is not None and not 1 <= self.activation_page_size <= top:
             raise ProgrammingError(f"activation_page_size must be 1 to {top}, not {self.activation_page_size}")
+        if self.trino_host is not None:
+            self.trino = True
+            if not str(self.trino_host).strip() or " " in str(self.trino_host):
+                raise ProgrammingError(f"trino_host must be a host, host:port or URL, not {self.trino_host!r}")
+        if self.trino and self.trino_host is None and self.site_url is not None:
+            raise ProgrammingError(
+                "trino=true with site_url needs trino_host= too: the Trino endpoint of another host is not known"
+            )
         if self.ca_bundle and not Path(self.ca_bundle).is_file():
             raise ProgrammingError(f"ca_bundle {self.ca_bundle!r} is not a file")
 
     @property
     def base_url(self) -> str:
         return (self.site_url or wire.SITES[self.site]).rstrip("/")
+
+    @property
+    def trino_url(self) -> str:
+        """TD's Trino endpoint as a URL: ``trino_host`` (``https://`` and port 443 unless it says
+        otherwise) or the site's host from ``wire.TRINO_HOSTS``."""
+        host = self.trino_host or wire.TRINO_HOSTS[self.site]
+        if "://" not in host:
+            host = f"https://{host}"
+        parsed = urlparse(host)
+        port = parsed.port or wire.TRINO_PORT
+        return f"{parsed.scheme}://{parsed.hostname}:{port}"
 
     def http_options(self) -> HttpOptions:
         return HttpOptions(

@@ -15,6 +15,7 @@ import pyarrow as pa
 from cdpdb.backends.treasuredata import compile, rules, wire
 from cdpdb.backends.treasuredata.client import AudienceApi
 from cdpdb.backends.treasuredata.records import UTC_TIME, to_batch
+from cdpdb.backends.treasuredata.trino_path import TrinoPath
 from cdpdb.core.jobs import wait_until_done
 from cdpdb.core.results.decode import decode_column
 from cdpdb.core.results.fetch import Stopped
@@ -75,9 +76,10 @@ class ProfilesTable(Table):
         comment: str,
         base: rules.Rule | None = None,
         query_timeout: float | None = None,
+        trino: TrinoPath | None = None,
     ) -> None:
         self.api, self.audience_id, self.name, self.comment = api, audience_id, name, comment
-        self.base, self.query_timeout = base, query_timeout
+        self.base, self.query_timeout, self.trino = base, query_timeout, trino
         self.td_types = {a["name"]: a["type"] for a in attributes}
         self.primary_key = (wire.PROFILE_KEY,)
         self.fields = [Field(wire.PROFILE_KEY, pa.string(), nullable=False, comment="the profile's id")]
@@ -102,6 +104,9 @@ class ProfilesTable(Table):
     def scan(self, scan: Scan) -> Iterator[pa.RecordBatch]:
         rule = compile.rule_for(scan.predicates, self.td_types, scan.order, scan.limit, self.base)
         columns = [c for c in scan.columns if c != wire.PROFILE_KEY]
+        if self.trino is not None:
+            yield from self._trino_scan(rule, [wire.PROFILE_KEY, *columns], scan)
+            return
         body: dict[str, Any] = {
             "columns": [wire.PROFILE_KEY, *columns],
             "kind": wire.KIND_BATCH,
@@ -125,6 +130,24 @@ class ProfilesTable(Table):
         except GeneratorExit:
             self._kill(query_id)
             raise
+
+    def _trino_scan(self, rule: rules.Rule | None, columns: list[str], scan: Scan) -> Iterator[pa.RecordBatch]:
+        """The Trino path: the SQL TD compiles the rule to (``/segments/query``), projected to the
+        needed columns and run on TD's Trino endpoint; no segment query, no ``/customers`` pages."""
+        assert self.trino is not None
+        body: dict[str, Any] = {"format": "sql"}
+        if rule is not None:
+            body["rule"] = rule.to_json()
+        path = self.api.path(wire.SEGMENT_SQL, audience_id=self.audience_id)
+        answer = self.api.post(path, body, what=f"the SQL of {self.name}", safe=True)  # compiles only: safe to repeat
+        sql = answer.get("sql") if isinstance(answer, dict) else None
+        if not isinstance(sql, str) or not sql.strip():
+            raise OperationalError(f"{path} answered without the SQL of the rule (no 'sql' text)")
+        projected = ", ".join('"' + c.replace('"', '""') + '"' for c in columns)
+        statement = f"select {projected}\nfrom (\n{sql.rstrip()}\n) segment"
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("Trino statement for %s: %s", self.name, statement)
+        yield from self.trino.read(statement, scan.stop)
 
     def _status(self, query_id: str) -> dict[str, Any]:
         path = self.api.path(wire.SEGMENT_QUERY, audience_id=self.audience_id, query_id=query_id)

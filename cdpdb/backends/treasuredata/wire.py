@@ -23,6 +23,7 @@ TRINO_HOSTS = {  # TD's Trino protocol endpoint per site (user = the API key, ca
     "ap03": "api-presto.ap03.treasuredata.com",
 }  # UNCONFIRMED beyond us01: the hosts follow the CDP hosts' pattern
 TRINO_CATALOG = "td-presto"
+TRINO_PORT = 443  # HTTPS only
 AUTH_HEADER = "Authorization"
 AUTH_SCHEME = "TD1"  # Authorization: TD1 <master api key>
 ACCEPT = "application/vnd.treasuredata.v1+json"  # sent by TD's own MCP server; plain JSON is answered too
@@ -64,6 +65,8 @@ SETTING_SITE_URL = "site_url"  # a base URL instead of a site (the local server 
 SETTING_APIKEY = "apikey"  # the master API key; also from CDPDB_TD_APIKEY or TD_API_KEY
 SETTING_CA_BUNDLE = "ca_bundle"  # a CA file to trust (the local server's generated CA)
 APIKEY_ENVIRONMENT = ("CDPDB_TD_APIKEY", "TD_API_KEY")
+SETTING_TRINO = "trino"  # true: big profile reads run on TD's Trino endpoint (the trino package)
+SETTING_TRINO_HOST = "trino_host"  # that endpoint: a host, host:port or URL (default: the site's TRINO_HOSTS)
 
 # -- Where a parent segment's data lives (TD's layout; the SQL of /segments/query names it) ------------
 AUDIENCE_DATABASE = "cdp_audience_{audience_id}"

@@ -9,6 +9,7 @@ from cdpdb.backends.treasuredata.local.model import ParentSegment
 from cdpdb.backends.treasuredata.local.queries import COUNT_COLUMN, SegmentQuery, new_query_id
 from cdpdb.backends.treasuredata.local.rulesql import KEY, UnsupportedRule
 from cdpdb.backends.treasuredata.local.store import Store
+from cdpdb.backends.treasuredata.local.trinoproto import TrinoQuery
 from cdpdb.local.duckengine import DuckEngine
 from cdpdb.local.faults import FaultPlan
 from cdpdb.local.results import ResultStore
@@ -22,6 +23,8 @@ class Backend(QueryRunner):
         super().__init__(engine, faults, results)
         self.store, self.keys = store, keys
         self._jobs = 70_000_000
+        #: Statements of the Trino endpoint (routes/trino.py), on the same runner and engine.
+        self.trino: ResultStore[TrinoQuery] = ResultStore(faults.limits.result_lifetime_seconds, TrinoQuery)
 
     def submit_segment_query(
         self,

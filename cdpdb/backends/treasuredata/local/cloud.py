@@ -81,16 +81,20 @@ class LocalTreasureData:
         return Path(self._tmp.name)
 
     def connect_args(self, **overrides: Any) -> dict[str, Any]:
-        """Keyword arguments for ``cdpdb.connect(backend="treasuredata", ...)`` that reach this server."""
+        """Keyword arguments for ``cdpdb.connect(backend="treasuredata", ...)`` that reach this
+        server; with ``trino=True`` its Trino endpoint (the same listener) as ``trino_host``."""
         args: dict[str, Any] = {wire.SETTING_SITE_URL: self.site_url, wire.SETTING_APIKEY: self.apikey}
         if self.ca_path:
             args[wire.SETTING_CA_BUNDLE] = self.ca_path
+        if overrides.get(wire.SETTING_TRINO) and wire.SETTING_TRINO_HOST not in overrides:
+            args[wire.SETTING_TRINO_HOST] = self.site_url  # this server is TD's Trino endpoint too
         args.update(overrides)
         return args
 
     def expire_results(self) -> None:
         if hasattr(self, "backend"):
             self.backend.results.expire_all()
+            self.backend.trino.expire_all()
 
     def _start(self, tls: bool, port: int) -> None:
         certificates = None

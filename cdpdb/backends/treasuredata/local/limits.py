@@ -19,3 +19,4 @@ class Limits(ServerLimits):
     max_page_size: int = wire.MAX_PAGE_SIZE
     activation_page_size: int = wire.DEFAULT_ACTIVATION_PAGE_SIZE
     max_activation_page_size: int = wire.MAX_ACTIVATION_PAGE_SIZE
+    trino_page_rows: int = 10_000  # rows per answer of the Trino endpoint (Trino sizes pages by bytes: UNCONFIRMED)

@@ -54,6 +54,11 @@ class Dialect:
 
     name = ""
 
+    @property
+    def pinned_now(self) -> datetime | None:
+        """The pinned "now" (None: the real clock); the Trino endpoint pins its SQL to it too."""
+        return None
+
     def now(self) -> str:
         return "current_timestamp"
 
@@ -108,6 +113,10 @@ class DuckDialect(Dialect):
 
     def __init__(self, now: datetime | None = None) -> None:
         self._now = now
+
+    @property
+    def pinned_now(self) -> datetime | None:
+        return self._now
 
     def now(self) -> str:
         return self.timestamp(self._now.isoformat()) if self._now else "current_timestamp"

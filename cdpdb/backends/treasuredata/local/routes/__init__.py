@@ -3,7 +3,7 @@ from which both the Starlette app and the OpenAPI description are generated."""
 
 from __future__ import annotations
 
-from cdpdb.backends.treasuredata.local.routes import activations, admin, lists, parents, queries, segments
+from cdpdb.backends.treasuredata.local.routes import activations, admin, lists, parents, queries, segments, trino
 from cdpdb.local.routetable import Endpoint
 
 ROUTES: list[Endpoint] = [
@@ -13,4 +13,5 @@ ROUTES: list[Endpoint] = [
     *activations.ENDPOINTS,
     *lists.ENDPOINTS,
     *admin.ENDPOINTS,
+    *trino.ENDPOINTS,  # TD's Trino endpoint (api-presto), on the same server
 ]
