@@ -13,7 +13,7 @@ a null, which is what lets an API tell "unchanged" from "clear".
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
@@ -49,18 +49,23 @@ class InsertPlan:
     fields: tuple[Field | None, ...]  # None: an undeclared column of an open table
     source: exp.Expr
 
-    def placeholder_rows(self) -> list[list[exp.Placeholder]] | None:
-        """The VALUES tuples when each item is a bare placeholder (the fast route), else None."""
+    def placeholder_rows(self) -> list[list[exp.Expr]] | None:
+        """The VALUES tuples when each item is a bare placeholder or a constant (the fast route), else None."""
         if not isinstance(self.source, exp.Values):
             return None
         rows = []
         for row in self.source.expressions:
-            items = row.expressions if isinstance(row, exp.Tuple) else [row]
-            if not all(isinstance(item, exp.Placeholder) for item in items):
+            items = list(row.expressions) if isinstance(row, exp.Tuple) else [row]
+            if not all(isinstance(item, exp.Placeholder) or _constant(item) for item in items):
                 return None
             rows.append(items)
-        names = {bool(item.this) for row in rows for item in row}
-        return rows if len(names) == 1 else None  # ? and :name are not mixed
+        styles = {bool(item.this) for row in rows for item in row if isinstance(item, exp.Placeholder)}
+        return rows if len(styles) == 1 else None  # ? and :name are not mixed; at least one placeholder
+
+
+def _constant(item: exp.Expr) -> bool:
+    """An expression with no placeholder, column or subquery: one value for every row."""
+    return not any(item.find_all(exp.Placeholder, exp.Column, exp.Query, exp.Star))
 
 
 def plan_insert(sql: str, tables: Mapping[str, Table]) -> InsertPlan:
@@ -139,17 +144,33 @@ class Writer:
     def rows(self, plan: InsertPlan, sql: str, parameter_sets: Sequence[Any] | None) -> pa.Table:
         placeholders = plan.placeholder_rows()
         if placeholders is not None and parameter_sets is not None:
-            return _from_parameters(plan, placeholders, parameter_sets)
+            return _from_parameters(plan, placeholders, parameter_sets, self._constants(placeholders))
         if parameter_sets is None:
-            return self._evaluate(plan, sql)
-        pieces = [self._evaluate(plan, binding.inline(sql, parameters, literal)) for parameters in parameter_sets]
-        if not pieces:
+            return self._evaluate(plan, plan.source)
+        if not parameter_sets:
             return _empty(plan)
+        if isinstance(plan.source, exp.Values):  # every set's tuples in one VALUES: one evaluation
+            tuples = ", ".join(t.sql(dialect="duckdb") for t in plan.source.expressions)
+            bound = [binding.inline(tuples, parameters, literal) for parameters in parameter_sets]
+            return self._evaluate(plan, _parsed_values("VALUES " + ", ".join(bound)))
+        pieces = [
+            self._evaluate(plan, plan_insert(binding.inline(sql, parameters, literal), self.tables).source)
+            for parameters in parameter_sets
+        ]
         return pa.concat_tables(pieces)
 
-    def _evaluate(self, plan: InsertPlan, sql: str) -> pa.Table:
+    def _constants(self, rows: list[list[exp.Expr]]) -> dict[int, Any]:
+        """The value of each constant item of the VALUES tuples (by ``id``), evaluated once by DuckDB."""
+        items = [item for row in rows for item in row if not isinstance(item, exp.Placeholder)]
+        if not items:
+            return {}
+        text = "SELECT " + ", ".join(f'{item.sql(dialect="duckdb")} AS "c{i}"' for i, item in enumerate(items))
+        result = self.engine.run(text, threading.Event())
+        values = pa.concat_tables(list(result.pages(threading.Event()))).to_pylist()[0]
+        return {id(item): values[f"c{i}"] for i, item in enumerate(items)}
+
+    def _evaluate(self, plan: InsertPlan, source: exp.Expr) -> pa.Table:
         """DuckDB evaluates the (bound) INSERT's source; its columns become the named ones."""
-        source = plan_insert(sql, self.tables).source
         if isinstance(source, exp.Values):
             for number, row in enumerate(source.expressions, 1):
                 width = len(row.expressions) if isinstance(row, exp.Tuple) else 1
@@ -172,11 +193,21 @@ class Writer:
         return pa.table(arrays, names=list(plan.columns))
 
 
+def _parsed_values(sql: str) -> exp.Expr:
+    """VALUES tuples bound here (literals only), parsed back for evaluation."""
+    try:
+        return sqlglot.parse_one(sql, read="duckdb")
+    except ParseError as exc:
+        raise syntax_error(sql, exc) from None
+
+
 def _empty(plan: InsertPlan) -> pa.Table:
     return pa.table([pa.array([], f.type if f else pa.null()) for f in plan.fields], names=list(plan.columns))
 
 
-def _from_parameters(plan: InsertPlan, rows: list[list[exp.Placeholder]], parameter_sets: Sequence[Any]) -> pa.Table:
+def _from_parameters(
+    plan: InsertPlan, rows: list[list[exp.Expr]], parameter_sets: Sequence[Any], constants: dict[int, Any]
+) -> pa.Table:
     """The fast route: column ``i`` is the values its placeholder got, parameter set by parameter set."""
     width = len(plan.columns)
     for number, row in enumerate(rows, 1):
@@ -184,18 +215,29 @@ def _from_parameters(plan: InsertPlan, rows: list[list[exp.Placeholder]], parame
             raise ProgrammingError(
                 f"row {number} of VALUES has {len(row)} value(s) for {width} column(s)", sqlstate="42601"
             )
-    named = bool(rows[0][0].this)
-    keys: list[list[Any]] = []  # per VALUES tuple, per column: the parameter's name or index
-    for number, row in enumerate(rows):
-        keys.append([str(item.this) for item in row] if named else [number * width + i for i in range(width)])
-    _check_shapes(parameter_sets, named, len(rows) * width, rows)
+    named = any(isinstance(item, exp.Placeholder) and item.this for row in rows for item in row)
+    keys: list[list[Any]] = []  # per VALUES tuple, per column: the parameter's name or index, or a constant
+    position = 0
+    for row in rows:
+        keys.append([])
+        for item in row:
+            if not isinstance(item, exp.Placeholder):
+                keys[-1].append(_Constant(constants[id(item)]))
+            elif named:
+                keys[-1].append(str(item.this))
+            else:
+                keys[-1].append(position)
+                position += 1
+    _check_shapes(parameter_sets, named, position, rows)
     arrays = []
     for column in range(width):
         try:
-            if len(keys) == 1:
+            if len(keys) == 1 and isinstance(keys[0][column], _Constant):
+                values = [keys[0][column].value] * len(parameter_sets)
+            elif len(keys) == 1:
                 values = list(map(itemgetter(keys[0][column]), parameter_sets))
             else:
-                getters = [itemgetter(row[column]) for row in keys]
+                getters = [_getter(row[column]) for row in keys]
                 values = [get(p) for p in parameter_sets for get in getters]
         except KeyError as exc:
             raise ProgrammingError(f"the SQL has placeholders with no value: {exc.args[0]}") from None
@@ -203,7 +245,18 @@ def _from_parameters(plan: InsertPlan, rows: list[list[exp.Placeholder]], parame
     return pa.table(arrays, names=list(plan.columns))
 
 
-def _check_shapes(parameter_sets: Sequence[Any], named: bool, expected: int, rows: list[list[exp.Placeholder]]) -> None:
+@dataclass(frozen=True)
+class _Constant:
+    value: Any
+
+
+def _getter(key: Any) -> Callable[[Any], Any]:
+    if isinstance(key, _Constant):
+        return lambda parameters: key.value
+    return itemgetter(key)
+
+
+def _check_shapes(parameter_sets: Sequence[Any], named: bool, expected: int, rows: list[list[exp.Expr]]) -> None:
     """Each parameter set is of the placeholders' style; a ``?`` set has one value per placeholder."""
     for number, parameters in enumerate(parameter_sets):
         if binding.style_of(parameters) != ("NAMED" if named else "QUESTION_MARK"):
@@ -214,7 +267,7 @@ def _check_shapes(parameter_sets: Sequence[Any], named: bool, expected: int, row
                 f"parameter set {number} has {len(parameters)} value(s) for {expected} ? placeholder(s)"
             )
         if named and number == 0:
-            names = {str(item.this) for row in rows for item in row}
+            names = {str(item.this) for row in rows for item in row if isinstance(item, exp.Placeholder)}
             missing = sorted(names - set(parameters))
             if missing:
                 raise ProgrammingError(f"the SQL has placeholders with no value: {', '.join(missing)}")

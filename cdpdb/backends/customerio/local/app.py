@@ -66,6 +66,8 @@ async def receive_calls(request: Request) -> Response:
         message = f"more than {limits.rate_requests} requests in {limits.rate_window_seconds:g} s"
         headers = {"Retry-After": str(max(round(wait + 0.5), 1))}
         return Response(error_body(request.url.path, 429, message), 429, headers, "application/json")
+    if strict:
+        server.received.count("strict_requests")
     raw = await request.body()
     try:
         key_of(request.headers.get("authorization"), server.keys)
