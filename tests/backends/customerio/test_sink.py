@@ -23,7 +23,7 @@ CASES = {
     "track": ("INSERT INTO track (user_id, event, properties, price) VALUES (?, ?, ?, ?)", ("u1", "Bought", "{}", 9)),
     "page": ("INSERT INTO page (anonymous_id, name, url) VALUES (?, ?, ?)", ("a1", "Home", "https://x.io/")),
     "screen": ("INSERT INTO screen (user_id, name, timestamp) VALUES (?, ?, ?)", ("u1", "Cart", WHEN)),
-    "group": ("INSERT INTO \"group\" (user_id, group_id, traits, size) VALUES (?, ?, ?, ?)", ("u1", "g1", "{}", 12)),
+    "group": ('INSERT INTO "group" (user_id, group_id, traits, size) VALUES (?, ?, ?, ?)', ("u1", "g1", "{}", 12)),
     "alias": ("INSERT INTO alias (user_id, previous_id) VALUES (?, ?)", ("u1", "a1")),
 }
 EXPECTED = {
@@ -85,20 +85,24 @@ def test_a_bad_row_stops_the_statement_before_any_request(cio, connect):
 def test_an_exact_32_kb_call_arrives_and_a_bigger_one_is_refused_before_sending(cio, connect):
     cursor = connect().cursor()
     message_id = "m" * 20
-    base = len(orjson.dumps({"type": "track", "userId": "u", "event": "e", "messageId": message_id, "properties": {"p": ""}}))
+    base = len(
+        orjson.dumps({"type": "track", "userId": "u", "event": "e", "messageId": message_id, "properties": {"p": ""}})
+    )
     pad = "x" * (wire.MAX_CALL_BYTES - base)
     cursor.execute("INSERT INTO track (user_id, event, message_id, p) VALUES ('u', 'e', ?, ?)", [message_id, pad])
     (call,) = cio.received()
     assert len(orjson.dumps({k: v for k, v in call.items() if k != "receivedAt"})) == wire.MAX_CALL_BYTES
     with pytest.raises(cdpdb.DataError, match="over the API's 32,768 per call"):
-        cursor.execute("INSERT INTO track (user_id, event, message_id, p) VALUES ('u', 'e', ?, ?)", ["n" * 20, pad + "x"])
+        cursor.execute(
+            "INSERT INTO track (user_id, event, message_id, p) VALUES ('u', 'e', ?, ?)", ["n" * 20, pad + "x"]
+        )
     assert cio.stats["strict_requests"] == 1
 
 
 def test_a_batch_of_exactly_500_kb_is_one_request(cio, connect):
-    from cdpdb.backends.customerio import calls, packer
-
     import pyarrow as pa
+
+    from cdpdb.backends.customerio import calls, packer
 
     n = 21
     ids = [f"id-{i:04d}" for i in range(n)]
@@ -108,11 +112,11 @@ def test_a_batch_of_exactly_500_kb_is_one_request(cio, connect):
     pads[-1] += "x" * (wire.MAX_BATCH_BYTES - total)
     cursor = connect().cursor()
     sql = "INSERT INTO track (user_id, event, message_id, p) VALUES ('u', 'e', ?, ?)"
-    cursor.executemany(sql, list(zip(ids, pads)))
+    cursor.executemany(sql, list(zip(ids, pads, strict=True)))
     assert cio.stats["requests_processed"] == 1 and cursor.connection.session.api.stats.bytes == wire.MAX_BATCH_BYTES
     cio.clear()
     pads[-1] += "x"
-    cursor.executemany(sql, [(i + "b", p) for i, p in zip(ids, pads)])
+    cursor.executemany(sql, [(i + "b", p) for i, p in zip(ids, pads, strict=True)])
     assert cio.stats["requests_processed"] == 2 and len(cio.received()) == n
 
 

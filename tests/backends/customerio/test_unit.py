@@ -64,7 +64,11 @@ def test_context_and_integrations_are_kept_out_of_the_call_for_the_batch():
         ("identify", {"user_id": ["u"], "traits": ["{"]}, "not JSON"),
         ("identify", {"user_id": ["u"], "traits": ['{"x": 1}'], "x": [2]}, "both a column and a key"),
         ("track", {"user_id": ["u"], "event": ["e"], "v": pa.array([math.nan])}, "JSON cannot carry"),
-        ("track", {"user_id": ["u"], "event": ["e"], "v": pa.array([Decimal("0.1000000000000000000000000001")])}, "no exact JSON"),
+        (
+            "track",
+            {"user_id": ["u"], "event": ["e"], "v": pa.array([Decimal("0.1000000000000000000000000001")])},
+            "no exact JSON",
+        ),
         ("track", {"user_id": ["u"], "event": ["e"], "v": pa.array([b"x"])}, "binary"),
     ],
 )
@@ -86,7 +90,9 @@ def test_alias_has_no_bag_for_extra_columns():
 def test_values_keep_their_json_types():
     when = dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)
     call = orjson.loads(
-        build("track", user_id=["u"], event=["e"], timestamp=[when], n=[Decimal("1.5")], d=[dt.date(2024, 1, 2)]).bodies[0]
+        build(
+            "track", user_id=["u"], event=["e"], timestamp=[when], n=[Decimal("1.5")], d=[dt.date(2024, 1, 2)]
+        ).bodies[0]
     )
     assert call["timestamp"] == "2024-01-02T03:04:05+00:00"
     assert call["properties"] == {"n": 1.5, "d": "2024-01-02"}

@@ -72,7 +72,7 @@ def calls_of(path: str, raw: bytes, max_call: int, max_batch: int) -> Checked:
         items, shared = [{**body, wire.TYPE: path.rsplit("/", 1)[1]}], {}
     checked = Checked()
     for number, call in enumerate(items):
-        why = _problem(call, max_call)
+        why = _problem(call, max_call if batch else None)  # a single call's size is its request's
         if why:
             checked.invalid.append((number, why))
         else:
@@ -80,14 +80,14 @@ def calls_of(path: str, raw: bytes, max_call: int, max_batch: int) -> Checked:
     return checked
 
 
-def _problem(call: Any, max_call: int) -> str | None:
+def _problem(call: Any, max_call: int | None) -> str | None:
     if not isinstance(call, dict):
         return "a call must be a JSON object"
     kind = call.get(wire.TYPE)
     if kind not in wire.CALL_TYPES:
         return f"type must be one of {', '.join(wire.CALL_TYPES)}, not {kind!r}"
-    size = len(orjson.dumps(call))
-    if size > max_call:
+    size = len(orjson.dumps(call)) if max_call is not None else 0
+    if max_call is not None and size > max_call:
         return f"the call is {size:,} bytes, over the limit of {max_call:,} per call"
     if kind == "alias":
         if not call.get(wire.USER_ID) or not call.get(wire.PREVIOUS_ID):

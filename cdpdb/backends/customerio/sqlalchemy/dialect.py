@@ -1,8 +1,8 @@
 """``customerio://[host[:port]]/?region=us&...``: the shared API dialect with Customer.io's URL, so
 ``DataFrame.to_sql("track", engine, if_exists="append", index=False)`` sends the rows.
 
-The API key comes from ``CDPDB_CUSTOMERIO_API_KEY`` (or ``?api_key=``, or the URL's user name,
-masked wherever the URL is shown); a host in the URL is an API host of its own (a local
+The API key comes from ``CDPDB_CUSTOMERIO_API_KEY`` (or ``?api_key=``, or the URL's password
+place, ``customerio://:KEY@host``; masked wherever the URL is shown); a host in the URL is an API host of its own (a local
 Customer.io, ``?scheme=http`` for plain HTTP); ``customerio://local`` starts one in this process.
 
 Writes take the fast route: SQLAlchemy sends a multi-row ``to_sql`` (``method=None``) as one
@@ -48,8 +48,13 @@ class CustomerIoDialect(CatalogDialect):
         if url.host:
             port = f":{url.port}" if url.port else ""
             kwargs.setdefault("base_url", f"{scheme}://{url.host}{port}")
-        if url.username or url.password:
-            kwargs.setdefault("api_key", url.username or url.password)
+        if url.username:
+            raise sa_exc.ArgumentError(
+                "put the API key in the URL's password place (customerio://:KEY@host), where it is masked; "
+                "a user name would be shown wherever the URL is"
+            )
+        if url.password:
+            kwargs.setdefault("api_key", url.password)
         return args, kwargs
 
     def do_ping(self, dbapi_connection: Any) -> bool:
