@@ -21,9 +21,9 @@ def plan(calls: Calls, max_bytes: int) -> list[range]:
     """Consecutive rows per request, each request's body at most ``max_bytes``."""
     spans: list[range] = []
     start, size, group = 0, 0, None
-    bodies, groups = calls.bodies, calls.groups
-    for row in range(len(bodies)):
-        length = len(bodies[row])
+    groups, total = calls.groups, len(calls)
+    for row in range(total):
+        length = calls.size(row)
         if row > start and groups[row] == group and size + 1 + length <= max_bytes:
             size += 1 + length
             continue
@@ -37,15 +37,15 @@ def plan(calls: Calls, max_bytes: int) -> list[range]:
                 f"row {row} cannot be sent, so none was: {why}",
                 sqlstate="22023",
                 reason="row_refused",
-                write=WriteReport(len(bodies), (), ((range(row, row + 1), why),)),
+                write=WriteReport(total, (), ((range(row, row + 1), why),)),
             )
-    if len(bodies) > start:
-        spans.append(range(start, len(bodies)))
+    if total > start:
+        spans.append(range(start, total))
     return spans
 
 
 def body(calls: Calls, span: range) -> bytes:
     """The ``/v1/batch`` body of the rows ``span``."""
     group = calls.groups[span.start]
-    inside = b",".join(calls.bodies[span.start : span.stop])
+    inside = calls.joined(span)
     return _OPEN + inside + (b"]," + group[1:] if group else _CLOSE)

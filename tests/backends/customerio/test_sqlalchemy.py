@@ -58,7 +58,7 @@ def test_to_sql_appends_every_row_once(cio, engine, method):
     assert [c["userId"] for c in received] == list(frame["user_id"])
     assert len(set(message_ids(cio))) == 500
     assert received[1]["properties"] == {"price": 1.0} and received[0]["properties"] == {"price": None}
-    assert received[0]["timestamp"] == "2024-03-01T10:00:00+00:00"
+    assert received[0]["timestamp"] == "2024-03-01T10:00:00.000000Z"
 
 
 def test_to_sql_executemany_reaches_the_session_in_one_call(cio, engine):

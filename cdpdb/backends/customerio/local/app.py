@@ -84,9 +84,10 @@ async def receive_calls(request: Request) -> Response:
         return JSON({})
     if checked.invalid:
         server.received.count("dropped_calls", len(checked.invalid))
-    now = dt.datetime.now(dt.timezone.utc).isoformat()
-    for call in checked.valid:
-        call["receivedAt"] = now
+    if server.received.keep_calls:
+        now = dt.datetime.now(dt.timezone.utc).isoformat()
+        for call in checked.valid:
+            call["receivedAt"] = now
     server.received.accept(checked.valid)
     server.received.count("requests_processed")
     return JSON({})
@@ -111,7 +112,7 @@ async def received(request: Request) -> Response:
     since = int(request.query_params.get("since", "0"))
     only_count = request.query_params.get("count") == "1"
     calls: list[Any] = [] if only_count else server.received.read(kind, since)
-    return JSON({"stats": dict(server.received.stats), "count": len(server.received.calls), "calls": calls})
+    return JSON({"stats": dict(server.received.stats), "count": server.received.stats["accepted"], "calls": calls})
 
 
 async def faults(request: Request) -> Response:

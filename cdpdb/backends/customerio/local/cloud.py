@@ -24,16 +24,19 @@ class LocalCustomerIo:
     """A running local Customer.io. Use :func:`serve` to get one.
 
     ``api_key`` is the API key of its HTTP source (Basic auth); ``region_key`` a ``pk_us_`` key
-    of the same source (Bearer). ``received()`` gives every call it accepted, once per messageId."""
+    of the same source (Bearer). ``received()`` gives every call it accepted, once per messageId
+    (with ``keep_calls=False`` only ``stats`` counts them)."""
 
-    def __init__(self, *, tls: bool = True, port: int = 0, limits: Limits | None = None) -> None:
+    def __init__(
+        self, *, tls: bool = True, port: int = 0, limits: Limits | None = None, keep_calls: bool = True
+    ) -> None:
         self._tmp = tempfile.TemporaryDirectory(prefix="cdpdb-cio-")
         self.faults = FaultPlan(limits=limits or Limits())
         self.admin_key = secrets.token_urlsafe(16)
         self.api_key = secrets.token_hex(10)  # source API keys are 20 hex digits (UNCONFIRMED)
         self.region_key = "pk_us_" + secrets.token_hex(12)
         self.ca_path: str | None = None
-        self.received_store = Received()
+        self.received_store = Received(keep_calls)
         self.server = Server(
             {self.api_key, self.region_key}, self.admin_key, self.faults, self.received_store, Window()
         )
@@ -98,7 +101,8 @@ class LocalCustomerIo:
 @contextmanager
 def serve(**options: Any) -> Iterator[LocalCustomerIo]:
     """Run a local Customer.io in background threads for the duration of a ``with`` block.
-    Options: ``tls``, ``port`` (0: a free one), ``limits`` (:class:`Limits`)."""
+    Options: ``tls``, ``port`` (0: a free one), ``limits`` (:class:`Limits`), ``keep_calls``
+    (False: count calls and remember their ids only)."""
     cio = LocalCustomerIo(**options)
     try:
         yield cio

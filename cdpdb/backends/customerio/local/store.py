@@ -15,7 +15,11 @@ from typing import Any
 
 
 class Received:
-    def __init__(self) -> None:
+    """``keep_calls=False`` keeps only the ids and the counts (a million-row benchmark's server
+    would otherwise hold every call in memory)."""
+
+    def __init__(self, keep_calls: bool = True) -> None:
+        self.keep_calls = keep_calls
         self._lock = threading.Lock()
         self.calls: list[dict[str, Any]] = []
         self._ids: set[str] = set()
@@ -32,7 +36,8 @@ class Received:
                         duplicates += 1
                         continue
                     self._ids.add(message_id)
-                self.calls.append(call)
+                if self.keep_calls:
+                    self.calls.append(call)
                 kept += 1
             self.stats["accepted"] += kept
             self.stats["duplicates"] += duplicates

@@ -2,8 +2,9 @@
 ``DataFrame.to_sql("track", engine, if_exists="append", index=False)`` sends the rows.
 
 The API key comes from ``CDPDB_CUSTOMERIO_API_KEY`` (or ``?api_key=``, or the URL's password
-place, ``customerio://:KEY@host``; masked wherever the URL is shown); a host in the URL is an API host of its own (a local
-Customer.io, ``?scheme=http`` for plain HTTP); ``customerio://local`` starts one in this process.
+place, ``customerio://:KEY@host``; masked wherever the URL is shown); a host in the URL is an API
+host of its own (a local Customer.io, ``?scheme=http`` for plain HTTP); ``customerio://local``
+starts one in this process.
 
 Writes take the fast route: SQLAlchemy sends a multi-row ``to_sql`` (``method=None``) as one
 ``executemany`` of ``INSERT ... VALUES (:a, :b)`` (``use_insertmanyvalues`` stays off: that would
