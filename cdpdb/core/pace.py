@@ -1,7 +1,7 @@
 """Pacing requests under an API's rate: at most N request starts in any window of T seconds.
 
 A sliding window (the start times of the last N requests), shared by the threads of a session:
-an API that counts requests per window (Customer.io: 3,000 per 3 s) never sees more from us, so
+an API that counts requests per window (3,000 per 3 s, say) never sees more from us, so
 its 429s (and, where it does not say 429, its silent throttling) are not provoked at all.
 """
 

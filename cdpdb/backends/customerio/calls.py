@@ -44,6 +44,7 @@ TOP_LEVEL = {
 }
 JSON_COLUMNS = ("context", "integrations", "traits", "properties")
 SHOWN_PROBLEMS = 5  # rows named in a DataError's message (the WriteReport lists them all)
+CHUNK_ROWS = 65_536  # rows turned into Python values at a time
 
 
 @dataclass
@@ -95,25 +96,28 @@ def build(kind: str, rows: pa.Table, statement_id: str | None = None) -> Calls:
     """Every row as a call, or DataError naming each row that cannot be sent (and nothing sent)."""
     statement_id = statement_id or secrets.token_hex(8)
     _check_numbers(kind, rows)
-    columns = {name: _python(rows.column(name)) for name in rows.column_names}
     bag_name = wire.BAG.get(kind)
     extras = [c for c in rows.column_names if c not in TOP_LEVEL and c not in JSON_COLUMNS]
     if extras and bag_name is None:
         raise DataError(f"{kind} calls carry no traits or properties: remove the column(s) {', '.join(extras)}")
-    make = _maker(kind, columns, extras, bag_name, statement_id)
     out = Calls(kind)
     problems: list[tuple[int, str]] = []
-    for row in range(rows.num_rows):
-        try:
-            body, group = make(row)
-        except _Bad as exc:
-            problems.append((row, str(exc)))
-            continue
-        if len(body) > wire.MAX_CALL_BYTES:
-            problems.append((row, f"its call is {len(body):,} bytes, over the API's {wire.MAX_CALL_BYTES:,} per call"))
-            continue
-        if not problems:
-            out.append(body, group)
+    for offset in range(0, rows.num_rows, CHUNK_ROWS):  # Python values for a chunk at a time only
+        chunk = rows.slice(offset, CHUNK_ROWS)
+        columns = {name: _python(chunk.column(name)) for name in chunk.column_names}
+        make = _maker(kind, columns, extras, bag_name, f"cdpdb-{statement_id}-", offset)
+        for row in range(chunk.num_rows):
+            try:
+                body, group = make(row)
+            except _Bad as exc:
+                problems.append((offset + row, str(exc)))
+                continue
+            if len(body) > wire.MAX_CALL_BYTES:
+                why = f"its call is {len(body):,} bytes, over the API's {wire.MAX_CALL_BYTES:,} per call"
+                problems.append((offset + row, why))
+                continue
+            if not problems:
+                out.append(body, group)
     if problems:
         raise _refused(kind, rows.num_rows, problems)
     return out
@@ -193,7 +197,7 @@ def _object(name: str, text: Any) -> dict[str, Any] | None:
 
 
 def _maker(
-    kind: str, columns: dict[str, list[Any]], extras: list[str], bag_name: str | None, statement_id: str
+    kind: str, columns: dict[str, list[Any]], extras: list[str], bag_name: str | None, prefix: str, offset: int
 ) -> Callable[[int], tuple[bytes, bytes | None]]:
     top = [(TOP_LEVEL[c], columns[c]) for c in columns if c in TOP_LEVEL and c != "message_id"]
     ids = columns.get("message_id")
@@ -201,7 +205,6 @@ def _maker(
     extra = [(c, columns[c]) for c in extras]
     context, integrations = columns.get("context"), columns.get("integrations")
     required = wire.REQUIRED[kind]
-    prefix = f"cdpdb-{statement_id}-"
 
     def make(row: int) -> tuple[bytes, bytes | None]:
         call: dict[str, Any] = {wire.TYPE: kind}
@@ -210,7 +213,7 @@ def _maker(
             if value is not None:
                 call[key] = value
         given = ids[row] if ids is not None else None
-        call[wire.MESSAGE_ID] = str(given) if given is not None else prefix + str(row)
+        call[wire.MESSAGE_ID] = str(given) if given is not None else prefix + str(offset + row)
         if bag_name is not None:
             bag = _object(bag_name, bag_json[row]) if bag_json is not None else None
             if extra:

@@ -174,3 +174,12 @@ def test_the_pacer_never_lets_more_than_n_requests_start_in_a_window():
     assert starts == pytest.approx([0.0, 0.1, 0.2, 3.0, 3.1, 3.2, 6.0])
     for i in range(len(starts) - 3):
         assert starts[i + 3] - starts[i] >= 3.0 - 1e-9
+
+
+def test_rows_across_chunks_keep_their_numbers(monkeypatch):
+    monkeypatch.setattr(calls, "CHUNK_ROWS", 2)
+    out = build("page", user_id=["a", "b", "c", "d", "e"])
+    assert [orjson.loads(out.body(i))["messageId"][-1] for i in range(5)] == ["0", "1", "2", "3", "4"]
+    with pytest.raises(cdpdb.DataError) as caught:
+        build("page", user_id=["a", "b", None, "d", None])
+    assert caught.value.write.rejected_rows() == [2, 4]
