@@ -183,7 +183,7 @@ class Writer:
         text = f"SELECT * FROM ({source.sql(dialect='duckdb')}) AS __cdpdb_source({aliases})"
         result = self.engine.run(text, threading.Event())
         pages = list(result.pages(threading.Event()))
-        table = pa.concat_tables(pages) if pages else result.schema.empty_table()
+        table = pa.concat_tables(pages) if pages else (result.schema or pa.schema([])).empty_table()
         if table.num_columns != len(plan.columns):
             raise ProgrammingError(
                 f"the SELECT gives {table.num_columns} column(s) for {len(plan.columns)} named in the INSERT",
