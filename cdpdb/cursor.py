@@ -7,7 +7,7 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 import pyarrow as pa
@@ -62,6 +62,7 @@ class Cursor:
         self._cancelled: str | None = None
         self._closed = False
         self._progress = Progress(False, None, "")
+        self._procedure: str | None = None  # the last callproc() that returned no result set
 
     # -- PEP 249 attributes ----------------------------------------------------------------------
 
@@ -84,6 +85,12 @@ class Cursor:
     @property
     def query_id(self) -> str | None:
         return self._result.query_id if self._result else None
+
+    @property
+    def continuation(self) -> str | None:
+        """Where the rest of a part-read result continues (Data Cloud V2 ``execute(sql,
+        max_batches=N)``): pass it to ``get_results()`` in any process, once. None: nothing left."""
+        return self._result.continuation if self._result else None
 
     @property
     def closed(self) -> bool:
@@ -111,7 +118,7 @@ class Cursor:
             with contextlib.suppress(ValueError):  # another thread is inside it: it sees the stop and ends
                 close()
         self._progress.close()
-        self._result, self._failure, self._cancelled = None, None, None
+        self._result, self._failure, self._cancelled, self._procedure = None, None, None, None
         self._stop = threading.Event()
         self._buffer.clear()
         self._rows, self._position, self._buffered, self._fetched, self._rowcount = None, 0, 0, 0, -1
@@ -174,8 +181,23 @@ class Cursor:
         if keyword in ("CREATE", "DROP", "ALTER"):
             self._session.catalog_changed()
 
-    def callproc(self, procname: str, parameters: Any = None) -> None:
-        raise NotSupportedError(f"the {self._session.backend} backend has no stored procedures")
+    def callproc(self, procname: str, parameters: Sequence[Any] | None = None) -> Sequence[Any]:
+        """Run a backend's named procedure: returns the parameters as the procedure left them (PEP 249);
+        its result set, if it has one, is fetched from this cursor like a query's."""
+        self._check_open()
+        if not isinstance(procname, str) or not procname.strip():
+            raise ProgrammingError("callproc() needs the name of a procedure")
+        if isinstance(parameters, (str, bytes, Mapping)):
+            raise ProgrammingError("callproc() takes its parameters as a sequence (a list or a tuple), in order")
+        given = list(parameters) if parameters is not None else []
+        self._reset()
+        control = self._control = QueryControl(self._stop)
+        returned, result = self._session.call(procname.strip(), given)
+        if result is not None:
+            self._start(result, control.stop)
+        else:
+            self._procedure = procname.strip()
+        return tuple(returned) if isinstance(parameters, tuple) else list(returned)
 
     def execute_async(self, operation: str, parameters: Any = None) -> str:
         """Submit a query without waiting; returns its query id for :meth:`get_results` (Data Cloud V3, Connect)."""
@@ -327,6 +349,8 @@ class Cursor:
     def _check_result(self) -> None:
         self._check_open()
         if self._result is None:
+            if self._procedure is not None:
+                raise InterfaceError(f"procedure {self._procedure!r} returned no result set; there is nothing to fetch")
             raise InterfaceError("no query was executed on this cursor; call execute() first")
         if self._stop.is_set() and self._failure is None:
             self._failure = self._cancelled_error()

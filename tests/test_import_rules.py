@@ -13,7 +13,9 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "cdpdb"
 
 # Old import paths kept for users' code: each only re-exports from its new home.
-COMPAT_SHIMS = {"cdpdb.apis", "cdpdb.sqlalchemy.superset", "cdpdb.sqlalchemy.dialect"}
+COMPAT_SHIMS = {"cdpdb.sqlalchemy.superset", "cdpdb.sqlalchemy.dialect"}
+#: Public names of backends' typed clients: thin re-exports of ``cdpdb.backends.<name>...``.
+PUBLIC_CLIENTS = {"cdpdb.apis", "cdpdb.webhooks", "cdpdb.treasuredata"}
 
 
 def module_name(path: Path) -> str:
@@ -82,10 +84,10 @@ def layer(module: str) -> int:
     if backend_of(module):
         if len(parts) == 3:
             return 4  # a backend's package: its typed connect(), a DB-API facade
-        if parts[3] == "cli":
+        if parts[3] == "cli" or parts[3].startswith("cli_"):
             return 6  # its commands of the command line
         return 5 if parts[3] in ("sqlalchemy", "local", "compat") else 3
-    if module in ("cdpdb", "cdpdb.connection", "cdpdb.cursor"):
+    if module in ("cdpdb", "cdpdb.connection", "cdpdb.cursor") or module in PUBLIC_CLIENTS:
         return 4
     if parts[1] in ("sqlalchemy", "local", "compat"):
         return 5

@@ -11,7 +11,7 @@ client module imports an emulator.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import import_module
 from importlib.metadata import entry_points
 from typing import Any, Protocol, runtime_checkable
@@ -70,6 +70,12 @@ class Session(Protocol):
 
     def write(self, sql: str, parameters: Any) -> int:
         """Run one data-changing statement; the number of rows it changed (-1 if unknown)."""
+        ...
+
+    def call(self, procedure: str, parameters: Sequence[Any]) -> tuple[Sequence[Any], Result | None]:
+        """Run the named procedure (``cursor.callproc``): the parameters as it left them (PEP 249
+        returns them, output parameters filled in) and its result set, or None when it has none.
+        A backend without procedures raises ``NotSupportedError`` naming itself."""
         ...
 
     def catalog_changed(self) -> None:

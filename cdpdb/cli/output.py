@@ -6,9 +6,9 @@ import contextlib
 import os
 import secrets
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import click
 
@@ -75,14 +75,19 @@ def replacing(target: str) -> Iterator[BinaryIO]:
 
 
 def write(cur, fmt: str, sink: BinaryIO) -> int:
-    """Stream every batch to ``sink`` as Parquet, CSV or JSON lines; only one page is held in memory."""
+    """Stream every batch of a cursor's result to ``sink``; only one page is held in memory."""
+    return write_batches(cur.fetch_arrow_batches(), cur.fetch_arrow_table, fmt, sink)
+
+
+def write_batches(batches: Iterable[Any], empty: Callable[[], Any], fmt: str, sink: BinaryIO) -> int:
+    """Batches to ``sink`` as Parquet, CSV or JSON lines; ``empty()`` gives the schema when there are none."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
     rows, writer = 0, None
     try:
-        for batch in cur.fetch_arrow_batches():
+        for batch in batches:
             if fmt == "jsonl":
                 _jsonl(batch, sink)
             elif writer is None:
@@ -93,12 +98,21 @@ def write(cur, fmt: str, sink: BinaryIO) -> int:
                 writer.write_table(pa.Table.from_batches([batch])) if fmt == "parquet" else writer.write_batch(batch)
             rows += batch.num_rows
         if writer is None and fmt in ("parquet", "csv"):
-            empty = cur.fetch_arrow_table()
-            (pq.write_table if fmt == "parquet" else pacsv.write_csv)(empty, sink)
+            (pq.write_table if fmt == "parquet" else pacsv.write_csv)(empty(), sink)
     finally:
         if writer is not None:
             writer.close()
     return rows
+
+
+def print_table(table: Any, fmt: str, max_rows: int) -> None:
+    """An Arrow table on stdout: a grid of the first ``max_rows`` rows, or every row as CSV, JSON lines, Parquet."""
+    if fmt != "table":
+        write_batches(table.to_batches(), lambda: table, fmt, sys.stdout.buffer)
+        return
+    click.echo(format_table(table.slice(0, max_rows)))
+    if table.num_rows > max_rows:
+        click.echo(f"(only the first {max_rows} of {table.num_rows:,} rows are shown; use --max-rows or --format csv)")
 
 
 def _jsonl(batch, sink: BinaryIO) -> None:

@@ -12,20 +12,24 @@ could lose rows; that failure is raised instead.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any, Protocol
+from urllib.parse import urlsplit
 
 import orjson
 import requests
 import urllib3
 
 from cdpdb._version import __version__
+from cdpdb.core.collector import collector_paused
 from cdpdb.core.retry import RETRY_STATUSES, Deadline, RetryPolicy, retry_after
 from cdpdb.exceptions import Error, OperationalError
 
 log = logging.getLogger(__name__)
+_LARGE_JSON = 1 << 20  # bytes of JSON from which parsing runs with the collector paused
 
 _NOT_SENT = (requests.exceptions.ConnectTimeout,)
 
@@ -88,9 +92,27 @@ class HttpClient:
         self.session.headers["User-Agent"] = options.user_agent or f"cdpdb/{__version__}"
         if options.proxies:
             self.session.proxies.update(options.proxies)
+        # requests would re-read the environment (proxies, CA bundle) and ~/.netrc on every call —
+        # about a millisecond each, and a .netrc entry would replace the bearer token: read once per origin.
+        self.session.trust_env = False
+        self._environments: dict[tuple[str, str], tuple[dict[str, str], bool | str]] = {}
 
     def close(self) -> None:
         self.session.close()
+
+    def _environment(self, url: str) -> tuple[dict[str, str], bool | str]:
+        """The proxies (``HTTPS_PROXY``..., ``NO_PROXY`` honoured; explicit ``proxies`` win) and the CA
+        bundle (``REQUESTS_CA_BUNDLE``, ``CURL_CA_BUNDLE``, unless one is given) for ``url``'s origin."""
+        parts = urlsplit(url)
+        origin = (parts.scheme, parts.netloc)
+        found = self._environments.get(origin)
+        if found is None:
+            proxies = {**requests.utils.get_environ_proxies(url), **(self.options.proxies or {})}
+            verify = self.options.verify
+            if verify is True:
+                verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+            found = self._environments[origin] = (proxies, verify)
+        return found
 
     def call(
         self,
@@ -163,13 +185,15 @@ class HttpClient:
         headers = dict(kwargs.pop("headers", None) or {})
         if bearer is not None:
             headers["Authorization"] = f"Bearer {bearer(refresh)}"
+        proxies, verify = self._environment(url)
         started = time.perf_counter()
         try:
             response = self.session.request(
                 method,
                 url,
                 headers=headers,
-                verify=self.options.verify,
+                proxies=proxies,
+                verify=verify,
                 timeout=(self.options.connect_timeout, read_timeout),
                 stream=expect == "answer",  # streamed bodies (Arrow) are decoded straight from the socket
                 **kwargs,
@@ -256,7 +280,10 @@ class HttpClient:
                 f"the server answered with an HTML page instead of JSON (HTTP {response.status_code})", "html_answer"
             )
         try:
-            return orjson.loads(content)
+            if len(content) < _LARGE_JSON:
+                return orjson.loads(content)
+            with collector_paused():  # a page of rows is a million fresh objects
+                return orjson.loads(content)
         except orjson.JSONDecodeError as exc:
             raise _BadBody(f"the server's JSON answer was cut short or malformed ({exc})", "broken_transfer") from None
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import secrets
 import shutil
 import tempfile
 import threading
@@ -161,6 +162,46 @@ class HyperEngine:
             try:
                 with conn.cursor().copy(f"COPY {quoted} FROM STDIN WITH (FORMAT arrowstream)") as copy:
                     copy.write(sink.getvalue())
+            except psycopg.Error as exc:
+                raise engine_error(exc, offset=0) from None
+
+    def upsert_arrow(self, dataspace: str, name: str, table: pa.Table, keys: list[str]) -> None:
+        """Rows into an existing table, replacing those with the same ``keys`` (all rows appended
+        when there are none), in one transaction: a reader sees the table before or after."""
+        sink = pa.BufferOutputStream()
+        with ipc.new_stream(sink, table.schema) as writer:
+            writer.write_table(table)
+        quoted, staging = quote_ident(name), quote_ident(f"__staging_{secrets.token_hex(6)}")
+        columns = ", ".join(quote_ident(c) for c in table.column_names)
+        with self.connection(dataspace) as conn:
+            try:  # Hyper runs DDL outside transactions: stage the rows first, then swap them in
+                conn.execute(f"CREATE TEMPORARY TABLE {staging} AS SELECT {columns} FROM {quoted} WHERE FALSE")
+                try:
+                    with conn.cursor().copy(f"COPY {staging} FROM STDIN WITH (FORMAT arrowstream)") as copy:
+                        copy.write(sink.getvalue())
+                    with conn.transaction():
+                        if keys:
+                            match = " AND ".join(f"t.{quote_ident(k)} = s.{quote_ident(k)}" for k in keys)
+                            conn.execute(
+                                f"DELETE FROM {quoted} t WHERE EXISTS (SELECT 1 FROM {staging} s WHERE {match})"
+                            )
+                        conn.execute(f"INSERT INTO {quoted} ({columns}) SELECT {columns} FROM {staging}")
+                finally:
+                    conn.execute(f"DROP TABLE IF EXISTS {staging}")
+            except psycopg.Error as exc:
+                raise engine_error(exc, offset=0) from None
+
+    def delete_keys(self, dataspace: str, name: str, key: str, values: list[str]) -> int:
+        """Delete the rows whose ``key`` is one of ``values``; how many went."""
+        if not values:
+            return 0
+        with self.connection(dataspace) as conn:
+            try:
+                listed = ", ".join(quote_literal(v) for v in values)
+                cursor = conn.execute(
+                    f"DELETE FROM {quote_ident(name)} WHERE CAST({quote_ident(key)} AS text) IN ({listed})"
+                )
+                return int(cursor.rowcount)
             except psycopg.Error as exc:
                 raise engine_error(exc, offset=0) from None
 

@@ -13,10 +13,10 @@ from starlette.responses import Response
 T = TypeVar("T")
 
 
-async def off_loop(fn: Callable[..., T], *args: Any) -> T:
+async def off_loop(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run CPU-heavy work (parsing, binding, encoding) on a worker thread, so that one big
     request never stalls the event loop every other request shares."""
-    return await anyio.to_thread.run_sync(functools.partial(fn, *args))
+    return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs))
 
 
 class JSON(Response):

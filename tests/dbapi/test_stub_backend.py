@@ -9,7 +9,7 @@ import pytest
 
 import cdpdb
 from cdpdb.connection import Connection
-from cdpdb.core.sqlapi.session import ApiSession
+from cdpdb.core.sqlapi.session import ApiSession, ArrowResult
 from cdpdb.core.sqlapi.tables import ArrowTable
 
 PEOPLE = [{"id": i, "name": f"person {i}", "score": i * 1.5} for i in range(10)]
@@ -76,3 +76,51 @@ def test_cancel_and_close(conn):
         cur.fetchall()
     conn.close()
     assert cur.closed
+
+
+class ProcedureSession(StubSession):
+    """The stub with one procedure, as a backend adds them: ``bump(n, out)`` sets ``out`` to n + 1 and
+    returns a row; ``touch(n)`` returns no result set."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[tuple[str, list]] = []
+
+    def call(self, procedure, parameters):
+        self.calls.append((procedure, list(parameters)))
+        if procedure == "touch":
+            return parameters, None
+        if procedure != "bump":
+            return super().call(procedure, parameters)
+        n, _ = parameters
+        return [n, n + 1], ArrowResult(pa.table({"id": [str(n + 1)]}))
+
+
+def test_callproc_returns_parameters_and_a_result_set():
+    session = ProcedureSession()
+    with Connection(session) as conn:
+        cur = conn.cursor()
+        assert cur.callproc("bump", (41, None)) == (41, 42)  # a tuple in, a tuple out (PEP 249)
+        assert [d[:2] for d in cur.description] == [("id", "VARCHAR")]
+        assert cur.fetchall() == [("42",)]
+        assert cur.rowcount == 1
+        assert cur.callproc("bump", [1, None]) == [1, 2]
+        assert cur.fetchone() == ("2",)
+        assert cur.callproc("touch", [5]) == [5]
+        assert cur.description is None  # no result set: the previous one is gone
+        with pytest.raises(cdpdb.InterfaceError, match="procedure .touch. returned no result set"):
+            cur.fetchall()
+        assert session.calls == [("bump", [41, None]), ("bump", [1, None]), ("touch", [5])]
+
+
+def test_callproc_refusals():
+    with Connection(ProcedureSession()) as conn:
+        cur = conn.cursor()
+        with pytest.raises(cdpdb.NotSupportedError, match="stub backend has no stored procedures.*'other'"):
+            cur.callproc("other")  # what ApiSession says for a name the backend does not know
+        with pytest.raises(cdpdb.ProgrammingError, match="sequence"):
+            cur.callproc("bump", {"n": 1})
+        with pytest.raises(cdpdb.ProgrammingError, match="name of a procedure"):
+            cur.callproc("  ")
+    with pytest.raises(cdpdb.InterfaceError, match="closed"):
+        cur.callproc("bump", [1, None])

@@ -6,13 +6,14 @@ connection and dataspace, so a BI tool listing thousands of tables costs a singl
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from cdpdb.core.sqlscan import unquoted_names
-from cdpdb.exceptions import OperationalError
+from cdpdb.exceptions import OperationalError, ProgrammingError
 
 ENTITY_TYPES = {"__dll": "DataLakeObject", "__dlm": "DataModelObject", "__cio": "CalculatedInsight"}
 
@@ -137,6 +138,29 @@ class MetadataCache:
 
     def entity(self, name: str, dataspace: str | None = None) -> Entity | None:
         return self.entities(dataspace).get(name)
+
+    def find(
+        self,
+        entity_type: str | None = None,
+        category: str | None = None,
+        name: str | None = None,
+        dataspace: str | None = None,
+    ) -> list[Entity]:
+        """Entities by the Metadata API's own filters — ``entity_type`` (``DataLakeObject``,
+        ``DataModelObject``, ``CalculatedInsight``), ``category`` (``Profile``, ``Engagement``,
+        ``Related``), ``name`` (exact, or a ``%`` pattern) — from the cached answer."""
+        if entity_type is not None and entity_type not in ENTITY_TYPES.values():
+            raise ProgrammingError(
+                f"entity_type must be one of {', '.join(ENTITY_TYPES.values())}, not {entity_type!r}"
+            )
+        pattern = re.compile("".join(".*" if part == "%" else re.escape(part) for part in re.split("(%)", name or "%")))
+        return [
+            entity
+            for entity in self.entities(dataspace).values()
+            if (entity_type is None or entity.entity_type == entity_type)
+            and (category is None or (entity.category or "").lower() == category.lower())
+            and pattern.fullmatch(entity.name)
+        ]
 
     def refresh(self) -> None:
         with self._lock:

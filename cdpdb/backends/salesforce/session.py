@@ -4,7 +4,7 @@ Metadata API and the typed API clients — everything below the vendor-free DB-A
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -86,12 +86,15 @@ class DataCloudSession:
     ) -> Result:
         """Run a query; ``dataspace``: run it in that dataspace instead of the connection's own
         (Data Cloud takes the dataspace per request; SQLAlchemy's schemas are dataspaces)."""
-        return self.dataspaces.protocol(dataspace).execute(sql, parameters, control, **options)
+        protocol = self.dataspaces.protocol(dataspace)
+        protocol.check_options(options)
+        return protocol.execute(sql, parameters, control, **options)
 
     def submit(self, sql: str, parameters: Any) -> str:
         return self.protocol.submit(sql, parameters)
 
     def results(self, query_id: str, control: QueryControl) -> Result:
+        """Attach to a query by id (V3, Connect), or continue a V2 result from its continuation."""
         return self.protocol.results(query_id, control)
 
     def status(self, query_id: str, wait_ms: int = 0) -> Status:
@@ -106,6 +109,12 @@ class DataCloudSession:
         if self._writer is None:
             raise NotSupportedError(READ_ONLY)
         return int(self._writer(sql, parameters))
+
+    def call(self, procedure: str, parameters: Sequence[Any]) -> tuple[Sequence[Any], Result | None]:
+        raise NotSupportedError(
+            f"the salesforce backend has no stored procedures (callproc {procedure!r}): Data Cloud's APIs "
+            "offer none to call"
+        )
 
     def catalog_changed(self) -> None:
         if self._metadata is not None:
@@ -150,6 +159,16 @@ class DataCloudSession:
         return self.http.call(
             "GET", tokens.base_url() + path, params=params, bearer=tokens.bearer, headers=headers or {}, what=what
         )
+
+    def direct_get_bytes(self, path: str, params: dict[str, Any] | None, what: str) -> bytes:
+        """The body of a Direct API GET as sent, for callers that parse numbers exactly."""
+        body: bytes = self.direct_call("GET", path, what=what, params=params, expect="bytes")
+        return body
+
+    def direct_call(self, method: str, path: str, *, what: str, safe: bool = True, **kwargs: Any) -> Any:
+        """Any call on the tenant's Direct API in the connection's dataspace (Ingestion, jobs...)."""
+        tokens = self.dataspaces.direct_tokens(None)
+        return self.http.call(method, tokens.base_url() + path, bearer=tokens.bearer, what=what, safe=safe, **kwargs)
 
     def dataspace_names(self) -> list[str]:
         """The dataspaces this login can see, from the Connect API's data spaces resource (on the

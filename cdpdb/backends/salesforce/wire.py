@@ -37,6 +37,18 @@ V3_QUERY_PATH = f"{V3_PREFIX}/query"
 METADATA_PATH = "/api/v1/metadata"
 PROFILE_PATH = "/api/v1/profile"
 INSIGHTS_PATH = "/api/v1/insight/calculated-insights"
+PROFILE_METADATA_PATH = f"{PROFILE_PATH}/metadata"
+INSIGHTS_METADATA_PATH = "/api/v1/insight/metadata"
+PROFILE_INSIGHTS_SEGMENT = "calculated-insights"  # /profile/{model}/{id}/calculated-insights/{ci}
+UNIVERSAL_ID_PATH = (
+    "/api/v1/universalIdLookup"  # /{entity}/{DataSourceId__c}/{DataSourceObjectId__c}/{SourceRecordId__c}
+)
+INGEST_SOURCES_PATH = "/api/v1/ingest/sources"  # /{source}/{object}: streaming; .../actions/test: validation
+INGEST_JOBS_PATH = "/api/v1/ingest/jobs"  # bulk CSV jobs; /{id}/batches: upload
+INGEST_OPERATIONS = ("upsert", "delete")
+INGEST_JOB_STATES = ("Open", "UploadComplete", "InProgress", "JobComplete", "Failed", "Aborted")
+INGEST_FINAL_STATES = ("JobComplete", "Failed", "Aborted")
+TIME_GRANULARITIES = ("HOUR", "DAY", "MONTH", "QUARTER", "YEAR")  # timeGranularity of the CI APIs (API 53.0+)
 METADATA_ENTITY_NAME, METADATA_ENTITY_CATEGORY, METADATA_ENTITY_TYPE = "entityName", "entityCategory", "entityType"
 
 # -- Connect REST API on the core instance host -------------------------------------------------
@@ -78,6 +90,12 @@ MAX_WAIT_MS = 10_000  # the longest long-poll a status call may ask for (waitTim
 PROFILE_MAX_ROWS = 4_999  # limit of one Profile or Calculated Insights API call
 INSIGHT_MAX_DIMENSIONS = 10  # per Calculated Insights API call
 INSIGHT_MAX_MEASURES = 5
+PROFILE_DEFAULT_LIMIT = 100  # rows of a Profile API call that gives no limit (UNCONFIRMED for the Direct API)
+PROFILE_DEFAULT_FIELDS = 10  # fields of a Profile API record when the call names none ("up to 10")
+UNIVERSAL_ID_MAX_ROWS = 49_999  # rows of one Universal ID Lookup answer
+INGEST_STREAM_MAX_BYTES = 200_000  # a streaming payload must be smaller than 200 KB (taken as 200,000 bytes)
+INGEST_BULK_MAX_FILES = 100  # CSV files per bulk job
+INGEST_BULK_MAX_FILE_BYTES = 150 * 1024 * 1024  # each at most 150 MB
 DEFAULT_DATASPACE = "default"
 NUMERIC_DIGITS = 38  # NUMERIC (Hyper's): at most 38 digits, at most 38 of them after the point
 BIGINT_RANGE = (-(2**63), 2**63 - 1)

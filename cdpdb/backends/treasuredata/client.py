@@ -31,5 +31,14 @@ class AudienceApi:
             "POST", path, json=body, headers=self._headers, what=what, safe=safe, deadline=deadline, **kwargs
         )
 
+    def put(self, path: str, body: Any, *, what: str, **kwargs: Any) -> Any:
+        """A PUT sets fields to given values: repeating it changes nothing more, so it is retried."""
+        return self.http.call("PUT", path, json=body, headers=self._headers, what=what, safe=True, **kwargs)
+
+    def delete(self, path: str, *, what: str, **kwargs: Any) -> None:
+        """A DELETE is not repeated after a broken transfer: the repeat would answer 404 for what was
+        deleted. TD documents no body for its 200 answer, so none is read."""
+        self.http.call("DELETE", path, headers=self._headers, what=what, safe=False, expect="none", **kwargs)
+
     def close(self) -> None:
         self.http.close()

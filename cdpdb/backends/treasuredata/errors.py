@@ -1,9 +1,12 @@
-"""Treasure Data's error answers (``{"code": ..., "message": ...}``) → the PEP 249 tree."""
+"""Treasure Data's error answers → the PEP 249 tree: the REST paths' ``{"code", "message"}`` and the
+JSON:API paths' (``/entities``) ``{"errors": [{"status", "code", "title", "detail", "source"}]}``,
+read into the same message and code, so both map alike (by HTTP status, never by text)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from cdpdb.backends.treasuredata import wire
 from cdpdb.exceptions import Error, InternalError, OperationalError, ProgrammingError
 
 
@@ -17,8 +20,7 @@ def error_from_response(
     query_id: str | None = None,
     attempts: int = 1,
 ) -> Error:
-    code = body.get("code") if isinstance(body, dict) else None
-    message = body.get("message") if isinstance(body, dict) else None
+    code, message = _read(body)
     if not message:
         snippet = " ".join(text.split())[:200]
         message = f"HTTP {status} with no JSON error body" + (f": {snippet}" if snippet else "")
@@ -45,3 +47,48 @@ def error_from_response(
     if status == 404:
         return ProgrammingError(f"{what} found nothing (HTTP 404): {detail}", sqlstate="42P01", **data)
     return ProgrammingError(f"{what} was refused (HTTP {status}): {detail}", **data)
+
+
+def _source(error: dict[str, Any]) -> str:
+    """Where a JSON:API error points (``source``: a parameter, a JSON pointer, a header)."""
+    source = error.get("source")
+    if not isinstance(source, dict):
+        return ""
+    for key, what in (("parameter", "parameter"), ("pointer", "field"), ("header", "header")):
+        if source.get(key):
+            return f" ({what} {source[key]})"
+    return ""
+
+
+def _read(body: Any) -> tuple[str | None, str | None]:
+    """The error code and message of any of TD's error shapes: REST ``{code, message}``; JSON:API
+    ``{errors: [{code, detail, source, meta}]}`` (every error, joined by ``; ``), or a conflict's
+    ``{errors: {field: [messages]}}``; a server error's ``{status, error, details}``."""
+    if not isinstance(body, dict):
+        return None, None
+    errors = body.get(wire.JSONAPI_ERRORS)
+    if isinstance(errors, list) and errors and all(isinstance(e, dict) for e in errors):
+        parts = [f"{e.get('detail') or e.get('title') or 'error'}{_source(e)}{_meta(e)}" for e in errors]
+        code = errors[0].get("code")
+        return (str(code) if code else None), "; ".join(parts)
+    if isinstance(errors, dict) and errors:
+        parts = [f"{key}: {m}" for key, messages in errors.items() for m in _as_list(messages)]
+        return None, "; ".join(parts)
+    if body.get("error") and "message" not in body:
+        details = body.get("details")
+        return None, f"{body['error']}" + (f" ({details})" if details else "")
+    code, message = body.get("code"), body.get("message")
+    return (str(code) if code else None), (str(message) if message else None)
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _meta(error: dict[str, Any]) -> str:
+    """A JSON:API error's detailed code (``meta.validationCode`` / ``parameterCode`` / ``permissionCode``)."""
+    meta = error.get("meta")
+    if not isinstance(meta, dict):
+        return ""
+    found = [str(v) for k, v in meta.items() if k.endswith("Code") and v]
+    return f" [{', '.join(found)}]" if found else ""

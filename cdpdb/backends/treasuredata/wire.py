@@ -45,6 +45,8 @@ FOLDER = "/audiences/{audience_id}/folders/{folder_id}"
 FOLDER_SEGMENTS = "/audiences/{audience_id}/folders/{folder_id}/segments"
 ACTIVATIONS = "/audiences/{audience_id}/folders/{folder_id}/syndications"  # server-side filters, cursor paging
 SEGMENT_ACTIVATIONS = "/audiences/{audience_id}/segments/{segment_id}/syndications"
+ACTIVATION_RUN = "/audiences/{audience_id}/segments/{segment_id}/syndications/{activation_id}/run"  # → an execution
+EXECUTION_STATUSES = ("success", "canceled", "error", "canceling", "blocked", "queued", "running")  # ExecutionCore
 FUNNELS = "/audiences/{audience_id}/funnels"
 PREDICTIVE_SEGMENTS = "/audiences/{audience_id}/predictive_segments"
 TOKENS = "/audiences/{audience_id}/tokens"
@@ -52,7 +54,8 @@ JOURNEYS = "/entities/journeys"  # ?folder_id= narrows to a folder (the local se
 JOURNEY_FOLDER_FILTER = "folder_id"
 ENTITY_PARENT_SEGMENTS = "/entities/parent_segments"
 ENTITY_PARENT_SEGMENT = "/entities/parent_segments/{id}"
-ENTITIES_PREFIX = "/entities/"  # JSON:API: answers {"data": ...}, errors {"errors": [{code, status, detail}]}
+ENTITIES_PREFIX = "/entities/"  # JSON:API: answers {"data": ...}, errors {"errors": [{status, title, detail, ...}]}
+JSONAPI_ERRORS = "errors"  # a JSON:API error answer: {"errors": [{code, status, title, detail, source}]}
 JSONAPI_MEDIA_TYPE = ACCEPT  # what /entities answers with (the OpenAPI's content type there)
 
 # -- Settings of a connection (the client's connect() arguments; the local server's connect_args()) --
@@ -128,7 +131,8 @@ OPERATORS = (
 )  # each with a "not" flag; time operators (TimeWithinPast...) are not produced by the SQL compiler
 
 # -- Errors ---------------------------------------------------------------------------------------
-# Every error answer is {"code": "...", "message": "..."} (the OpenAPI's error schema).
+# Every REST error answer is {"code": "...", "message": "..."} (the OpenAPI's error schema); the
+# JSON:API paths (/entities) answer JSON:API error objects (JSONAPI_ERRORS above).
 UNAUTHORIZED_MESSAGE = (
     "Unauthorized; You don't provide valid credentials. "
     "Maybe you didn't specify valid TD's Master API Key as 'TD1 {Your TD Master API Key}'."

@@ -9,6 +9,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from cdpdb.core.collector import collector_paused
 from cdpdb.core.results.schema import Column, TypeTable
 from cdpdb.exceptions import DataError
 
@@ -121,12 +122,13 @@ def decode_json_page(rows: list[list[Any]], columns: list[Column], types: TypeTa
     if not rows:
         return empty_table(columns, types)
     width = len(columns)
-    if any(len(row) != width for row in rows):
-        raise DataError(f"a row of the answer does not have the {width} columns its metadata announces")
-    arrays = [
-        decode_column(list(values), column, types)
-        for values, column in zip(zip(*rows, strict=True), columns, strict=True)
-    ]
+    with collector_paused():  # the transpose makes a tuple per column of every row's values
+        if any(len(row) != width for row in rows):
+            raise DataError(f"a row of the answer does not have the {width} columns its metadata announces")
+        arrays = [
+            decode_column(list(values), column, types)
+            for values, column in zip(zip(*rows, strict=True), columns, strict=True)
+        ]
     return pa.Table.from_arrays(arrays, names=[c.name for c in columns])
 
 

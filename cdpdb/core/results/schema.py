@@ -41,6 +41,7 @@ class Result:
     columns: list[Column] | None = None
     row_count: int | None = None
     schema: pa.Schema | None = None  # the pages' Arrow schema, when known before the first page
+    continuation: str | None = None  # where a later process can read the rest (after the last page)
 
     def pages(self, stop: threading.Event) -> Iterator[pa.Table]:
         """The pages in order; ``stop`` (set from any thread) ends the stream with ``fetch.Stopped``."""

@@ -8,11 +8,16 @@ errors — is shared. A session whose tables are all read-only refuses writes wi
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
+
+import pyarrow as pa
 
 from cdpdb.core import binding
 from cdpdb.core.jobs import QueryControl, Status
+from cdpdb.core.results.decode import columns_from_arrow
+from cdpdb.core.results.fetch import Stopped
 from cdpdb.core.results.schema import Result, TypeTable
 from cdpdb.core.sqlapi.duckdb_sql import TYPES, literal
 from cdpdb.core.sqlapi.engine import Engine
@@ -78,6 +83,10 @@ class ApiSession:
             raise NotSupportedError(self._read_only)
         return self.writer.run(sql, parameter_sets if isinstance(parameter_sets, Sequence) else list(parameter_sets))
 
+    def call(self, procedure: str, parameters: Sequence[Any]) -> tuple[Sequence[Any], Result | None]:
+        """Named procedures: none unless the backend overrides this."""
+        raise NotSupportedError(f"the {self.backend} backend has no stored procedures (callproc {procedure!r})")
+
     def catalog_changed(self) -> None:
         """Declared tables do not change under a session."""
 
@@ -92,3 +101,18 @@ class ApiSession:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.backend}: {len(self.tables)} tables>"
+
+
+class ArrowResult(Result):
+    """A result already in memory (a procedure's row): one page, its columns named in the engine's types."""
+
+    def __init__(self, table: pa.Table, query_id: str | None = None) -> None:
+        self._table, self.query_id = table, query_id
+        self.schema = table.schema
+        self.columns = columns_from_arrow(table.schema, TYPES)
+        self.row_count = table.num_rows
+
+    def pages(self, stop: threading.Event) -> Iterator[pa.Table]:
+        if stop.is_set():
+            raise Stopped
+        yield self._table

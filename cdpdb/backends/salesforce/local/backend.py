@@ -10,6 +10,7 @@ import pyarrow as pa
 from cdpdb.backends.salesforce.local import writable
 from cdpdb.backends.salesforce.local.catalog import Catalog, Column, Entity, entity_type_for_name
 from cdpdb.backends.salesforce.local.identity import IdentityProvider
+from cdpdb.backends.salesforce.local.ingestion import Ingestion
 from cdpdb.backends.salesforce.local.sqlguard import check_admin, check_query
 from cdpdb.backends.salesforce.local.sqltext import Translated, translate_legacy
 from cdpdb.local.engine import HyperEngine, quote_ident
@@ -25,6 +26,7 @@ class Backend(QueryRunner):
     ) -> None:
         super().__init__(engine, faults, results)
         self.catalog, self.identity = catalog, identity
+        self.ingestion = Ingestion(engine, faults)
 
     def translate(self, sql: str, dataspace: str) -> Translated:
         return translate_legacy(sql, self.catalog.names_ci(dataspace))

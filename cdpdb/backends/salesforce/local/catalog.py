@@ -47,6 +47,15 @@ class Column:
         return None, None
 
     @property
+    def rollupable(self) -> bool:
+        """Whether a measure adds up across a coarser time grain (a rate or a percentage does not)."""
+        return self.role == "measure" and self.business_type != "Percent"
+
+    @property
+    def temporal(self) -> bool:
+        return self.sql_type == "date" or self.sql_type.startswith("timestamp")
+
+    @property
     def length(self) -> int | None:
         """The declared length of a text column (only tables made in writable mode have one)."""
         match = _LENGTH.fullmatch(self.sql_type)

@@ -20,4 +20,5 @@ class Limits(ServerLimits):
     v3_chunk_rows: int = wire.V3_CHUNK_ROWS
     v3_max_byte_limit: int = wire.V3_BYTE_LIMIT
     connect_page_bytes: int = wire.CONNECT_PAGE_BYTES
+    ingest_delay_seconds: float = 0.0  # before ingested rows are visible (Data Cloud: about 3 minutes)
     adaptive_wait_seconds: float = wire.ADAPTIVE_WAIT_SECONDS  # ADAPTIVE / Connect POST wait before "running"

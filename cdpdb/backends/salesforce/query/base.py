@@ -9,12 +9,21 @@ from cdpdb.core.auth import TokenCache
 from cdpdb.core.http import HttpClient
 from cdpdb.core.jobs import QueryControl, Status
 from cdpdb.core.results.schema import Result
-from cdpdb.exceptions import NotSupportedError
+from cdpdb.exceptions import NotSupportedError, ProgrammingError
 
 
 class Protocol:
     name = "?"
     supports_async = False
+    options: frozenset[str] = frozenset()  # the execute() options this API takes
+
+    def check_options(self, options: dict[str, Any]) -> None:
+        unknown = sorted(set(options) - self.options)
+        if unknown:
+            takes = f"it takes {', '.join(sorted(self.options))}" if self.options else "it takes none"
+            raise ProgrammingError(
+                f"execute() option(s) {', '.join(unknown)} do not apply to api={self.name!r}: {takes}"
+            )
 
     def __init__(self, settings: Settings, http: HttpClient, tokens: TokenCache) -> None:
         self.settings, self.http, self.tokens = settings, http, tokens

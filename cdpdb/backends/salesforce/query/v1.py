@@ -76,6 +76,7 @@ class V1Result(Result):
 
 class V1Protocol(Protocol):
     name = "v1"
+    options = frozenset({"orderby", "page_rows"})
 
     def page(self, sql: str, orderby: str | None, offset: int, limit: int) -> dict:
         """One page: the query run with limit/offset, bounded by ``query_timeout`` (each page is a run)."""
@@ -101,7 +102,6 @@ class V1Protocol(Protocol):
         *,
         orderby: str | None = None,
         page_rows: int = MAX_ROWS,
-        **options: Any,
     ) -> Result:
         """One call when the result fits a page; otherwise page 0 again in the total order that
         every later page uses (the first call's order may differ from it)."""

@@ -24,7 +24,8 @@ log = logging.getLogger(__name__)
 
 async def _api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
-    body = error_body(request.url.path, exc.status, exc.message, None if exc.code.isupper() else exc.code)
+    code = None if exc.code.isupper() else exc.code
+    body = error_body(request.url.path, exc.status, exc.message, code, (exc.details or {}).get("source"))
     return Response(body, status_code=exc.status, media_type="application/json", headers=exc.headers)
 
 

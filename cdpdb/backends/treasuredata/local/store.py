@@ -162,6 +162,25 @@ class Store:
         with self.lock:
             self.segments.pop(segment.id, None)
 
+    def next_id(self) -> str:
+        """A new id (segments, folders, workflow sessions), unique in this server."""
+        with self.lock:
+            return str(next(self._ids))
+
+    # -- changing folders --------------------------------------------------------------------------
+
+    def create_folder(self, audience_id: str, name: str, description: str | None, parent_id: str, user: User) -> Folder:
+        with self.lock:
+            folder = Folder(
+                str(next(self._ids)), audience_id, name, parent_id, datetime.now(timezone.utc), user, description
+            )
+            self.folders[folder.id] = folder
+        return folder
+
+    def delete_folder(self, folder: Folder) -> None:
+        with self.lock:
+            self.folders.pop(folder.id, None)
+
     def referenced_by(self, segment_id: str) -> list[Segment]:
         return [s for s in self.segments.values() if segment_id in set(_references(s.rule))]
 

@@ -117,7 +117,13 @@ def test_metadata_lists_every_object_with_keys_and_relationships(api):
     clv = by_name["Customer_Lifetime_Value__cio"]
     assert "fields" not in clv and "category" not in clv
     assert [d["name"] for d in clv["dimensions"]] == ["CustomerId__c", "Currency__c"]
-    assert all(m["rollupable"] for m in clv["measures"])
+    rollupable = {m["name"]: m["rollupable"] for m in clv["measures"]}  # an average rate does not add up
+    assert rollupable == {
+        "TotalSpend__c": True,
+        "OrderCount__c": True,
+        "AverageDiscount__c": False,
+        "LastOrderDate__c": True,
+    }
     assert {e["category"] for e in body["metadata"] if "category" in e} == {"Profile", "Engagement", "Related"}
 
 

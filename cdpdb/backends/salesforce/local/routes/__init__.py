@@ -3,7 +3,18 @@ which both the Starlette app and the OpenAPI description are generated."""
 
 from __future__ import annotations
 
-from cdpdb.backends.salesforce.local.routes import admin, connect, insights, legacy, metadata, oauth, v3
+from cdpdb.backends.salesforce.local.routes import (
+    admin,
+    connect,
+    ingest,
+    insights,
+    legacy,
+    metadata,
+    oauth,
+    profiles,
+    universal_id,
+    v3,
+)
 from cdpdb.local.routetable import Endpoint
 
 ROUTES: list[Endpoint] = [
@@ -12,6 +23,9 @@ ROUTES: list[Endpoint] = [
     *v3.ENDPOINTS,
     *connect.ENDPOINTS,
     *metadata.ENDPOINTS,
+    *profiles.ENDPOINTS,
     *insights.ENDPOINTS,
+    *universal_id.ENDPOINTS,
+    *ingest.ENDPOINTS,
     *admin.ENDPOINTS,
 ]

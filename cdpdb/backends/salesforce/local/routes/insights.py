@@ -1,145 +1,152 @@
-"""The Profile API (search a model object by field values) and the Calculated Insights API
-(dimensions and measures of an insight): rows as JSON objects, filters in their own grammar."""
+"""The Calculated Insights API: an insight's metadata, and its rows by dimensions and measures,
+optionally rolled up to a coarser time grain (``timeGranularity``)."""
 
 from __future__ import annotations
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
 from cdpdb.backends.salesforce import wire
-from cdpdb.backends.salesforce.local import profile
 from cdpdb.backends.salesforce.local.backend import Backend
-from cdpdb.backends.salesforce.local.catalog import CIO, DMO, Entity
-from cdpdb.backends.salesforce.local.errors import sql_error
-from cdpdb.backends.salesforce.local.routes.common import DIRECT_ERRORS, backend, direct_auth, int_param
-from cdpdb.backends.salesforce.local.sqltext import BadRequest, order_by_clause
-from cdpdb.local.engine import EngineError, quote_ident, quote_literal
+from cdpdb.backends.salesforce.local.catalog import CIO, Entity
+from cdpdb.backends.salesforce.local.routes import objects
+from cdpdb.backends.salesforce.local.routes.common import DIRECT_ERRORS, backend, direct_auth
+from cdpdb.backends.salesforce.local.routes.metadata import entity_json
+from cdpdb.local.engine import quote_ident
 from cdpdb.local.errors import ApiError
 from cdpdb.local.http import JSON, off_loop
 from cdpdb.local.routetable import Endpoint, Param
 
-
-def _literal(value: str) -> str:
-    try:
-        return quote_literal(value)
-    except ValueError as exc:
-        raise ApiError(400, f"filters: {exc}", "INVALID_INPUT") from None
+_GRAIN_UNITS = {"HOUR": "hour", "DAY": "day", "MONTH": "month", "QUARTER": "quarter", "YEAR": "year"}
 
 
-def object_rows(
-    backend: Backend,
-    dataspace: str,
-    entity: Entity,
-    columns: list[str],
-    filters: list[tuple[str, str]],
-    limit: int,
-    offset: int,
-    orderby: str | None,
-) -> Response:
-    known = {c.name for c in entity.columns}
-    unknown = sorted({name for name in columns + [f for f, _ in filters] if name not in known})
-    if unknown:
-        raise ApiError(422, f"field(s) {', '.join(unknown)} do not exist on {entity.name}", "INVALID_FIELD")
-    where = " AND ".join(f"CAST({quote_ident(f)} AS text) = {_literal(v)}" for f, v in filters) or "TRUE"
-    order = ""
-    if orderby:
-        try:
-            order = f" ORDER BY {order_by_clause(orderby, sorted(known))}"
-        except BadRequest as exc:
-            raise ApiError(400, str(exc), "INVALID_INPUT") from None
-    select = ", ".join(quote_ident(c) for c in columns)
-    sql = f"SELECT {select} FROM {quote_ident(entity.name)} WHERE {where}{order} LIMIT {limit + 1} OFFSET {offset}"
-    try:
-        table = backend.engine.query_arrow(dataspace, sql)
-    except EngineError as exc:
-        raise sql_error(exc) from None
-    rows = table.slice(0, limit).to_pylist()
-    return JSON(orjson.dumps({"data": rows, "done": table.num_rows <= limit}, default=str))
+class InsightRequest:
+    """The dimensions, measures and grain one call asks of an insight, checked as Salesforce does."""
+
+    def __init__(self, request: Request, insight: Entity) -> None:
+        dimensions = objects.names(request, "dimensions")
+        measures = objects.names(request, "measures")
+        self.dimensions = dimensions or [c.name for c in insight.columns if c.role == "dimension"]
+        self.measures = measures or [c.name for c in insight.columns if c.role == "measure"]
+        if len(self.dimensions) > wire.INSIGHT_MAX_DIMENSIONS or len(self.measures) > wire.INSIGHT_MAX_MEASURES:
+            raise ApiError(
+                400,
+                f"at most {wire.INSIGHT_MAX_DIMENSIONS} dimensions and {wire.INSIGHT_MAX_MEASURES} measures "
+                f"per request, not {len(self.dimensions)} and {len(self.measures)}",
+                "INVALID_INPUT",
+            )
+        objects.check_fields(insight, self.dimensions + self.measures)
+        for name, role in [(d, "dimension") for d in self.dimensions] + [(m, "measure") for m in self.measures]:
+            if insight.column(name).role != role:
+                raise ApiError(400, f"{name} is not a {role} of {insight.name}", "INVALID_INPUT")
+        grain = request.query_params.get("timeGranularity")
+        if grain is not None and grain.upper() not in wire.TIME_GRANULARITIES:
+            raise ApiError(
+                400,
+                f"timeGranularity must be one of {', '.join(wire.TIME_GRANULARITIES)}, not {grain!r}",
+                "INVALID_INPUT",
+            )
+        self.grain = grain.upper() if grain else None
+        self.insight = insight
+        if self.grain:
+            stuck = [m for m in self.measures if not insight.column(m).rollupable]
+            if stuck:
+                raise ApiError(
+                    400,
+                    f"{', '.join(stuck)} cannot be rolled up to {self.grain}: leave timeGranularity out",
+                    "INVALID_INPUT",
+                )
+
+    def columns(self) -> tuple[list[str], list[str] | None]:
+        """The SELECT list and, for a time grain, the GROUP BY (time dimensions truncated, measures added up)."""
+        if not self.grain:
+            return [quote_ident(c) for c in self.dimensions + self.measures], None
+        unit = _GRAIN_UNITS[self.grain]
+        dims = []
+        for name in self.dimensions:
+            column = self.insight.column(name)
+            quoted = quote_ident(name)
+            dims.append(
+                f"CAST(DATE_TRUNC('{unit}', {quoted}) AS {column.sql_type}) AS {quoted}" if column.temporal else quoted
+            )
+        measures = []
+        for name in self.measures:
+            column = self.insight.column(name)
+            rollup = "MAX" if column.temporal else "SUM"
+            measures.append(f"CAST({rollup}({quote_ident(name)}) AS {column.sql_type}) AS {quote_ident(name)}")
+        return dims + measures, [str(i + 1) for i in range(len(dims))]
+
+    def rows(
+        self,
+        backend: Backend,
+        dataspace: str,
+        conditions: list[str],
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+        orderby: str | None = None,
+    ) -> list[dict]:
+        columns, group_by = self.columns()
+        return objects.select(
+            backend,
+            dataspace,
+            self.insight,
+            columns,
+            conditions,
+            limit=limit,
+            offset=offset,
+            orderby=orderby,
+            group_by=group_by,
+        )
 
 
-def _names(request: Request, key: str) -> list[str] | None:
-    try:
-        return profile.names(request.query_params.get(key))
-    except profile.FilterSyntaxError as exc:
-        raise ApiError(400, f"{key}: {exc}", "INVALID_INPUT") from None
-
-
-def _filters(request: Request, required: bool) -> list[tuple[str, str]]:
-    raw = request.query_params.get("filters")
-    if raw is None:
-        if required:
-            raise ApiError(400, "the filters parameter is required, e.g. filters=[FirstName__c=Ann]", "INVALID_INPUT")
-        return []
-    try:
-        return profile.parse_filters(raw)
-    except profile.FilterSyntaxError as exc:
-        raise ApiError(400, f"filters: {exc}", "INVALID_INPUT") from None
-
-
-def _entity(request: Request, name: str, dataspace: str, kinds: tuple[str, ...]) -> Entity:
-    entity = backend(request).catalog.get(name, dataspace)
-    if entity is None or entity.entity_type not in kinds:
-        raise ApiError(404, f"{name!r} is not a {' or '.join(kinds)} of dataspace {dataspace!r}", "NOT_FOUND")
-    return entity
-
-
-def _limit(request: Request, default: int) -> int:
-    limit = int_param(request, "limit", default, 1, wire.PROFILE_MAX_ROWS)
-    assert limit is not None
-    return limit
-
-
-def _offset(request: Request) -> int:
-    offset = int_param(request, "offset", 0)
-    assert offset is not None
-    return offset
-
-
-async def profile_search(request: Request) -> Response:
+async def insight_metadata(request: Request) -> Response:
     _, dataspace = direct_auth(request)
-    entity = _entity(request, request.path_params["model"], dataspace, (DMO,))
-    fields = _names(request, "fields") or [c.name for c in entity.columns[:10]]
-    limit = _limit(request, 100)
-    filters = _filters(request, True)
-    offset, orderby = _offset(request), request.query_params.get("orderby")
-    return await off_loop(object_rows, backend(request), dataspace, entity, fields, filters, limit, offset, orderby)
+    name = request.path_params.get("ci")
+    if name:
+        return JSON({"metadata": [entity_json(objects.entity(request, name, dataspace, (CIO,)))]})
+    insights = [e for e in backend(request).catalog.visible(dataspace) if e.entity_type == CIO]
+    return JSON({"metadata": [entity_json(e) for e in insights]})
 
 
 async def insight_query(request: Request) -> Response:
     _, dataspace = direct_auth(request)
-    entity = _entity(request, request.path_params["ci"], dataspace, (CIO,))
-    dimensions = _names(request, "dimensions") or [c.name for c in entity.columns if c.role == "dimension"]
-    measures = _names(request, "measures") or [c.name for c in entity.columns if c.role == "measure"]
-    if len(dimensions) > wire.INSIGHT_MAX_DIMENSIONS or len(measures) > wire.INSIGHT_MAX_MEASURES:
-        raise ApiError(
-            400,
-            f"at most {wire.INSIGHT_MAX_DIMENSIONS} dimensions and {wire.INSIGHT_MAX_MEASURES} measures per request",
-            "INVALID_INPUT",
-        )
-    limit = _limit(request, wire.PROFILE_MAX_ROWS)
-    filters = _filters(request, False)
-    offset, orderby = _offset(request), request.query_params.get("orderby")
-    columns = dimensions + measures
-    return await off_loop(object_rows, backend(request), dataspace, entity, columns, filters, limit, offset, orderby)
+    insight = objects.entity(request, request.path_params["ci"], dataspace, (CIO,))
+    asked = InsightRequest(request, insight)
+    filters = objects.filters(request, False)
+    objects.check_fields(insight, [f for f, _ in filters])
+    limit = objects.limit(request, wire.PROFILE_MAX_ROWS)
+    conditions = [objects.equal(f, v) for f, v in filters]
+    rows = await off_loop(
+        asked.rows,
+        backend(request),
+        dataspace,
+        conditions,
+        limit=limit,
+        offset=objects.offset(request),
+        orderby=request.query_params.get("orderby"),
+    )
+    return objects.answer(rows, limit)
 
 
-_PAGING = (Param("limit", kind="integer"), Param("offset", kind="integer"), Param("orderby"))
+QUERY_PARAMS = (Param("dimensions"), Param("measures"), Param("filters"), Param("timeGranularity"), *objects.PAGING)
 ENDPOINTS = [
     Endpoint(
+        "GET", wire.INSIGHTS_METADATA_PATH, insight_metadata, "Calculated Insights metadata", errors=DIRECT_ERRORS
+    ),
+    Endpoint(
         "GET",
-        f"{wire.PROFILE_PATH}/{{model}}",
-        profile_search,
-        "Profile API search",
-        params=(Param("filters", required=True), Param("fields"), *_PAGING),
-        errors=(*DIRECT_ERRORS, 422),
+        f"{wire.INSIGHTS_METADATA_PATH}/{{ci}}",
+        insight_metadata,
+        "Calculated Insights metadata, one insight",
+        errors=(*DIRECT_ERRORS, 404),
     ),
     Endpoint(
         "GET",
         f"{wire.INSIGHTS_PATH}/{{ci}}",
         insight_query,
         "Calculated Insights API",
-        params=(Param("dimensions"), Param("measures"), Param("filters"), *_PAGING),
-        errors=(*DIRECT_ERRORS, 422),
+        params=QUERY_PARAMS,
+        errors=(*DIRECT_ERRORS, 404, 422),
     ),
 ]

@@ -35,7 +35,9 @@ def entity_json(entity: Entity) -> dict[str, Any]:
     body: dict[str, Any] = {"name": entity.name, "displayName": entity.label}
     if entity.entity_type == CIO:
         body["dimensions"] = [_field_json(c) for c in entity.columns if c.role == "dimension"]
-        body["measures"] = [{**_field_json(c), "rollupable": True} for c in entity.columns if c.role == "measure"]
+        body["measures"] = [
+            {**_field_json(c), "rollupable": c.rollupable} for c in entity.columns if c.role == "measure"
+        ]
         body["relationships"] = [{"fromEntity": r.from_entity, "toEntity": r.to_entity} for r in entity.relationships]
     else:
         body["category"] = entity.category

@@ -177,7 +177,7 @@ def segment_activation_json(a: dict[str, Any]) -> dict[str, Any]:
         "createdBy": a["createdBy"],
         "updatedBy": a["updatedBy"],
         "valid": a["connectionValid"],
-        "executions": [],
+        "executions": [a["lastExecution"]] if a.get("lastExecution") else [],
         "notifyOn": [],
         "emailRecipients": [],
         "activationTemplateId": a["activationTemplateId"],
@@ -190,6 +190,39 @@ async def segment_activations(request: Request) -> Response:
     found = segment(request, audience)
     items = [a for a in backend(request).store.activations.get(audience.id, []) if a["segmentId"] == found.id]
     return JSON([segment_activation_json(a) for a in items])
+
+
+async def run_activation(request: Request) -> Response:
+    """Start an activation: a new workflow session (``SyndicationExecution``), left ``running`` (the
+    local server has no workflows to finish it); it becomes the activation's ``lastExecution``."""
+    user(request)
+    audience = parent(request)
+    found = segment(request, audience)
+    activation_id = identifier(request, "activation_id", "the activation")
+    store = backend(request).store
+    with store.lock:
+        activation = next(
+            (
+                a
+                for a in store.activations.get(audience.id, [])
+                if a["id"] == activation_id and a["segmentId"] == found.id
+            ),
+            None,
+        )
+        if activation is None:
+            raise ApiError(404, f"activation {activation_id} was not found in segment {found.id}")
+        session = store.next_id()
+        execution = {
+            "workflowId": str(int(activation_id) + 7_000_000),  # one workflow per activation
+            "workflowSessionId": session,
+            "workflowAttemptId": session,
+            "createdAt": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "finishedAt": None,
+            "status": "running",
+            "syndicationId": activation_id,
+        }
+        activation["lastExecution"], activation["runStatus"] = execution, "running"
+    return JSON(execution)
 
 
 FILTERS = (
@@ -221,6 +254,14 @@ ENDPOINTS = [
         segment_activations,
         "Activations of a segment",
         (AUDIENCE, SEGMENT),
+        errors=ERRORS,
+    ),
+    Endpoint(
+        "POST",
+        wire.ACTIVATION_RUN,
+        run_activation,
+        "Run an activation now",
+        (AUDIENCE, SEGMENT, Param("activation_id", "path", "integer")),
         errors=ERRORS,
     ),
 ]

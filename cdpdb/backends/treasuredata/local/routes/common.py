@@ -121,11 +121,12 @@ def int_param(request: Request, name: str, default: int, low: int, high: int | N
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
+    source = {"source": {"parameter": name}}  # JSON:API answers name the parameter
     try:
         value = int(raw)
     except ValueError:
-        raise ApiError(400, f"query parameter {name} must be an integer, not {raw!r}") from None
+        raise ApiError(400, f"query parameter {name} must be an integer, not {raw!r}", details=source) from None
     if value < low or (high is not None and value > high):
         bound = f"between {low} and {high}" if high is not None else f"at least {low}"
-        raise ApiError(400, f"query parameter {name} must be {bound}, not {value}")
+        raise ApiError(400, f"query parameter {name} must be {bound}, not {value}", details=source)
     return value

@@ -29,7 +29,9 @@ async def journeys(request: Request) -> Response:
     folder = int_param(request, "folder_id", 0, 0)
     permission = request.query_params.get("permission")
     if permission not in (None, "view", "edit"):
-        raise ApiError(400, f"permission must be view or edit, not {permission!r}")
+        raise ApiError(
+            400, f"permission must be view or edit, not {permission!r}", details={"source": {"parameter": "permission"}}
+        )
     items = [j for per in store.journeys.values() for j in per]
     if folder:
         tree = store.folder_tree(str(folder))

@@ -196,6 +196,56 @@ async def get_folder(request: Request) -> Response:
     return JSON(folder_json(_folder(request, parent(request))))
 
 
+FOLDER_BODY: dict[str, Any] = {  # the OpenAPI's SegmentFolderCreateRepresentation
+    "type": "object",
+    "required": ["name", "description"],
+    "properties": {"name": {"type": "string"}, "description": {"type": "string"}},
+}
+
+
+async def create_folder(request: Request) -> Response:
+    """A new folder in the parent segment's root folder (the REST body has no parent: nesting is
+    the JSON:API's). Names are unique among siblings (UNCONFIRMED: TD's UI refuses duplicates)."""
+    who = user(request)
+    audience = parent(request)
+    body = await json_body(request)
+    name = body.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise ApiError(400, "name must be non-empty text")
+    description = body.get("description")
+    if not isinstance(description, str):
+        raise ApiError(400, "description is required and must be text ('' for none)")
+    store = backend(request).store
+    with store.lock:
+        root = audience.folder_id
+        if any(f.parent_id == root and f.name == name.strip() for f in store.folders.values()):
+            raise ApiError(400, f"folder {root} already has a folder named {name.strip()!r}")
+        created = store.create_folder(audience.id, name.strip(), description or None, root, who)
+    return JSON(folder_json(created))
+
+
+async def delete_folder(request: Request) -> Response:
+    """Only an empty folder goes (no segments, no folders in it); the root folder stays. The
+    answer is an empty 200, as the OpenAPI documents no body."""
+    user(request)
+    audience = parent(request)
+    found = _folder(request, audience)
+    store = backend(request).store
+    if found.id == audience.folder_id:
+        raise ApiError(
+            400, f"folder {found.id} is the root folder of parent segment {audience.id}; it cannot be deleted"
+        )
+    with store.lock:
+        inside = [s.name for s in store.of_parent(audience.id) if s.folder_id == found.id]
+        inside += [f.name for f in store.folders.values() if f.parent_id == found.id]
+        if inside:
+            raise ApiError(
+                400, f"folder {found.id} is not empty ({', '.join(sorted(inside))}); move or delete those first"
+            )
+        store.delete_folder(found)
+    return Response(status_code=200)
+
+
 async def folder_segments(request: Request) -> Response:
     user(request)
     audience = parent(request)
@@ -229,6 +279,8 @@ ENDPOINTS = [
         errors=ERRORS,
     ),
     Endpoint("GET", wire.FOLDERS, list_folders, "Folders of a parent segment", (AUDIENCE,), errors=ERRORS),
+    Endpoint("POST", wire.FOLDERS, create_folder, "Create a folder", (AUDIENCE,), FOLDER_BODY, errors=ERRORS),
     Endpoint("GET", wire.FOLDER, get_folder, "A folder", (AUDIENCE, FOLDER), errors=ERRORS),
+    Endpoint("DELETE", wire.FOLDER, delete_folder, "Delete an empty folder", (AUDIENCE, FOLDER), errors=ERRORS),
     Endpoint("GET", wire.FOLDER_SEGMENTS, folder_segments, "Segments in a folder", (AUDIENCE, FOLDER), errors=ERRORS),
 ]
