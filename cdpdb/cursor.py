@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import pyarrow as pa
 
+from cdpdb.backends.base import write_many
 from cdpdb.core.jobs import QueryControl
 from cdpdb.core.results.decode import empty_table
 from cdpdb.core.results.fetch import Stopped
@@ -153,22 +154,32 @@ class Cursor:
         if refused:
             raise NotSupportedError(f"{keyword} statements cannot run: {refused}")
         self._reset()
-        self._rowcount = self._session.write(operation, parameters)
+        try:
+            self._rowcount = self._session.write(operation, parameters)
+        except Error as exc:
+            self._rowcount = exc.write.accepted_count if exc.write is not None else -1
+            raise
         if keyword in ("CREATE", "DROP", "ALTER"):
             self._session.catalog_changed()
         return self
 
     def executemany(self, operation: str, seq_of_parameters: Any) -> None:
-        """Run a write once per parameter set; ``rowcount`` is the total."""
+        """Run a write with each parameter set; ``rowcount`` is the total. A backend that
+        batches gets them all at once; if some rows are not accepted, the error's ``write``
+        says which, and ``rowcount`` counts those that were."""
         self._check_open()
         refused = self._session.read_only
         if refused:
             raise NotSupportedError(f"executemany() is for writes, and {refused}")
-        total = 0
-        for parameters in seq_of_parameters:
-            self._write(leading_keyword(operation), operation, parameters)
-            total += max(self._rowcount, 0)
-        self._rowcount = total
+        keyword = leading_keyword(operation)
+        self._reset()
+        try:
+            self._rowcount = write_many(self._session, operation, seq_of_parameters)
+        except Error as exc:
+            self._rowcount = exc.write.accepted_count if exc.write is not None else -1
+            raise
+        if keyword in ("CREATE", "DROP", "ALTER"):
+            self._session.catalog_changed()
 
     def callproc(self, procname: str, parameters: Sequence[Any] | None = None) -> Sequence[Any]:
         """Run a backend's named procedure: returns the parameters as the procedure left them (PEP 249);
@@ -434,7 +445,9 @@ class Cursor:
         OperationalError, and the cursor's background threads end."""
         self._closed = True
         self._abort("stopped because its cursor was closed", on_server=False)
+        rowcount = self._rowcount if self._result is None else -1
         self._reset()
+        self._rowcount = rowcount  # a write's count stays readable: SQLAlchemy reads it after closing
 
     def __enter__(self) -> Cursor:
         return self

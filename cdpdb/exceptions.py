@@ -3,6 +3,8 @@ help, whether the connection is gone — so that no caller ever parses a message
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 class Warning(Exception):  # PEP 249 name
     """Important warnings, such as data truncation."""
@@ -17,6 +19,7 @@ class Error(Exception):
     it: ``retryable`` (the same call may succeed later), ``disconnect`` (the connection cannot be
     used any more) and ``reason`` (a short code for the failure's kind, e.g. ``html_answer``,
     ``tls``, ``unknown_host``, ``unreachable``, ``broken_transfer``, ``deadline``, ``closed``).
+    A write that failed part-way carries ``write``: a :class:`WriteReport` of what was accepted.
     """
 
     def __init__(
@@ -32,12 +35,14 @@ class Error(Exception):
         retryable: bool = False,
         disconnect: bool = False,
         reason: str | None = None,
+        write: WriteReport | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.status, self.sqlstate, self.position, self.hint = status, sqlstate, position, hint
         self.query_id, self.request_id = query_id, request_id
         self.retryable, self.disconnect, self.reason = retryable, disconnect, reason
+        self.write = write
 
     def moved_to(self, position: int) -> Error:
         """The same error with its position (and the message's "at position N") changed."""
@@ -53,6 +58,34 @@ class Error(Exception):
         self.message = f"{self.message} (hint: {hint})"
         self.args = (self.message, *self.args[1:])
         return self
+
+
+@dataclass(frozen=True)
+class WriteReport:
+    """What a data-changing statement did before it failed, so nothing is lost in silence.
+
+    Rows are numbered from 0 in the statement's order (the order of ``executemany``'s parameter
+    sets, of a DataFrame's rows). ``accepted``: spans of rows the service accepted; ``rejected``:
+    spans of rows not accepted, each with why (a row that cannot be sent, a request that failed
+    after its retries, or a request never sent because an earlier one failed)."""
+
+    total: int
+    accepted: tuple[range, ...] = ()
+    rejected: tuple[tuple[range, str], ...] = ()
+
+    @property
+    def accepted_count(self) -> int:
+        return sum(len(span) for span in self.accepted)
+
+    def accepted_rows(self) -> list[int]:
+        return [row for span in self.accepted for row in span]
+
+    def rejected_rows(self) -> list[int]:
+        return [row for span, _ in self.rejected for row in span]
+
+    def why(self, row: int) -> str | None:
+        """Why ``row`` was not accepted (None: it was)."""
+        return next((why for span, why in self.rejected if row in span), None)
 
 
 class InterfaceError(Error):

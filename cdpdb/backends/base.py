@@ -11,10 +11,10 @@ client module imports an emulator.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import import_module
 from importlib.metadata import entry_points
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from cdpdb.core.jobs import QueryControl, Status
 from cdpdb.core.results.schema import Result, TypeTable
@@ -25,6 +25,7 @@ BUILTIN: dict[str, str] = {
     "salesforce": "cdpdb.backends.salesforce.session:open_session",
     "treasuredata": "cdpdb.backends.treasuredata.session:open_session",
     "adobe": "cdpdb.backends.adobe.session:open_session",
+    "customerio": "cdpdb.backends.customerio.session:open_session",
 }
 
 
@@ -87,6 +88,27 @@ class Session(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class BatchWriter(Protocol):
+    """Optional: a session that takes every parameter set of an ``executemany`` in one call
+    (a sink that batches them into few requests)."""
+
+    def write_many(self, sql: str, parameter_sets: Any) -> int:
+        """Run one data-changing statement once per parameter set; the rows it changed in all."""
+        ...
+
+
+def write_many(session: Session, sql: str, parameter_sets: Iterable[Any]) -> int:
+    """``executemany``: the session's own ``write_many`` when it has one, else ``write`` once per
+    parameter set (the total of the counts it knows)."""
+    if isinstance(session, BatchWriter):
+        return session.write_many(sql, parameter_sets)
+    total = 0
+    for parameters in parameter_sets:
+        total += max(session.write(sql, parameters), 0)
+    return total
 
 
 SessionOpener = Callable[[Mapping[str, Any]], Session]

@@ -50,3 +50,25 @@ def test_an_option_of_another_emulator_is_refused_by_name():
         timeout=60,
     )
     assert done.returncode == 2 and "--tenant-port is not an option of the treasuredata emulator" in done.stderr
+
+
+def test_serve_the_local_customerio_and_send_to_it():
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cdpdb.cli", "serve", "--backend", "customerio"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        printed: dict[str, str] = {}
+        for line in process.stdout:
+            parts = line.split()
+            if line.startswith("  ") and len(parts) >= 2:
+                printed[" ".join(parts[:-1])] = parts[-1]
+            if line.startswith("Press Ctrl-C"):
+                break
+        args = {"base_url": printed["base URL"], "api_key": printed["API key"], "ca_bundle": printed["CA certificate"]}
+        with cdpdb.connect(backend="customerio", **args) as conn:
+            cur = conn.cursor()
+            cur.execute("INSERT INTO track (user_id, event) VALUES ('u1', 'Served')")
+            assert cur.rowcount == 1
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0

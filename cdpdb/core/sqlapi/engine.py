@@ -35,7 +35,7 @@ class Engine:
         try:
             statements = [s for s in sqlglot.parse(sql, read="duckdb") if s is not None]
         except ParseError as exc:
-            raise _syntax_error(sql, exc) from None
+            raise syntax_error(sql, exc) from None
         if len(statements) != 1:
             raise ProgrammingError(f"give one statement, not {len(statements)}", sqlstate="42601")
         statement = statements[0]
@@ -76,7 +76,7 @@ def _failure(failures: list[BaseException], exc: duckdb.Error) -> BaseException:
     return failures[0] if failures else error_from_duckdb(exc)
 
 
-def _syntax_error(sql: str, exc: ParseError) -> ProgrammingError:
+def syntax_error(sql: str, exc: ParseError) -> ProgrammingError:
     """sqlglot's first error, with its place as a 1-based position in the statement."""
     first = exc.errors[0] if exc.errors else {}
     line, column = int(first.get("line") or 1), int(first.get("col") or 1)

@@ -1,8 +1,9 @@
 """A backend session over declared tables: the backend contract for APIs that are not SQL.
 
 An API backend subclasses :class:`ApiSession`, names itself, lists its tables, and overrides
-what its API adds (asynchronous jobs, writes, procedures); everything else — parameters,
-pushdown, evaluation, errors — is shared.
+what its API adds (asynchronous jobs, procedures); everything else — parameters, pushdown,
+evaluation, INSERT into tables that declare ``writable`` (:mod:`~cdpdb.core.sqlapi.writes`),
+errors — is shared. A session whose tables are all read-only refuses writes with ``read_only``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from cdpdb.core.results.schema import Result, TypeTable
 from cdpdb.core.sqlapi.duckdb_sql import TYPES, literal
 from cdpdb.core.sqlapi.engine import Engine
 from cdpdb.core.sqlapi.tables import Table
+from cdpdb.core.sqlapi.writes import Writer
 from cdpdb.exceptions import NotSupportedError, ProgrammingError
 
 UNDEFINED_TABLE = "42P01"
@@ -33,8 +35,11 @@ class ApiSession:
 
     def __init__(self, tables: Mapping[str, Table], read_only: str | None = None, prefetch_pages: int = 1) -> None:
         self.tables = dict(tables)
-        self._read_only = read_only or f"the {self.backend} API's tables are read with SELECT; nothing is written"
+        writable = any(table.writable for table in self.tables.values())
+        default = None if writable else f"the {self.backend} API's tables are read with SELECT; nothing is written"
+        self._read_only = read_only or default
         self.engine = Engine(self.tables, prefetch_pages=prefetch_pages)
+        self.writer = Writer(self.tables, self.engine)
 
     @property
     def types(self) -> TypeTable:
@@ -67,7 +72,16 @@ class ApiSession:
         raise NotSupportedError(f"the {self.backend} backend has no asynchronous queries")
 
     def write(self, sql: str, parameters: Any) -> int:
-        raise NotSupportedError(self._read_only)
+        """One INSERT (``parameters``: one set, or None); the rows the table accepted."""
+        if self._read_only:
+            raise NotSupportedError(self._read_only)
+        return self.writer.run(sql, None if parameters is None else [parameters])
+
+    def write_many(self, sql: str, parameter_sets: Sequence[Any]) -> int:
+        """One INSERT with every parameter set at once: one Arrow table, one hand-over to the table."""
+        if self._read_only:
+            raise NotSupportedError(self._read_only)
+        return self.writer.run(sql, parameter_sets if isinstance(parameter_sets, Sequence) else list(parameter_sets))
 
     def call(self, procedure: str, parameters: Sequence[Any]) -> tuple[Sequence[Any], Result | None]:
         """Named procedures: none unless the backend overrides this."""

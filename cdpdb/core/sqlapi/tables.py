@@ -67,7 +67,11 @@ class Scan:
 
 class Table:
     """A table of an API. Subclasses set ``name``, ``fields`` (and optionally ``primary_key``,
-    ``comment``, ``orders``, ``limits``) and implement :meth:`scan`."""
+    ``comment``, ``orders``, ``limits``) and implement :meth:`scan`.
+
+    A table the API writes to also sets ``writable`` and implements :meth:`insert`; ``required``
+    names the columns every INSERT must name, ``open_columns`` lets an INSERT name columns beyond
+    the declared ones (an API that folds them into a JSON object, such as a CDP's traits)."""
 
     name: str
     fields: Sequence[Field]
@@ -75,6 +79,9 @@ class Table:
     comment: str | None = None
     orders: bool = False  # the API can return rows in a requested order
     limits: bool = False  # the API can stop after N rows
+    writable: bool = False  # INSERT hands rows to insert()
+    required: tuple[str, ...] = ()  # columns every INSERT must name
+    open_columns: bool = False  # an INSERT may name undeclared columns (typed by their values)
 
     def field(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name == name), None)
@@ -95,6 +102,14 @@ class Table:
         """Record batches of this table's rows (the columns of ``scan.columns`` at least, in any
         order; extra columns are dropped) that pass at least ``scan.predicates``. A table the API
         cannot list without a predicate raises NotSupportedError naming the predicate it needs."""
+        raise NotImplementedError
+
+    def insert(self, rows: pa.Table) -> int:
+        """Write ``rows``, which hold exactly the columns the statement named (a column left out
+        is absent; a NULL is a null), declared columns in their declared types; return how many
+        rows the API accepted. All or nothing is not required, silence is not allowed: when some
+        rows are not accepted, raise a cdpdb error whose ``write`` (a ``WriteReport``) says which
+        were and which were not, and why."""
         raise NotImplementedError
 
 
