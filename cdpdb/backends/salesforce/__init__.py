@@ -46,6 +46,8 @@ def connect(
     max_workers: int | None = None,  # parallel V3 chunk downloads (1: serial)
     prefetch: int | None = None,  # pages or chunks fetched ahead of the consumer (0: none)
     progress: bool | None = None,  # tqdm progress bars for fetches
+    ingestion_source: str | None = None,  # INSERT / to_sql through this Ingestion API source
+    ingest_bulk_rows: int = 10_000,  # from this many rows an INSERT is a bulk job
     admin_key: str | None = None,  # local Data Cloud only: send writes to its admin path (test fixtures)
 ) -> Connection:
     """Log in to Data Cloud: ``cdpdb.connect()`` with every setting spelled out for editors and

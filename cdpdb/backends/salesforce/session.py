@@ -12,6 +12,7 @@ from cdpdb.backends.base import emulator_hook
 from cdpdb.backends.salesforce import wire
 from cdpdb.backends.salesforce.auth import token_cache
 from cdpdb.backends.salesforce.errors import error_from_response
+from cdpdb.backends.salesforce.ingest_sql import ingest
 from cdpdb.backends.salesforce.metadata import UNDEFINED_NAME_STATES, MetadataCache, case_hint
 from cdpdb.backends.salesforce.query import protocol_for
 from cdpdb.backends.salesforce.query.dataspaces import Dataspaces
@@ -27,8 +28,8 @@ from cdpdb.exceptions import Error, NotSupportedError, ProgrammingError
 log = logging.getLogger(__name__)
 
 READ_ONLY = (
-    "the Data Cloud Query API is read-only: load or change data with the Ingestion API "
-    "(https://developer.salesforce.com/docs/data/data-cloud-int/references/data-cloud-ingestionapi-ref)"
+    "the Data Cloud Query API is read-only: INSERT rows through an Ingestion API source by connecting "
+    "with ingestion_source=<its name> (docs/datacloud-apis.md), or use cdpdb.apis.IngestionClient"
 )
 
 
@@ -79,7 +80,7 @@ class DataCloudSession:
 
     @property
     def read_only(self) -> str | None:
-        return None if self._writer is not None else READ_ONLY
+        return None if self._writer is not None or self.settings.ingestion_source else READ_ONLY
 
     def execute(
         self, sql: str, parameters: Any, control: QueryControl, *, dataspace: str | None = None, **options: Any
@@ -106,9 +107,18 @@ class DataCloudSession:
             other.cancel(query_id)  # an id unknown there is a 404, which cancel() ignores
 
     def write(self, sql: str, parameters: Any) -> int:
-        if self._writer is None:
-            raise NotSupportedError(READ_ONLY)
-        return int(self._writer(sql, parameters))
+        if self._writer is not None:
+            return int(self._writer(sql, parameters))
+        if self.settings.ingestion_source:
+            return ingest(self, sql, None if parameters is None else [parameters])
+        raise NotSupportedError(READ_ONLY)
+
+    def write_many(self, sql: str, parameter_sets: Any) -> int:
+        """``executemany``: through the Ingestion API, every parameter set in one statement (few
+        requests); the local Data Cloud's admin writes, one by one."""
+        if self._writer is None and self.settings.ingestion_source:
+            return ingest(self, sql, list(parameter_sets))
+        return sum(max(self.write(sql, parameters), 0) for parameters in parameter_sets)
 
     def call(self, procedure: str, parameters: Sequence[Any]) -> tuple[Sequence[Any], Result | None]:
         raise NotSupportedError(

@@ -71,6 +71,8 @@ class Settings(BackendSettings):
     max_workers: int = 4  # parallel V3 chunk downloads (1: serial)
     prefetch: int = 2  # pages or chunks fetched ahead of the consumer (0: none)
     progress: bool = False  # tqdm progress bars for fetches
+    ingestion_source: str | None = None  # INSERT / to_sql into <source>_<object>__dll through the Ingestion API
+    ingest_bulk_rows: int = 10_000  # from this many rows an INSERT is a bulk job, below it streamed
     admin_key: str | None = None  # local Data Cloud only: send writes to its admin path (test fixtures)
 
     def validate(self) -> None:

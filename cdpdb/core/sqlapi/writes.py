@@ -55,12 +55,20 @@ class InsertPlan:
             return None
         rows = []
         for row in self.source.expressions:
-            items = list(row.expressions) if isinstance(row, exp.Tuple) else [row]
+            items = [_bare(item) for item in (row.expressions if isinstance(row, exp.Tuple) else [row])]
             if not all(isinstance(item, exp.Placeholder) or _constant(item) for item in items):
                 return None
             rows.append(items)
         styles = {bool(item.this) for row in rows for item in row if isinstance(item, exp.Placeholder)}
         return rows if len(styles) == 1 else None  # ? and :name are not mixed; at least one placeholder
+
+
+def _bare(item: exp.Expr) -> exp.Expr:
+    """A placeholder under a cast (SQLAlchemy's ``:name::VARCHAR`` bind casts) is the placeholder:
+    its value becomes the column's declared type either way."""
+    if isinstance(item, exp.Cast) and isinstance(item.this, exp.Placeholder):
+        return item.this
+    return item
 
 
 def _constant(item: exp.Expr) -> bool:

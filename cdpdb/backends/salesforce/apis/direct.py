@@ -10,7 +10,6 @@ from typing import Any
 
 from cdpdb.backends.salesforce import wire
 from cdpdb.backends.salesforce.metadata import Entity, Field, parse_entity
-from cdpdb.backends.salesforce.session import DataCloudSession
 from cdpdb.exceptions import InterfaceError, OperationalError, ProgrammingError
 
 
@@ -19,9 +18,9 @@ class DirectClient:
 
     def __init__(self, connection: Any) -> None:
         session = getattr(connection, "session", connection)
-        if not isinstance(session, DataCloudSession):
+        if getattr(session, "backend", None) != "salesforce" or not hasattr(session, "direct_call"):
             raise InterfaceError("the Data Cloud API clients need a Data Cloud connection (cdpdb.connect(...))")
-        self._session = session
+        self._session: Any = session  # a DataCloudSession (not imported: the session imports the clients)
 
     def _get(self, path: str, params: Mapping[str, Any], what: str) -> dict[str, Any]:
         """The answer's JSON with numbers as ``Decimal`` (a float would round a NUMERIC(38, 18))."""

@@ -31,7 +31,7 @@ from cdpdb.backends.salesforce.apis.records import column_of
 from cdpdb.backends.salesforce.metadata import Entity
 from cdpdb.backends.salesforce.types import TYPES
 from cdpdb.core.results.progress import Progress
-from cdpdb.exceptions import DataError, Error, OperationalError, ProgrammingError
+from cdpdb.exceptions import DataError, Error, OperationalError, ProgrammingError, WriteReport
 
 CSV_CHUNK_ROWS = 50_000  # rows written to CSV at a time (bounded memory per step)
 
@@ -395,10 +395,11 @@ def _csv(table: pa.Table, header: bool) -> bytes:
 
 
 def _partial(exc: Error, accepted: int, total: int) -> Error:
+    why = str(exc)
     error = type(exc)(
         f"{accepted:,} of {total:,} rows were accepted (rows 1 to {accepted:,}); rows {accepted + 1:,} to "
-        f"{total:,} were not sent: {exc}. Send those again (upserts replace by primary key, so resending is safe)",
+        f"{total:,} were not sent: {why}. Send those again (upserts replace by primary key, so resending is safe)",
         reason=exc.reason,
+        write=WriteReport(total, (range(0, accepted),), ((range(accepted, total), why),)),
     )
-    error.rows_accepted = accepted  # type: ignore[attr-defined]
     return error

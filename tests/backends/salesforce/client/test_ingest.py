@@ -99,7 +99,8 @@ def test_a_failure_part_way_says_which_rows_were_accepted(private_cloud):
         with private_cloud.faults.inject(Fault(status=503, count=-1, path=r"/api/v1/ingest/sources/", skip=1)):
             with pytest.raises(cdpdb.DatabaseError, match=r"of 5,000 rows were accepted") as failure:
                 IngestionClient(conn).stream("Ecommerce", "Order", rows)
-        accepted = failure.value.rows_accepted
+        accepted = failure.value.write.accepted_count
+        assert failure.value.write.rejected_rows() == list(range(accepted, 5000))
         assert 0 < accepted < 5000
         assert [r[0] for r in stored(conn, "F-")] == [r["OrderNumber"] for r in rows[:accepted]]
         assert IngestionClient(conn).stream("Ecommerce", "Order", rows[accepted:]) == 5000 - accepted
