@@ -279,7 +279,7 @@ class IngestionClient(DirectClient):
             "DELETE", f"{wire.INGEST_JOBS_PATH}/{job_id}", what=f"deleting job {job_id}", expect="none"
         )
 
-    def wait(self, job_id: str, timeout: float | None = None, poll: float = 0.5) -> IngestJob:
+    def wait(self, job_id: str, timeout: float | None = None, poll: float = 0.05) -> IngestJob:
         """The job once it is JobComplete (or raise: Failed, Aborted, or still running at ``timeout``)."""
         give_up = None if timeout is None else time.monotonic() + timeout
         job = self.job(job_id)
