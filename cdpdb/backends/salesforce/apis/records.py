@@ -16,14 +16,24 @@ from cdpdb.backends.salesforce.metadata import Field
 from cdpdb.backends.salesforce.types import TYPES
 from cdpdb.core.results.decode import decode_column
 from cdpdb.core.results.frames import to_pandas, to_polars
+from cdpdb.core.results.rows import python_rows
 from cdpdb.core.results.schema import Column
 
 
 def column_of(field: Field | None, name: str) -> Column:
-    """A field as a result column; a field the metadata does not describe is text (never lost)."""
+    """A field as a result column, typed as SQL reads the same field; a field the metadata does not
+    describe is text (never lost). A NUMBER is exact: DECIMAL(p, s) as the metadata gives it,
+    BIGINT when that is a whole number of at most 19 digits (a BIGINT column's; a value beyond
+    BIGINT is a DataError, never a wrong number), DOUBLE when no precision is given (what the
+    engine stores such a field as)."""
     if field is None:
         return Column(name, "VARCHAR")
-    return Column(name, field.type, field.precision, field.scale, field.nullable)
+    kind = field.type
+    if kind == "NUMBER" and field.precision is None:
+        kind = "DOUBLE"
+    elif kind == "NUMBER" and field.scale == 0 and field.precision is not None and field.precision <= 19:
+        kind = "BIGINT"
+    return Column(name, kind, field.precision, field.scale, field.nullable)
 
 
 def decode(objects: Sequence[Mapping[str, Any]], fields: Mapping[str, Field], names: Sequence[str] = ()) -> pa.Table:
@@ -46,8 +56,10 @@ class Records(Sequence[dict[str, Any]]):
 
     @property
     def rows(self) -> list[dict[str, Any]]:
+        """As the cursor gives them (UTC instants in ``datetime.timezone.utc``, exact decimals)."""
         if self._rows is None:
-            self._rows = self.table.to_pylist()
+            names = self.table.column_names
+            self._rows = [dict(zip(names, row, strict=True)) for row in python_rows(self.table)]
         return self._rows
 
     @overload
