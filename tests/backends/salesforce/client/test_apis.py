@@ -113,3 +113,29 @@ def test_admin_writes_send_exact_json_for_any_mapping():
     from cdpdb.backends.salesforce.local.hooks import _jsonable
 
     assert _jsonable(MappingProxyType({"a": Decimal("1.50"), "b": float("inf")})) == {"a": "1.50", "b": "Infinity"}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=hostile)
+def test_hostile_filter_values_reach_every_api_that_takes_filters(cloud, connect, value):
+    """Lookup by key, Universal ID Lookup and Calculated Insights send filters the same way."""
+    from cdpdb.apis import UniversalIdClient
+
+    link = {
+        "ssot__Id__c": ["l1"],
+        "SourceRecordId__c": ["s1"],
+        "UnifiedRecordId__c": ["u1"],
+        "ssot__DataSourceId__c": ["ds"],
+        "ssot__DataSourceObjectId__c": ["dso"],
+        "Value__c": [value],
+    }
+    cloud.load("EchoLink__dlm", pa.table(link), category="Related", primary_keys=["ssot__Id__c"])
+    cloud.load(
+        "Echo__dlm", pa.table({"Key__c": ["k"], "Value__c": [value]}), category="Profile", primary_keys=["Key__c"]
+    )
+    conn = connect()
+    got = ProfileClient(conn).get("Echo__dlm", "k", fields=["Key__c", "Value__c"], filters={"Value__c": value})
+    assert got.rows == [{"Key__c": "k", "Value__c": value}]
+    found = UniversalIdClient(conn).lookup("ds", "dso", "s1", entity="EchoLink__dlm", filters={"Value__c": value})
+    assert [r["SourceRecordId__c"] for r in found] == ["s1"]
+    assert len(InsightsClient(conn).query("Customer_Lifetime_Value__cio", filters={"Currency__c": value})) == 0
