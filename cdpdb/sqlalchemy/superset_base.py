@@ -71,7 +71,7 @@ class CdpdbEngineSpec(BaseEngineSpec):
             kind, detail = rules.error_type(rules.error_code(error)), error.message
         else:
             text = ex if isinstance(ex, str) else cls._extract_error_message(ex)
-            kind, detail = rules.type_from_text(text), text
+            kind, detail = rules.type_from_text(text), rules.driver_message(text)
         if kind is None:
             return super().extract_errors(ex, context, database_name)  # type: ignore[arg-type]
         message = rules.MESSAGES[kind] % {"engine": cls.engine_name, "detail": detail}

@@ -141,6 +141,16 @@ def type_from_text(text: str) -> str | None:
     return next((kind for pattern, kind in TEXT_FALLBACK.items() if pattern.search(text)), None)
 
 
+_DRIVER_MESSAGE = re.compile(r"\(cdpdb\.exceptions\.\w+\) (?P<message>[^\n]*)")
+
+
+def driver_message(text: str) -> str:
+    """The driver's own message inside SQLAlchemy's rendering of an error (``(cdpdb.exceptions.X)
+    message [SQL: ...] (Background ...)``), for display; the whole text when there is none."""
+    match = _DRIVER_MESSAGE.search(text)
+    return match.group("message") if match else text
+
+
 def dttm_literal(type_name: str, dttm: datetime) -> str | None:
     """A SQL literal of ``dttm`` for a column of type ``type_name`` (as Superset shows it, e.g.
     ``TIMESTAMP WITH TIME ZONE``, ``DATE``), in the PostgreSQL spelling Hyper and DuckDB both

@@ -86,6 +86,7 @@ def test_login_and_tls_failures_get_superset_types(cloud):
     # "Test connection" hands the spec str(exception) only: the text fallback must agree.
     assert rules.type_from_text(str(wrong_password)) == rules.ACCESS_DENIED
     assert rules.type_from_text(str(no_ca)) == rules.MISSING_PARAMETERS
+    assert rules.driver_message(str(wrong_password)) == wrong_password.orig.message  # what the user reads
     assert rules.driver_error(ValueError("not a driver error")) is None
 
 
