@@ -141,14 +141,17 @@ def type_from_text(text: str) -> str | None:
     return next((kind for pattern, kind in TEXT_FALLBACK.items() if pattern.search(text)), None)
 
 
-_DRIVER_MESSAGE = re.compile(r"\(cdpdb\.exceptions\.\w+\) (?P<message>[^\n]*)")
+_DRIVER_MESSAGE = re.compile(r"\(cdpdb\.exceptions\.\w+\) (?P<message>[^\n]*)|\[cdpdb:\w+\] (?P<tagged>.*)", re.S)
 
 
 def driver_message(text: str) -> str:
-    """The driver's own message inside SQLAlchemy's rendering of an error (``(cdpdb.exceptions.X)
-    message [SQL: ...] (Background ...)``), for display; the whole text when there is none."""
+    """The driver's own message inside a text-only error, for display: in SQLAlchemy's rendering
+    (``(cdpdb.exceptions.X) message [SQL: ...]``) or after the code :func:`tagged_message` wrote;
+    the whole text when there is neither."""
     match = _DRIVER_MESSAGE.search(text)
-    return match.group("message") if match else text
+    if not match:
+        return text
+    return match.group("message") or match.group("tagged")
 
 
 def dttm_literal(type_name: str, dttm: datetime) -> str | None:

@@ -205,14 +205,17 @@ def _save_chart(browser, name: str) -> None:
         "the save modal",
         lambda: next((m for m in browser.find_elements(By.CSS_SELECTOR, ".ant-modal") if m.is_displayed()), None),
     )
-    field = modal.find_element(
-        By.CSS_SELECTOR, "input[data-test=new-chart-name], input[placeholder*='hart name'], input"
-    )
-    _type(field, name)
+    _type(modal.find_element(By.CSS_SELECTOR, "input[data-test=new-chart-name]"), name)
     click(browser, modal.find_element(By.CSS_SELECTOR, "[data-test=btn-modal-save]"))
+    wait_for("the saved chart", lambda: "slice_id=" in browser.current_url)
     wait_for(
-        "the saved chart's name",
-        lambda: name in browser.find_element(By.TAG_NAME, "body").text and "/explore/" in browser.current_url,
+        f"the title {name!r}",
+        lambda: (
+            name
+            in browser.execute_script(
+                "return [...document.querySelectorAll('input')].map(i => i.value).join('|') + document.body.innerText"
+            )
+        ),
     )
 
 

@@ -70,7 +70,9 @@ def test_sql_errors_get_superset_types_from_their_sqlstate(engine, sql, expected
     assert error is failure.orig
     assert rules.error_type(rules.error_code(error)) == expected
     # SQL Lab keeps only text: the code the spec writes into it is read back.
-    assert rules.type_from_text(f"Salesforce Data Cloud error: {rules.tagged_message(error)}") == expected
+    sql_lab_text = f"Salesforce Data Cloud error: {rules.tagged_message(error)}"
+    assert rules.type_from_text(sql_lab_text) == expected
+    assert rules.driver_message(sql_lab_text) == error.message
 
 
 def _engine_with(cloud, **overrides):
