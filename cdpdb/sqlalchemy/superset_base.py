@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
-from typing import Any
+from re import Pattern
+from typing import Any, ClassVar
 
 from sqlalchemy.engine import Dialect
 from sqlalchemy.engine.url import URL
@@ -45,6 +46,9 @@ class CdpdbEngineSpec(BaseEngineSpec):
     # cdpdb reads: no CSV upload, no CREATE TABLE AS from SQL Lab.
     supports_file_upload = False
     disable_ssh_tunneling = True  # the connection is HTTPS to an API, not a database socket
+    # Superset's custom_errors match message text; this spec types errors by their data in
+    # extract_errors instead (text only where Superset hands over nothing else, see above).
+    custom_errors: ClassVar[dict[Pattern[str], tuple[str, SupersetErrorType, dict[str, Any]]]] = {}
 
     @classmethod
     def convert_dttm(cls, target_type: str, dttm: datetime, db_extra: dict[str, Any] | None = None) -> str | None:
