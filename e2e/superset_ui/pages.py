@@ -18,7 +18,13 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 
 T = TypeVar("T")
-TRANSIENT = (NoSuchElementException, StaleElementReferenceException, ElementClickInterceptedException, IndexError)
+TRANSIENT = (
+    NoSuchElementException,
+    StaleElementReferenceException,
+    ElementClickInterceptedException,
+    IndexError,
+    StopIteration,
+)
 
 
 def wait_for(what: str, probe: Callable[[], T | None], timeout: float = 30) -> T:
@@ -81,20 +87,21 @@ def by_text(driver: WebDriver, text: str) -> WebElement:
     )
 
 
-def choose(driver: WebDriver, label: str, option: str, within: WebElement | None = None) -> None:
+def choose(driver: WebDriver, label: str, option: str, within: Callable[[], WebElement] | None = None) -> None:
     """Pick ``option`` in the Ant Design select whose input is labelled ``label``: click it, type
-    the option's text, click the option (its title, or a line of its text, equals ``option``)."""
-    scope = within or driver
-    field = wait_for(
-        f"the select {label!r}",
-        lambda: next(
-            (i for i in scope.find_elements(By.CSS_SELECTOR, f"input[aria-label={_css_literal(label)}]") if i.size),
-            None,
-        ),
-    )
-    select = field.find_element(By.XPATH, "./ancestor::div[contains(@class,'ant-select')][1]")
-    click(driver, select)
-    field.send_keys(option)
+    the option's text, click the option (its title, or a line of its text, equals ``option``).
+    ``within`` finds the element to search in, again on each try (popovers re-render)."""
+
+    def open_and_type() -> bool:
+        scope = within() if within else driver
+        field = next(
+            i for i in scope.find_elements(By.CSS_SELECTOR, f"input[aria-label={_css_literal(label)}]") if i.size
+        )
+        click(driver, field.find_element(By.XPATH, "./ancestor::div[contains(@class,'ant-select')][1]"))
+        field.send_keys(option)
+        return True
+
+    wait_for(f"the select {label!r}", open_and_type)
 
     def pick() -> bool:
         options = driver.find_elements(

@@ -145,7 +145,7 @@ def _pick_column(browser, zone_text: str, column: str, index: int = 0) -> None:
         ],
     )
     click(browser, zones[index])
-    choose(browser, "Columns and metrics", column, within=popover(browser))
+    choose(browser, "Columns and metrics", column, within=lambda: popover(browser))
     click(browser, browser.find_element(By.CSS_SELECTOR, "[data-test='ColumnEdit#save']"))
 
 
@@ -161,7 +161,7 @@ def _add_count_metric(browser) -> None:
         ],
     )
     click(browser, zones[0])
-    choose(browser, "Select saved metrics", "COUNT(*)", within=popover(browser))
+    choose(browser, "Select saved metrics", "COUNT(*)", within=lambda: popover(browser))
     click(browser, browser.find_element(By.CSS_SELECTOR, "[data-test='AdhocMetricEdit#save']"))
 
 
