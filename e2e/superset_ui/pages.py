@@ -46,20 +46,27 @@ def shot(driver: WebDriver, folder: Path, name: str) -> None:
     driver.save_screenshot(str(folder / f"{name}.png"))
 
 
-def click(driver: WebDriver, element: WebElement, patience: float = 12) -> None:
-    """Click ``element``; while a toast covers it, wait for the toast to go (they do after a few
-    seconds), then, if one stays, dispatch the click on the element itself."""
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+def click(driver: WebDriver, target: WebElement | Callable[[], WebElement], patience: float = 15) -> None:
+    """Click ``target`` (an element, or a function finding it again on each try: React re-renders
+    replace elements). While a toast covers it, wait for the toast to go; if one stays, dispatch
+    the click on the element itself."""
+    find = target if callable(target) else (lambda: target)
     deadline = time.monotonic() + patience
     while True:
+        element = None
         try:
+            element = find()
+            driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
             element.click()
             return
         except ElementClickInterceptedException:
-            if time.monotonic() > deadline:
+            if time.monotonic() > deadline and element is not None:
                 driver.execute_script("arguments[0].click()", element)
                 return
-            time.sleep(0.5)
+        except (StaleElementReferenceException, NoSuchElementException):
+            if time.monotonic() > deadline:
+                raise
+        time.sleep(0.5)
 
 
 def button(driver: WebDriver, text: str, within: WebElement | None = None) -> WebElement:

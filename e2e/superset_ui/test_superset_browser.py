@@ -46,19 +46,19 @@ def test_log_in(browser, superset, artifacts):
     browser.get(f"{superset.url}/login/")
     wait_for("the login form", lambda: browser.find_element(By.ID, "username")).send_keys(superset.username)
     browser.find_element(By.ID, "password").send_keys(superset.password)
-    click(browser, button(browser, "Sign in"))
+    click(browser, lambda: button(browser, "Sign in"))
     wait_for("the welcome page", lambda: "/superset/welcome" in browser.current_url)
     shot(browser, artifacts, "01-logged-in")
 
 
 def _database_modal(browser, superset):
     browser.get(f"{superset.url}/databaseview/list/")
-    click(browser, button(browser, "Database"))
+    click(browser, lambda: button(browser, "Database"))
     modal = wait_for("the database modal", lambda: browser.find_element(By.CSS_SELECTOR, ".ant-modal"))
     select = wait_for("the engine list", lambda: modal.find_element(By.CSS_SELECTOR, ".ant-select"))
-    click(browser, select)
+    click(browser, lambda: select)
     select.find_element(By.TAG_NAME, "input").send_keys("Salesforce Data Cloud")
-    click(browser, by_text(browser, "Salesforce Data Cloud"))
+    click(browser, lambda: by_text(browser, "Salesforce Data Cloud"))
     return wait_for(
         "the URI form", lambda: browser.find_element(By.CSS_SELECTOR, ".ant-modal input[name=sqlalchemy_uri]")
     )
@@ -79,15 +79,15 @@ def test_add_database_by_url_and_test_connection(browser, superset, cdp_url, art
     # A wrong password: the engine spec turns the driver's error into Superset's access-denied error.
     wrong = re.sub(r":[^:@/]+@", ":not-the-password@", cdp_url, count=1)
     _type(uri, wrong)
-    click(browser, button(browser, "Test connection"))
+    click(browser, lambda: button(browser, "Test connection"))
     wait_for("the access-denied error", lambda: "refused the login" in browser.find_element(By.TAG_NAME, "body").text)
     shot(browser, artifacts, "02-test-connection-wrong-password")
 
     _type(uri, cdp_url)
-    click(browser, button(browser, "Test connection"))
+    click(browser, lambda: button(browser, "Test connection"))
     by_text(browser, "Connection looks good!")
     shot(browser, artifacts, "03-test-connection-ok")
-    click(browser, button(browser, "Connect"))
+    click(browser, lambda: button(browser, "Connect"))
     by_text(browser, "Database connected")
     wait_for("the database in the list", lambda: DATABASE in browser.find_element(By.TAG_NAME, "body").text)
     shot(browser, artifacts, "04-database-list")
@@ -96,7 +96,7 @@ def test_add_database_by_url_and_test_connection(browser, superset, cdp_url, art
 def _sql_lab_run(browser, sql: str) -> None:
     editor = wait_for("the SQL editor", lambda: browser.find_element(By.CSS_SELECTOR, ".ace_editor"))
     browser.execute_script("arguments[0].env.editor.setValue(arguments[1], 1)", editor, sql)
-    click(browser, browser.find_element(By.CSS_SELECTOR, "[data-test=run-query-action]"))
+    click(browser, lambda: browser.find_element(By.CSS_SELECTOR, "[data-test=run-query-action]"))
 
 
 def test_sql_lab_query(browser, superset, orders, artifacts):
@@ -104,7 +104,7 @@ def test_sql_lab_query(browser, superset, orders, artifacts):
     if not wait_for("SQL Lab", lambda: browser.find_elements(By.CSS_SELECTOR, ".ace_editor, [data-test=add-tab-icon]")):
         raise AssertionError("SQL Lab did not load")
     if not browser.find_elements(By.CSS_SELECTOR, ".ace_editor"):
-        click(browser, browser.find_element(By.CSS_SELECTOR, "[data-test=add-tab-icon]"))
+        click(browser, lambda: browser.find_element(By.CSS_SELECTOR, "[data-test=add-tab-icon]"))
     by_text(browser, DATABASE)
     _sql_lab_run(
         browser, f'SELECT "{STATUS}" AS status, COUNT(*) AS orders FROM "{TABLE}" GROUP BY 1 ORDER BY 1 NULLS LAST'
@@ -131,7 +131,7 @@ def test_physical_dataset_from_a_reflected_table(browser, superset, artifacts):
     # The preview lists the table's reflected columns.
     wait_for("the reflected columns", lambda: STARTED in browser.find_element(By.TAG_NAME, "body").text)
     shot(browser, artifacts, "07-dataset-from-table")
-    click(browser, button(browser, "Create and explore dataset"))
+    click(browser, lambda: button(browser, "Create and explore dataset"))
     wait_for("the chart type page", lambda: "/chart/add" in browser.current_url)
 
 
@@ -144,9 +144,9 @@ def _pick_column(browser, zone_text: str, column: str, index: int = 0) -> None:
             if e.is_displayed()
         ],
     )
-    click(browser, zones[index])
+    click(browser, lambda: zones[index])
     choose(browser, "Columns and metrics", column, within=lambda: popover(browser))
-    click(browser, browser.find_element(By.CSS_SELECTOR, "[data-test='ColumnEdit#save']"))
+    click(browser, lambda: browser.find_element(By.CSS_SELECTOR, "[data-test='ColumnEdit#save']"))
 
 
 def _add_count_metric(browser) -> None:
@@ -160,15 +160,15 @@ def _add_count_metric(browser) -> None:
             if e.is_displayed()
         ],
     )
-    click(browser, zones[0])
+    click(browser, lambda: zones[0])
     choose(browser, "Select saved metrics", "COUNT(*)", within=lambda: popover(browser))
-    click(browser, browser.find_element(By.CSS_SELECTOR, "[data-test='AdhocMetricEdit#save']"))
+    click(browser, lambda: browser.find_element(By.CSS_SELECTOR, "[data-test='AdhocMetricEdit#save']"))
 
 
 def _run_chart(browser) -> None:
     click(
         browser,
-        wait_for(
+        lambda: wait_for(
             "the run button",
             lambda: next(
                 (
@@ -195,18 +195,18 @@ def _results(browser, expected: int) -> list[dict[str, str]]:
         ),
     )
     if tab.get_attribute("aria-selected") != "true":
-        click(browser, tab)
+        click(browser, lambda: tab)
     return grid_rows(browser, expected)
 
 
 def _save_chart(browser, name: str) -> None:
-    click(browser, button(browser, "Save"))
+    click(browser, lambda: button(browser, "Save"))
     modal = wait_for(
         "the save modal",
         lambda: next((m for m in browser.find_elements(By.CSS_SELECTOR, ".ant-modal") if m.is_displayed()), None),
     )
     _type(modal.find_element(By.CSS_SELECTOR, "input[data-test=new-chart-name]"), name)
-    click(browser, modal.find_element(By.CSS_SELECTOR, "[data-test=btn-modal-save]"))
+    click(browser, lambda: modal.find_element(By.CSS_SELECTOR, "[data-test=btn-modal-save]"))
     wait_for("the saved chart", lambda: "slice_id=" in browser.current_url)
     wait_for(
         f"the title {name!r}",
@@ -220,8 +220,8 @@ def _save_chart(browser, name: str) -> None:
 
 
 def test_bar_chart(browser, superset, orders, artifacts):
-    click(browser, by_text(browser, "Bar Chart"))
-    click(browser, button(browser, "Create new chart"))
+    click(browser, lambda: by_text(browser, "Bar Chart"))
+    click(browser, lambda: button(browser, "Create new chart"))
     wait_for("Explore", lambda: "/explore/" in browser.current_url)
     query = urllib.parse.parse_qs(urllib.parse.urlparse(browser.current_url).query)
     state["datasource"] = (query.get("datasource_id") or [query.get("datasource", [""])[0].split("__")[0]])[0]
@@ -252,7 +252,7 @@ def _set_time_grain(browser, grain: str) -> None:
     select = header.find_element(
         By.XPATH, "./ancestor::div[.//div[contains(@class,'ant-select')]][1]//div[contains(@class,'ant-select')]"
     )
-    click(browser, select)
+    click(browser, lambda: select)
     select.find_element(By.TAG_NAME, "input").send_keys(grain)
     option = wait_for(
         f"the grain {grain}",
@@ -267,12 +267,12 @@ def _set_time_grain(browser, grain: str) -> None:
             None,
         ),
     )
-    click(browser, option)
+    click(browser, lambda: option)
 
 
 def _time_range_filter(browser, start: str, end: str) -> None:
-    click(browser, by_text(browser, f"{STARTED} (No filter)"))
-    click(browser, popover(browser).find_element(By.CSS_SELECTOR, "[data-test=time-range-trigger]"))
+    click(browser, lambda: by_text(browser, f"{STARTED} (No filter)"))
+    click(browser, lambda: popover(browser).find_element(By.CSS_SELECTOR, "[data-test=time-range-trigger]"))
     choose(browser, "Range type", "Advanced")
     ranges = wait_for(
         "the advanced range inputs",
@@ -285,10 +285,10 @@ def _time_range_filter(browser, start: str, end: str) -> None:
     assert len(ranges) == 2
     _type(ranges[0], start)
     _type(ranges[1], end)
-    click(browser, browser.find_element(By.CSS_SELECTOR, "[data-test=date-filter-control__apply-button]"))
+    click(browser, lambda: browser.find_element(By.CSS_SELECTOR, "[data-test=date-filter-control__apply-button]"))
     click(
         browser,
-        wait_for(
+        lambda: wait_for(
             "the filter's save button",
             lambda: next(
                 (
