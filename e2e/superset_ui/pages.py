@@ -137,7 +137,7 @@ if (!grids.length) return null;
 const rows = [...grids[grids.length - 1].querySelectorAll('.ag-center-cols-container [role=row]')];
 rows.sort((a, b) => Number(a.getAttribute('row-index')) - Number(b.getAttribute('row-index')));
 return rows.map(r => Object.fromEntries(
-  [...r.querySelectorAll('[role=gridcell]')].map(c => [c.getAttribute('col-id'), c.innerText.trim()])));
+  [...r.querySelectorAll('[role=gridcell]')].map(c => [c.getAttribute('col-id'), c.textContent.trim()])));
 """
 
 
@@ -145,7 +145,12 @@ def grid_rows(driver: WebDriver, expected: int, timeout: float = 60) -> list[dic
     """The rows of the visible result table, once it shows ``expected`` of them."""
     return wait_for(
         f"a result table of {expected} rows",
-        lambda: (rows := driver.execute_script(_GRID_ROWS)) and len(rows) == expected and rows,
+        lambda: (
+            (rows := driver.execute_script(_GRID_ROWS))
+            and len(rows) == expected
+            and all(any(cell for cell in row.values()) for row in rows)  # painted, not just laid out
+            and rows
+        ),
         timeout,
     )
 
