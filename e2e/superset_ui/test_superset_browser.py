@@ -44,10 +44,23 @@ def orders(cdp_engine: sa.engine.Engine) -> list[tuple[str | None, datetime | No
 
 def test_log_in(browser, superset, artifacts):
     browser.get(f"{superset.url}/login/")
-    wait_for("the login form", lambda: browser.find_element(By.ID, "username")).send_keys(superset.username)
-    browser.find_element(By.ID, "password").send_keys(superset.password)
-    click(browser, lambda: button(browser, "Sign in"))
-    wait_for("the welcome page", lambda: "/superset/welcome" in browser.current_url)
+
+    def attempt() -> bool:
+        # The login page may re-render while it loads, dropping what was typed: type, check, sign in.
+        username = browser.find_element(By.ID, "username")
+        password = browser.find_element(By.ID, "password")
+        _type(username, superset.username)
+        _type(password, superset.password)
+        if username.get_attribute("value") != superset.username or not password.get_attribute("value"):
+            return False
+        click(browser, lambda: button(browser, "Sign in"))
+        try:
+            wait_for("the welcome page", lambda: "/superset/welcome" in browser.current_url, timeout=10)
+        except AssertionError:
+            return False
+        return True
+
+    wait_for("a successful login", attempt, timeout=60)
     shot(browser, artifacts, "01-logged-in")
 
 
