@@ -80,10 +80,16 @@ def _database_modal(browser, superset):
 
 
 def _type(field, text):
-    """Replace a React input's text (``clear()`` leaves React's state, and the old text, behind)."""
-    field.send_keys(Keys.CONTROL, "a")
-    field.send_keys(Keys.BACKSPACE)
-    field.send_keys(text)
+    """Replace a React input's text (``clear()`` leaves React's state, and the old text, behind),
+    and check it took: a re-render while typing can drop keys."""
+
+    def attempt() -> bool:
+        field.send_keys(Keys.CONTROL, "a")
+        field.send_keys(Keys.BACKSPACE)
+        field.send_keys(text)
+        return field.get_attribute("value") == text
+
+    wait_for(f"the text typed into {field.get_attribute('name') or 'a field'}", attempt, timeout=20)
 
 
 def test_add_database_by_url_and_test_connection(browser, superset, cdp_url, artifacts):
