@@ -9,9 +9,9 @@ import pyarrow as pa
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import types as sqltypes
 from sqlalchemy.dialects.postgresql.base import PGCompiler, PGIdentifierPreparer, PGTypeCompiler
-from sqlalchemy.engine import reflection
 
 from cdpdb.sqlalchemy.base import ReadOnlyDialect
+from cdpdb.sqlalchemy.compat import reflection_cache
 
 
 def column_type(arrow_type: pa.DataType) -> sqltypes.TypeEngine[Any]:
@@ -84,14 +84,14 @@ class CatalogDialect(ReadOnlyDialect):
     def has_table(self, connection: Any, table_name: str, schema: str | None = None, **kw: Any) -> bool:
         return schema is None and table_name in self._catalog(connection)
 
-    @reflection.cache
+    @reflection_cache
     def get_table_names(self, connection: Any, schema: str | None = None, **kw: Any) -> list[str]:
         return sorted(self._catalog(connection)) if schema is None else []
 
     def get_view_names(self, connection: Any, schema: str | None = None, **kw: Any) -> list[str]:
         return []
 
-    @reflection.cache
+    @reflection_cache
     def get_columns(self, connection: Any, table_name: str, schema: str | None = None, **kw: Any) -> list[Any]:
         return [
             {

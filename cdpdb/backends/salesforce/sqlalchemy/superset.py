@@ -1,8 +1,8 @@
-"""What Apache Superset needs to speak to Data Cloud: time grains and a db engine spec.
+"""What Apache Superset needs to speak to Data Cloud, as data: time grains and epoch conversion.
 
-Superset finds engine specs by the SQLAlchemy dialect name; :data:`TIME_GRAIN_EXPRESSIONS` is
-plain data so that it can be tested without Superset installed, and
-:func:`engine_spec` builds the spec class when Superset is importable.
+Plain data, testable without Superset. The engine spec class that uses it is
+``superset_spec.DataCloudEngineSpec``, which Superset finds through the
+``superset.db_engine_specs`` entry point (pyproject.toml).
 """
 
 from __future__ import annotations
@@ -20,23 +20,7 @@ TIME_GRAIN_EXPRESSIONS: dict[str | None, str] = {
     "P1Y": "DATE_TRUNC('year', {col})",
 }
 
-
-def engine_spec():
-    """The Superset engine spec class (``superset`` must be installed)."""
-    from superset.db_engine_specs.base import BaseEngineSpec
-
-    class DataCloudEngineSpec(BaseEngineSpec):
-        engine = "cdp"
-        engine_name = "Salesforce Data Cloud"
-        default_driver = "cdpdb"
-        sqlalchemy_uri_placeholder = "cdp://user:password@MyDomain.my.salesforce.com/default?client_id=..."
-        allows_joins = True
-        allows_subqueries = True
-        allows_alias_in_select = True
-        _time_grain_expressions = TIME_GRAIN_EXPRESSIONS
-
-        @classmethod
-        def epoch_to_dttm(cls) -> str:
-            return "TO_TIMESTAMP({col})"
-
-    return DataCloudEngineSpec
+#: Seconds since 1970 → timestamp with time zone (Hyper's ``TO_TIMESTAMP``, as PostgreSQL's).
+EPOCH_TO_DTTM = "TO_TIMESTAMP({col})"
+#: Milliseconds since 1970: divided as a double, so that the milliseconds are kept.
+EPOCH_MS_TO_DTTM = "TO_TIMESTAMP({col} / 1000.0)"
