@@ -32,6 +32,11 @@ SQLALCHEMY = {
 # would pin SQLAlchemy 2.1.9).
 TEST_TOOLS = ["pytest>=8", "hypothesis>=6.100", "polars>=1.0", "tqdm>=4.66"]
 DIALECT_TESTS = "tests/backends/salesforce/sqlalchemy"
+LOAD_EVERY_DIALECT = (
+    "from importlib.metadata import entry_points; "
+    "names = [e.load().name for e in entry_points(group='sqlalchemy.dialects') if e.value.startswith('cdpdb.')]; "
+    "print('dialects load:', sorted(set(names)))"
+)
 
 
 @nox.session
@@ -40,6 +45,7 @@ def sqlalchemy(session: nox.Session, version: str) -> None:
     """The dialect's tests and SQLAlchemy's compliance suite on one SQLAlchemy release."""
     session.install("-e", ".[local]", *TEST_TOOLS, *SQLALCHEMY[version])
     session.run("python", "-c", "import sqlalchemy; print('SQLAlchemy', sqlalchemy.__version__)")
+    session.run("python", "-c", LOAD_EVERY_DIALECT)  # every backend's dialect imports on this release
     session.run("pytest", "-q", "-p", "no:cacheprovider", DIALECT_TESTS, *session.posargs)
     with session.chdir("compliance"):
         session.run("pytest", "-q", *session.posargs)

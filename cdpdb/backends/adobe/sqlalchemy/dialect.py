@@ -13,12 +13,12 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import reflection
 
 from cdpdb.backends.adobe.settings import Settings
 from cdpdb.backends.base import emulator_hook
 from cdpdb.exceptions import NotSupportedError
 from cdpdb.sqlalchemy.catalog import CatalogDialect
+from cdpdb.sqlalchemy.compat import reflection_cache
 
 LOCAL_HOST = "local"
 
@@ -78,11 +78,11 @@ class AdobeDialect(CatalogDialect):
     def has_table(self, connection: Any, table_name: str, schema: str | None = None, **kw: Any) -> bool:
         return table_name in self._tables_of(connection, schema)
 
-    @reflection.cache
+    @reflection_cache
     def get_table_names(self, connection: Any, schema: str | None = None, **kw: Any) -> list[str]:
         return sorted(self._tables_of(connection, schema))
 
-    @reflection.cache
+    @reflection_cache
     def get_columns(self, connection: Any, table_name: str, schema: str | None = None, **kw: Any) -> list[Any]:
         from cdpdb.sqlalchemy.catalog import column_type
 
