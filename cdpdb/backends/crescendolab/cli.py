@@ -27,7 +27,8 @@ def serve(port: int = 0, no_tls: bool = False) -> None:
         if crescendo.ca_path:
             click.echo(f"  CA certificate {crescendo.ca_path}")
         click.echo(f"  OpenAPI        {crescendo.base_url}/openapi.json")
-        click.echo(f"  token          {crescendo.token}  (valid for this server only)")
+        click.echo("Token (valid for this server only):")
+        click.echo(f"  token          {crescendo.token}")
         click.echo("Press Ctrl-C to stop.")
         try:
             while True:
