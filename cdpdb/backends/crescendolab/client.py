@@ -109,11 +109,15 @@ class CrescendoApi:
     # -- the member list ---------------------------------------------------------------------------
     def member_pages(self, params: dict[str, str], what: str) -> Iterator[list[dict[str, Any]]]:
         """The member list's pages: each answer's ``next`` is sent back as ``start``."""
+        return self.pages(wire.MEMBERS, params, what)
+
+    def pages(self, path: str, params: dict[str, str], what: str) -> Iterator[list[dict[str, Any]]]:
+        """A list's pages (members, segments, tags): each answer's ``next`` is sent back as ``start``."""
         query = dict(params)
         while True:
-            page = self.http.call("GET", self.url(wire.MEMBERS), params=query, headers=self._headers, what=what)
+            page = self.http.call("GET", self.url(path), params=query, headers=self._headers, what=what)
             if not isinstance(page, dict) or not isinstance(page.get(wire.RESULTS), list):
-                raise InternalError(f"{what}: a member page is not {{results: [...], next: ...}}")
+                raise InternalError(f"{what}: a page is not {{results: [...], next: ...}}")
             yield page[wire.RESULTS]
             cursor = page.get(wire.NEXT)
             if not cursor:

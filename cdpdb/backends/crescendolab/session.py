@@ -3,7 +3,8 @@
 INSERT, executemany and pandas ``to_sql`` into ``contacts`` run import tasks before the
 statement returns (``rowcount`` = created + updated); nothing is buffered across statements, so
 ``commit()`` has nothing to flush. SELECT reads ``members`` page by page and ``contacts`` through
-an export.
+an export;
+``segments``, ``segment_members`` and ``tags`` are MAAC's lists.
 """
 
 from __future__ import annotations
@@ -14,7 +15,13 @@ from typing import Any
 
 from cdpdb.backends.crescendolab.client import CrescendoApi
 from cdpdb.backends.crescendolab.settings import Settings
-from cdpdb.backends.crescendolab.tables import ContactsTable, MembersTable
+from cdpdb.backends.crescendolab.tables import (
+    ContactsTable,
+    MembersTable,
+    SegmentMembersTable,
+    SegmentsTable,
+    TagsTable,
+)
 from cdpdb.core.sqlapi.session import ApiSession
 
 log = logging.getLogger(__name__)
@@ -30,7 +37,8 @@ class CrescendoSession(ApiSession):
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.api = CrescendoApi(settings)
-        super().__init__({"contacts": ContactsTable(self.api), "members": MembersTable(self.api)})
+        tables = [ContactsTable, MembersTable, SegmentsTable, SegmentMembersTable, TagsTable]
+        super().__init__({table.name: table(self.api) for table in tables})
         log.debug("Crescendo Lab at %s", settings.base)
 
     def close(self) -> None:

@@ -23,6 +23,11 @@ ALL_TAG = "all_tag"  # members carrying every tag named (comma-separated, UNCONF
 START, NEXT, RESULTS = "start", "next", "results"  # cursor: send the answer's ``next`` as ``start``
 MEMBER_PAGE_ROWS = 300
 
+# -- MAAC segments and tags (documented paths; list answers read like the member list's, UNCONFIRMED)
+SEGMENTS = "/openapi/v1/segment/"
+SEGMENT_MEMBERS = "/openapi/v1/segment/{segment_id}/members/"  # text/csv, one line_uid a line, a header
+TAGS = "/openapi/v1/tag/"
+
 # -- CAAC profile import / export (paths UNCONFIRMED: settings with these defaults) ---------------
 IMPORT_PATH = "/openapi/v1/contact/import/"
 IMPORT_TASK_PATH = "/openapi/v1/contact/import/{task_id}/"

@@ -58,7 +58,7 @@ def test_the_dialect_reflects_and_masks_the_token(crescendo):
     assert crescendo.token not in str(url)
     engine = sa.create_engine(url, connect_args={"ca_bundle": crescendo.ca_path})
     names = sa.inspect(engine).get_table_names()
-    assert set(names) == {"contacts", "members"}
+    assert set(names) == {"contacts", "members", "segments", "segment_members", "tags"}
     columns = {c["name"] for c in sa.inspect(engine).get_columns("contacts")}
     assert {"line_uid", "display_email", "birthday"} <= columns
     with engine.connect() as connection:

@@ -204,6 +204,47 @@ async def download(request: Request) -> Response:
     return Response(data, 200, None, "text/csv")
 
 
+def _paged(request: Request, server: Server, rows: list[dict[str, Any]]) -> Response:
+    start = request.query_params.get(wire.START, "0")
+    try:
+        offset = int(start, 16)
+    except ValueError:
+        return _error(400, f"start {start!r} is not a cursor this server gave")
+    size = server.limits.member_page_rows
+    more = offset + size < len(rows)
+    return JSON({wire.RESULTS: rows[offset : offset + size], wire.NEXT: format(offset + size, "x") if more else None})
+
+
+async def segments(request: Request) -> Response:
+    server = _server(request)
+    refused = _refused_login(request, server)
+    if refused:
+        return refused
+    with server.contacts.lock:
+        rows = [{k: v for k, v in s.items() if k != "line_uids"} for s in server.contacts.segments.values()]
+    return _paged(request, server, rows)
+
+
+async def segment_members(request: Request) -> Response:
+    server = _server(request)
+    refused = _refused_login(request, server)
+    if refused:
+        return refused
+    try:
+        segment = server.contacts.segments[int(request.path_params["segment_id"])]
+    except (KeyError, ValueError):
+        return _error(404, f"there is no segment {request.path_params['segment_id']}")
+    return Response("line_uid\n" + "".join(f"{uid}\n" for uid in segment["line_uids"]), 200, None, "text/csv")
+
+
+async def tags(request: Request) -> Response:
+    server = _server(request)
+    refused = _refused_login(request, server)
+    if refused:
+        return refused
+    return _paged(request, server, server.contacts.tags())
+
+
 async def members(request: Request) -> Response:
     server = _server(request)
     refused = _refused_login(request, server)
@@ -214,16 +255,8 @@ async def members(request: Request) -> Response:
     unknown = sorted(set(query) - allowed)
     if unknown:
         return _error(400, f"unknown query parameter(s) {', '.join(unknown)}")
-    start = query.pop(wire.START, "0")
-    try:
-        offset = int(start, 16)
-    except ValueError:
-        return _error(400, f"start {start!r} is not a cursor this server gave")
-    rows = [m for m in server.contacts.members() if _matches(m, query)]
-    size = server.limits.member_page_rows
-    page = rows[offset : offset + size]
-    more = offset + size < len(rows)
-    return JSON({wire.RESULTS: page, wire.NEXT: format(offset + size, "x") if more else None})
+    query.pop(wire.START, None)
+    return _paged(request, server, [m for m in server.contacts.members() if _matches(m, query)])
 
 
 def _matches(member: dict[str, Any], query: dict[str, str]) -> bool:
@@ -257,6 +290,9 @@ ROUTES = [
     Endpoint(
         "POST", wire.IMPORT_PATH, start_import, "Start a contact import", body=_IMPORT, errors=(400, 401, 409, 413, 429)
     ),
+    Endpoint("GET", wire.SEGMENTS, segments, "List segments", (Param(wire.START),)),
+    Endpoint("GET", wire.SEGMENT_MEMBERS, segment_members, "A segment's members (CSV of line_uid)"),
+    Endpoint("GET", wire.TAGS, tags, "List tags", (Param(wire.START),)),
     Endpoint("GET", wire.IMPORT_TASK_PATH, task_status, "An import task's status", _TASK),
     Endpoint("POST", wire.EXPORT_PATH, start_export, "Start a contact export", errors=(401, 409)),
     Endpoint("GET", wire.EXPORT_TASK_PATH, task_status, "An export task's status", _TASK),

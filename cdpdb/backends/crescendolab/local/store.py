@@ -65,7 +65,31 @@ class Contacts:
         self.rows: dict[int, dict[str, Any]] = {}
         self.index: dict[str, dict[str, int]] = {key: {} for key in wire.IMPORT_KEYS}
         self.stats: Counter[str] = Counter()
+        self.segments: dict[int, dict[str, Any]] = {}  # id → {id, name, created_at, updated_at, line_uids}
         self._next_id = 1
+
+    def add_segment(self, name: str, line_uids: list[str]) -> int:
+        """A MAAC segment as a test fixture (segments are built in MAAC's UI, not by this API)."""
+        with self.lock:
+            segment_id = len(self.segments) + 1
+            stamp = now()
+            self.segments[segment_id] = {
+                "id": segment_id,
+                "name": name,
+                "created_at": stamp,
+                "updated_at": stamp,
+                "line_uids": list(line_uids),
+            }
+            return segment_id
+
+    def tags(self) -> list[dict[str, Any]]:
+        """Every tag on a member, with how many members carry it, ids in order of first use."""
+        counts: Counter[str] = Counter()
+        with self.lock:
+            for row in self.rows.values():
+                if row.get("line_uid"):
+                    counts.update(row.get("tags") or [])
+        return [{"id": number, "name": name, "member_count": n} for number, (name, n) in enumerate(counts.items(), 1)]
 
     def add(self, **values: Any) -> int:
         """A contact as a test fixture (``status`` and ``tags`` are the member list's)."""
