@@ -45,14 +45,16 @@ def run(api: CrescendoApi, rows: pa.Table) -> int:
                 try:
                     task = api.start_import(body, what)
                     status = api.wait_task(api.settings.import_task_path, task, what)
+                    done, rejected = _outcome(api, status, part, task, what)
                 except Error as exc:
-                    exc.write = _report(total, applied_rows, [(part, f"unknown or not applied: {exc.message}")], part)
+                    if exc.write is None:
+                        why = f"unknown or not applied: {exc.message}"
+                        exc.write = _report(total, applied_rows, [(part, why)], part)
                     raise
-                done, rejected = _outcome(api, status, part, task, what)
                 applied += done
                 if rejected:
-                    kept = [r for r in part if r not in {row for span_, _ in rejected for row in span_}]
-                    applied_rows.extend(_ranges(kept))
+                    refused = {row for span_, _ in rejected for row in span_}
+                    applied_rows.extend(_ranges([r for r in part if r not in refused]))
                     raise _refused(total, applied_rows, rejected, part, task)
                 applied_rows.append(part)
                 advance(len(part))
@@ -135,7 +137,7 @@ def _outcome(
         raise InternalError(
             f"{what}: task {task} reports {created} created + {updated} updated + {mismatched} mismatched "
             f"of {len(part)} rows sent; the import's result is unknown for the rest",
-            write=WriteReport(len(part), (), ((part, "unknown: the task's report does not add up"),)),
+            query_id=task,
         )
     if not mismatched:
         return created + updated, []

@@ -173,3 +173,11 @@ def test_a_column_not_named_is_not_sent(crescendo, connect):
     crescendo.contacts.add(line_uid="U1", gender="male")
     connect().cursor().execute("INSERT INTO contacts (line_uid, display_name) VALUES ('U1', 'x')")
     assert crescendo.contacts.find("line_uid", "U1")["gender"] == "male"
+
+
+def test_an_import_over_10_mb_is_split_until_each_part_fits(crescendo, connect):
+    rows = [(f"U{i}", "x" * 1_100) for i in range(10_000)]  # ~11.5 MB as one import: the server would say 413
+    cursor = connect().cursor()
+    cursor.executemany("INSERT INTO contacts (line_uid, display_name) VALUES (?, ?)", rows)
+    assert cursor.rowcount == 10_000
+    assert [t.report["total_num"] for t in crescendo.server.tasks.values()] == [5_000, 5_000]
