@@ -34,7 +34,7 @@ def error_from_response(
     if not message:
         snippet = " ".join(text.split())[:200]
         message = f"HTTP {status} with no JSON error body" + (f": {snippet}" if snippet else "")
-    data = {"status": status, "request_id": request_id, "query_id": query_id}
+    data: dict[str, Any] = {"status": status, "request_id": request_id, "query_id": query_id}
     tried = f" after {attempts} attempts" if attempts > 1 else ""
     if status in (401, 403):
         return OperationalError(

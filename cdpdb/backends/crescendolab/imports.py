@@ -35,7 +35,8 @@ def run(api: CrescendoApi, rows: pa.Table) -> int:
     """Import every row; created + updated. Raises with a WriteReport if any row is not applied."""
     key = api.settings.import_key
     _check_keys(rows, key)
-    total, applied_rows, applied = rows.num_rows, [], 0
+    total, applied = rows.num_rows, 0
+    applied_rows: list[range] = []
     spans = list(_spans(rows, api.settings.import_rows))
     with _progress(api.settings.progress, total) as advance:
         for number, span in enumerate(spans):

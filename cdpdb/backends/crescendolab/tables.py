@@ -94,7 +94,8 @@ def _text(value: Any) -> str:
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=dt.timezone.utc)
-        return value.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
+        text: str = value.astimezone(dt.timezone.utc).isoformat()
+        return text.replace("+00:00", "Z")
     return str(value)
 
 
