@@ -151,19 +151,20 @@ def test_a_100000_row_to_sql_respects_the_rate_and_applies_every_row_once(cresce
     pd = pytest.importorskip("pandas")
     import sqlalchemy as sa
 
-    crescendo.faults.set_limits(rate_window_seconds=0.3)
+    window = 1.5  # 15 imports per 1.5 s: unpaced, 2,000-row imports would exceed it
+    crescendo.faults.set_limits(rate_window_seconds=window)
     url = sa.engine.URL.create(
         "crescendolab", password=crescendo.token, host="127.0.0.1", port=int(crescendo.base_url.rsplit(":", 1)[1])
     )
     engine = sa.create_engine(
-        url, connect_args={"ca_bundle": crescendo.ca_path, "rate_window_seconds": 0.3, "import_rows": 2_000}
+        url, connect_args={"ca_bundle": crescendo.ca_path, "rate_window_seconds": window, "import_rows": 2_000}
     )
     frame = pd.DataFrame({"line_uid": [f"U{i}" for i in range(100_000)], "display_name": "n"})
     started = time.monotonic()
     written = frame.to_sql("contacts", engine, if_exists="append", index=False)
     elapsed = time.monotonic() - started
     assert written == 100_000
-    assert len(imports_sent(crescendo)) == 50 and elapsed >= 3 * 0.3  # 50 imports at 15 per 0.3 s
+    assert len(imports_sent(crescendo)) == 50 and elapsed >= 3 * window  # 50 imports at 15 a window
     assert crescendo.contacts.stats["rate_limited"] == 0
     assert crescendo.contacts.stats["created"] == 100_000 and len(crescendo.contacts.rows) == 100_000
     engine.dispose()
@@ -181,3 +182,12 @@ def test_an_import_over_10_mb_is_split_until_each_part_fits(crescendo, connect):
     cursor.executemany("INSERT INTO contacts (line_uid, display_name) VALUES (?, ?)", rows)
     assert cursor.rowcount == 10_000
     assert [t.report["total_num"] for t in crescendo.server.tasks.values()] == [5_000, 5_000]
+
+
+def test_a_long_import_shows_progress(crescendo, connect, capsys, caplog):
+    caplog.set_level("INFO", logger="cdpdb.backends.crescendolab.imports")
+    cursor = connect(progress=True, import_rows=2).cursor()
+    cursor.executemany("INSERT INTO contacts (line_uid) VALUES (?)", [(f"U{i}",) for i in range(5)])
+    err = capsys.readouterr().err
+    assert "contacts import" in err and "5/5" in err  # the tqdm bar
+    assert "imported contacts rows 4-4 of 5 (task 3 of 3)" in caplog.text
