@@ -26,6 +26,7 @@ BUILTIN: dict[str, str] = {
     "treasuredata": "cdpdb.backends.treasuredata.session:open_session",
     "adobe": "cdpdb.backends.adobe.session:open_session",
     "customerio": "cdpdb.backends.customerio.session:open_session",
+    "crescendolab": "cdpdb.backends.crescendolab.session:open_session",
 }
 
 
