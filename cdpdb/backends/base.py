@@ -17,6 +17,7 @@ from importlib.metadata import entry_points
 from typing import Any, Protocol
 
 from cdpdb.core.jobs import QueryControl, Status
+from cdpdb.core.results.partitions import Partitions
 from cdpdb.core.results.schema import Result, TypeTable
 from cdpdb.exceptions import InterfaceError, ProgrammingError
 
@@ -80,6 +81,19 @@ class Session(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+class PartitionedSession(Session, Protocol):
+    """A session whose API leaves a finished result on the server as numbered chunks, which other
+    processes can read by range (Data Cloud Query API V3). An optional capability: a backend without
+    it leaves the method out, and ``Cursor.execute_partitions`` says so with NotSupportedError."""
+
+    def execute_partitions(
+        self, sql: str, parameters: Any, control: QueryControl, partitions: int | None, **options: Any
+    ) -> Partitions:
+        """Run the query once, wait until it is done, and split its chunks into ``partitions``
+        contiguous ranges (None: one per chunk). Never puts a password or client secret in a partition."""
+        ...
 
 
 SessionOpener = Callable[[Mapping[str, Any]], Session]
