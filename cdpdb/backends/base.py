@@ -85,7 +85,7 @@ class Session(Protocol):
 
 class PartitionedSession(Session, Protocol):
     """A session whose API leaves a finished result on the server as numbered chunks, which other
-    processes can read by range (Data Cloud Query API V3). An optional capability: a backend without
+    processes can read by range (a query API that stores results in chunks). An optional capability: a backend without
     it leaves the method out, and ``Cursor.execute_partitions`` says so with NotSupportedError."""
 
     def execute_partitions(

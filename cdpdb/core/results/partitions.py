@@ -1,8 +1,8 @@
 """A finished result split into partitions that other processes read: what every backend's
 partitions share, and the split of numbered chunks into contiguous ranges.
 
-A query that runs once and leaves its result on the server as numbered chunks (Data Cloud's
-Query API V3) can be read by many workers of Ray, Dask or Spark at once, each reading its own
+A query that runs once and leaves its result on the server as numbered chunks (such as a
+chunked query API's) can be read by many workers of Ray, Dask or Spark at once, each reading its own
 range of chunks. The partitions are plain picklable values: they carry what a worker needs to
 read (query id, chunk range, how to authenticate) and nothing that must stay on the driver.
 """

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from typing import Any
@@ -25,6 +25,7 @@ import pyarrow as pa
 
 from cdpdb.backends.salesforce.auth import SalesforceLogin
 from cdpdb.backends.salesforce.errors import error_from_response
+from cdpdb.backends.salesforce.query.chunks import read_chunk
 from cdpdb.backends.salesforce.settings import FLOWS, SECRETS, Settings
 from cdpdb.backends.salesforce.types import TYPES
 from cdpdb.core.auth import Token, TokenCache
@@ -110,9 +111,7 @@ class WorkerLogin:
             return SalesforceLogin(settings, self.http)()
         except Error as exc:
             fix = (
-                f"set {' and '.join(needs)} in the workers' environment so they can log in again, or "
-                if needs
-                else ""
+                f"set {' and '.join(needs)} in the workers' environment so they can log in again, or " if needs else ""
             )
             raise OperationalError(
                 f"the Data Cloud token handed to this partition has expired or was refused, and this worker "
@@ -147,16 +146,14 @@ class ChunkPartition:
         """This partition's rows as record batches of ``schema``, chunk by chunk in order (up to
         ``max_workers`` chunks downloading at once), with the session's retries and errors."""
         self._check_not_expired()
-        from cdpdb.backends.salesforce.query.v3 import V3Protocol  # v3 imports this module
-
         settings = self.access.token_settings()
         http = HttpClient(settings.http_options(), error_from_response, {ARROW_STREAM: read_stream})
-        protocol = V3Protocol(settings, http, TokenCache(WorkerLogin(self.access, http)))
+        tokens = TokenCache(WorkerLogin(self.access, http))
         stop = threading.Event()
         workers = settings.max_workers
         try:
             chunks = ordered_parallel(
-                self._reader(protocol), len(self.chunks), workers, workers + settings.prefetch, stop
+                self._reader(settings, http, tokens), len(self.chunks), workers, workers + settings.prefetch, stop
             )
             rows = 0
             for table in chunks:
@@ -172,11 +169,10 @@ class ChunkPartition:
             stop.set()
             http.close()
 
-    def _reader(self, protocol: Any) -> Any:
+    def _reader(self, settings: Settings, http: HttpClient, tokens: TokenCache) -> Callable[[int], pa.Table]:
         def read(n: int) -> pa.Table:
-            number = self.first_chunk + n
             try:
-                table: pa.Table = protocol.read_chunk(self.query_id, number)
+                table = read_chunk(settings, http, tokens, self.query_id, self.first_chunk + n)
             except OperationalError as exc:
                 if exc.status == 404:  # the server no longer has the result
                     raise self._expired() from exc
@@ -232,9 +228,7 @@ def split_result(
         estimate = total * chunks.stop // chunk_count - total * chunks.start // chunk_count
         exact = row_count if len(ranges) == 1 else None
         parts.append(
-            ChunkPartition(
-                query_id, index, chunks.start, chunks.stop, schema, exact, estimate, expires_at, access
-            )
+            ChunkPartition(query_id, index, chunks.start, chunks.stop, schema, exact, estimate, expires_at, access)
         )
     return Partitions(query_id, schema, tuple(parts), row_count, chunk_count, expires_at)
 
