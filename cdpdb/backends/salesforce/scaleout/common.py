@@ -36,6 +36,7 @@ def row_bytes(schema: pa.Schema) -> int:
     """About how many bytes one row of ``schema`` takes in memory."""
     total = 0
     for field in schema:
-        width = getattr(field.type, "bit_width", None)
-        total += width // 8 if isinstance(width, int) and width >= 8 else GUESSED_VALUE_BYTES
+        kind = field.type
+        fixed = pa.types.is_primitive(kind) or pa.types.is_decimal(kind)
+        total += max(kind.bit_width // 8, 1) if fixed and not pa.types.is_boolean(kind) else GUESSED_VALUE_BYTES
     return max(total, 1)

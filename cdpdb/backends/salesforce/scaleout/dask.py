@@ -25,5 +25,10 @@ def read_datacloud(sql: str, parameters: Any = None, *, partitions: int | None =
     if not split.partitions:
         return dd.from_pandas(meta, npartitions=1)
     return dd.from_map(
-        _frame, list(split.partitions), split.schema, meta=meta, label="read-datacloud", enforce_metadata=True
+        _frame,
+        list(split.partitions),
+        args=(split.schema,),
+        meta=meta,
+        label="read-datacloud",
+        enforce_metadata=True,
     )

@@ -13,13 +13,15 @@ from ray.data import Dataset, read_datasource
 from ray.data.block import BlockMetadata
 from ray.data.datasource import Datasource, ReadTask
 
-from cdpdb.backends.salesforce.scaleout.common import partitions_of, read_table, row_bytes
+from cdpdb.backends.salesforce.scaleout.common import partitions_of, read_tables, row_bytes
 from cdpdb.core.results.partitions import Partition, Partitions, split_ranges
+from cdpdb.exceptions import InternalError, OperationalError
 
 
 def _read(partitions: Sequence[Partition], schema: pa.Schema) -> Iterator[pa.Table]:
-    for partition in partitions:  # one block per partition: chunks stay together, in order
-        yield read_table(partition, schema)
+    """The task's partitions as ONE block, yielded only once all are read: a task that fails
+    part-way and runs again cannot have handed out any of its rows before."""
+    yield read_tables(partitions, schema)
 
 
 class DataCloudDatasource(Datasource):  # type: ignore[misc]
@@ -62,8 +64,25 @@ class DataCloudDatasource(Datasource):  # type: ignore[misc]
         return tasks
 
 
-def read_datacloud(sql: str, parameters: Any = None, *, parallelism: int = -1, **connect_args: Any) -> Dataset:
+#: A read task that fails on the server's side or the network's (after the session's own HTTP
+#: retries) runs again, up to this many times; each task returns its rows as one block, so a
+#: task run twice never delivers a row twice. ``ray_remote_args`` overrides it.
+TASK_RETRIES = {"max_retries": 3, "retry_exceptions": [InternalError, OperationalError]}
+
+
+def read_datacloud(
+    sql: str,
+    parameters: Any = None,
+    *,
+    parallelism: int = -1,
+    ray_remote_args: dict[str, Any] | None = None,
+    **connect_args: Any,
+) -> Dataset:
     """A Ray Dataset of ``sql``'s result: the query runs once (now), ``parallelism`` read tasks
     (-1: Ray decides, at most one per chunk) read its chunks. ``connect_args``: as ``cdpdb.connect()``."""
     source = DataCloudDatasource(sql, parameters, **connect_args)
-    return read_datasource(source, override_num_blocks=None if parallelism == -1 else parallelism)
+    return read_datasource(
+        source,
+        override_num_blocks=None if parallelism == -1 else parallelism,
+        ray_remote_args={**TASK_RETRIES, **(ray_remote_args or {})},
+    )
