@@ -37,6 +37,12 @@ def _split_options(options: dict[str, str]) -> tuple[str, int | None, dict[str, 
     return sql, int(count) if count else None, connect_args
 
 
+def nullable(schema: pa.Schema) -> pa.Schema:
+    """``schema`` with every column nullable: what the schema query can promise (a NOT NULL of
+    the result is not kept through its LIMIT 0 wrapper), and what Spark checks batches against."""
+    return pa.schema([field.with_nullable(True) for field in schema], metadata=schema.metadata)
+
+
 def _schema_of(sql: str, connect_args: dict[str, str]) -> pa.Schema:
     """The result's schema from the same query with no rows (V3 answers it without scanning)."""
     inner = sql.strip().rstrip(";")
@@ -63,7 +69,9 @@ class DataCloudReader(DataSourceReader):  # type: ignore[misc]
         return [_Slice(p) for p in self.split.partitions]
 
     def read(self, partition: InputPartition) -> Iterator[pa.RecordBatch]:
-        yield from partition.partition.read()
+        schema = nullable(self.split.schema)  # as schema() declared it
+        for batch in partition.partition.read():
+            yield pa.RecordBatch.from_arrays(batch.columns, schema=schema)
 
 
 class DataCloudDataSource(DataSource):  # type: ignore[misc]
@@ -75,7 +83,7 @@ class DataCloudDataSource(DataSource):  # type: ignore[misc]
 
     def schema(self) -> Any:
         sql, _, connect_args = _split_options(dict(self.options))
-        return from_arrow_schema(_schema_of(sql, connect_args))
+        return from_arrow_schema(nullable(_schema_of(sql, connect_args)))
 
     def reader(self, schema: Any) -> DataSourceReader:
         return DataCloudReader(dict(self.options))
