@@ -3,6 +3,7 @@ chunk exactly once for any partition count, no secret in the pickle, expiry and 
 
 from __future__ import annotations
 
+import _thread
 import dataclasses
 import pickle
 import threading
@@ -63,7 +64,7 @@ def test_no_secret_travels_in_a_pickle(cloud, connect):
     for secret in secrets:
         assert secret.encode() not in blob
     assert creds.username.encode() in blob  # the login's non-secret settings travel (to log in again)
-    assert "token" not in repr(split[0]).lower() or split[0].access.token not in repr(split[0])
+    assert split[0].access.token not in repr(split) + repr(split[0]) + repr(split[0].access)  # nor in logs
 
 
 def test_an_expired_result_raises_a_clear_error(cloud, connect):
@@ -123,4 +124,17 @@ def test_cancel_while_waiting_cancels_the_query_on_the_server(cloud, connect):
     assert time.monotonic() - started < 10
     with pytest.raises(OperationalError) as gone:  # cancelled and freed on the server
         cursor.connection.session.status(caught.value.query_id)
+    assert gone.value.status == 404
+
+
+def test_ctrl_c_while_waiting_cancels_the_query_on_the_server(cloud, connect):
+    cursor = connect().cursor()
+    with cloud.faults.inject(query_seconds=30):
+        threading.Timer(1.0, _thread.interrupt_main).start()  # what Ctrl-C does
+        with pytest.raises(KeyboardInterrupt):
+            cursor.execute_partitions(SQL)
+    query_id = cursor._control.query_id  # the id the server gave before the interrupt
+    assert query_id
+    with pytest.raises(OperationalError) as gone:  # cancelled and freed on the server
+        cursor.connection.session.status(query_id)
     assert gone.value.status == 404

@@ -13,10 +13,10 @@ pytest.importorskip("pyspark", reason="the spark extra: pip install 'cdpdb[spark
 if shutil.which("java") is None:
     pytest.skip("Spark needs Java: apt-get install -y default-jre-headless (.ci/run does)", allow_module_level=True)
 
-from pyspark.sql import SparkSession  # noqa: E402
+from pyspark.sql import SparkSession
 
-from cdpdb.local import Fault  # noqa: E402
-from tests.backends.salesforce.scaleout.conftest import KEY, SQL  # noqa: E402
+from cdpdb.local import Fault
+from tests.backends.salesforce.scaleout.conftest import KEY, SQL
 
 pytestmark = pytest.mark.slow
 
