@@ -25,11 +25,11 @@ from cdpdb.core.results.partitions import Partition
 from cdpdb.exceptions import ProgrammingError
 
 NAME = "cdpdb"
-OWN_OPTIONS = ("sql", "partitions", "path")
+OWN_OPTIONS = ("sql", "partitions")
 
 
 def _split_options(options: dict[str, str]) -> tuple[str, int | None, dict[str, str]]:
-    sql = options.get("sql") or options.get("path")
+    sql = options.get("sql")
     if not sql:
         raise ProgrammingError('spark.read.format("cdpdb") needs .option("sql", "SELECT ...")')
     count = options.get("partitions")
