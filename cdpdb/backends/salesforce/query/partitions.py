@@ -14,10 +14,11 @@ Chunk ids are the server's (0-based, ``< chunkCount``); every chunk is in exactl
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -207,6 +208,24 @@ class ChunkPartition:
         )
 
 
+def merged(parts: Sequence[ChunkPartition], index: int) -> ChunkPartition:
+    """Consecutive partitions as one (chunks downloaded ``max_workers`` at a time over one HTTP
+    session, instead of one after the other): how an engine groups one-chunk partitions into
+    fewer read tasks after the query ran."""
+    if not parts or any(a.stop_chunk != b.first_chunk for a, b in itertools.pairwise(parts)):
+        raise ValueError("only a non-empty run of consecutive partitions can be merged")
+    first = parts[0]
+    counts = [p.row_count for p in parts]
+    exact = None if None in counts else sum(c for c in counts if c is not None)
+    return replace(
+        first,
+        index=index,
+        stop_chunk=parts[-1].stop_chunk,
+        row_count=exact,
+        estimated_rows=sum(p.estimated_rows for p in parts),
+    )
+
+
 def split_result(
     query_id: str,
     status: dict[str, Any],
@@ -233,4 +252,4 @@ def split_result(
     return Partitions(query_id, schema, tuple(parts), row_count, chunk_count, expires_at)
 
 
-__all__ = ["ChunkPartition", "WorkerAccess", "arrow_schema", "split_result"]
+__all__ = ["ChunkPartition", "WorkerAccess", "arrow_schema", "merged", "split_result"]

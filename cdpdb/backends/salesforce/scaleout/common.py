@@ -3,7 +3,7 @@ Arrow tables, and a size estimate engines use to plan memory."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import pyarrow as pa
@@ -25,11 +25,6 @@ def partitions_of(sql: str, parameters: Any, partitions: int | None, connect_arg
 def read_table(partition: Partition, schema: pa.Schema) -> pa.Table:
     """One partition as one Arrow table of ``schema`` (also when it holds no rows)."""
     return pa.Table.from_batches(list(partition.read()), schema=schema)
-
-
-def read_tables(partitions: Sequence[Partition], schema: pa.Schema) -> pa.Table:
-    """Several partitions, in order, as one Arrow table."""
-    return pa.concat_tables([read_table(p, schema) for p in partitions])
 
 
 def row_bytes(schema: pa.Schema) -> int:

@@ -5,7 +5,7 @@ read the manifest, split the chunks across read tasks). Needs ``pip install 'cdp
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 import pyarrow as pa
@@ -13,15 +13,16 @@ from ray.data import Dataset, read_datasource
 from ray.data.block import BlockMetadata
 from ray.data.datasource import Datasource, ReadTask
 
-from cdpdb.backends.salesforce.scaleout.common import partitions_of, read_tables, row_bytes
+from cdpdb.backends.salesforce.query.partitions import merged
+from cdpdb.backends.salesforce.scaleout.common import partitions_of, read_table, row_bytes
 from cdpdb.core.results.partitions import Partition, Partitions, split_ranges
 from cdpdb.exceptions import InternalError, OperationalError
 
 
-def _read(partitions: Sequence[Partition], schema: pa.Schema) -> Iterator[pa.Table]:
-    """The task's partitions as ONE block, yielded only once all are read: a task that fails
+def _read(partition: Partition, schema: pa.Schema) -> Iterator[pa.Table]:
+    """The task's chunks as ONE block, yielded only once all are read: a task that fails
     part-way and runs again cannot have handed out any of its rows before."""
-    yield read_tables(partitions, schema)
+    yield read_table(partition, schema)
 
 
 class DataCloudDatasource(Datasource):  # type: ignore[misc]
@@ -46,10 +47,10 @@ class DataCloudDatasource(Datasource):  # type: ignore[misc]
         count() trusts it); the size is an estimate from the result's row count and schema."""
         parts, schema = self.partitions.partitions, self.partitions.schema
         tasks = []
-        for group in split_ranges(len(parts), max(parallelism, 1)):
-            chosen = parts[group.start : group.stop]
-            exact = self.partitions.row_count if len(chosen) == len(parts) else None
-            estimate = sum(p.estimated_rows for p in chosen)
+        for index, group in enumerate(split_ranges(len(parts), max(parallelism, 1))):
+            chosen = merged(parts[group.start : group.stop], index)  # one range: its chunks download in parallel
+            exact = self.partitions.row_count if group.stop - group.start == len(parts) else None
+            estimate = chosen.estimated_rows
             metadata = BlockMetadata(
                 num_rows=exact, size_bytes=int(estimate * row_bytes(schema)), input_files=None, exec_stats=None
             )

@@ -138,3 +138,16 @@ def test_ctrl_c_while_waiting_cancels_the_query_on_the_server(cloud, connect):
     with pytest.raises(OperationalError) as gone:  # cancelled and freed on the server
         cursor.connection.session.status(query_id)
     assert gone.value.status == 404
+
+
+def test_consecutive_partitions_merge_into_one_range(cloud, connect, reference):
+    from cdpdb.backends.salesforce.query.partitions import merged
+
+    with cloud.faults.inject(v3_chunk_rows=500):  # 10 chunks
+        split = connect().cursor().execute_partitions(SQL)
+        halves = [merged(split.partitions[:4], 0), merged(split.partitions[4:], 1)]
+        assert [list(h.chunks) for h in halves] == [list(range(4)), list(range(4, 10))]
+        assert sum(h.estimated_rows for h in halves) == 5000
+        assert_same_rows(read_all(dataclasses.replace(split, partitions=tuple(halves))), reference)
+    with pytest.raises(ValueError):
+        merged([split[0], split[2]], 0)
