@@ -79,7 +79,7 @@ def single(args: dict, rows: int) -> tuple[float, float]:
 
 
 class Ray:
-    def start(self, workers: int) -> None:
+    def start(self, workers: int, args: dict) -> None:
         import ray
 
         ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False, configure_logging=False)
@@ -101,7 +101,7 @@ class Ray:
 
 
 class Dask:
-    def start(self, workers: int) -> None:
+    def start(self, workers: int, args: dict) -> None:
         import distributed
 
         self.cluster = distributed.LocalCluster(
@@ -124,8 +124,12 @@ class Dask:
 
 
 class Spark:
-    def start(self, workers: int) -> None:
+    def start(self, workers: int, args: dict) -> None:
+        import os
+
         from pyspark.sql import SparkSession
+
+        os.environ["CDPDB_PASSWORD"], os.environ["CDPDB_CLIENT_SECRET"] = args["password"], args["client_secret"]
 
         from cdpdb.spark import register
 
@@ -144,7 +148,8 @@ class Spark:
         started = time.perf_counter()
         reader = self.spark.read.format("cdpdb").option("sql", sql).option("partitions", str(workers * 2))
         for name, value in {**args, "max_workers": per_worker(workers)}.items():
-            reader = reader.option(name, str(value))
+            if name not in ("password", "client_secret"):  # py4j logs options: secrets go by environment
+                reader = reader.option(name, str(value))
         frame = reader.load()  # Spark plans here: the schema query runs; the reader (and query) on write
         frame.write.format("noop").mode("overwrite").save()
         return 0.0, time.perf_counter() - started
@@ -183,7 +188,7 @@ def main() -> None:
         for name in options.engines.split(","):
             engine = ENGINES[name]()
             for workers in workers_list:
-                engine.start(workers)
+                engine.start(workers, args)
                 try:
                     engine.run(args, workers, WARMUP_ROWS, WARMUP_SQL)  # worker processes up, not timed
                     for _ in range(options.repeat):

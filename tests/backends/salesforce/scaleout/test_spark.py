@@ -4,6 +4,7 @@ duplicates, and an expired result a clear error."""
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pyarrow as pa
@@ -21,8 +22,16 @@ from tests.backends.salesforce.scaleout.conftest import KEY, SQL
 pytestmark = pytest.mark.slow
 
 
+SECRETS = ("password", "client_secret")
+
+
 @pytest.fixture(scope="module")
-def spark():
+def spark(cloud):
+    """Secrets go to Spark as CDPDB_* environment variables, never as options: py4j logs every
+    option it sends to the JVM (at DEBUG), and the executors inherit the environment."""
+    creds = cloud.credentials
+    saved = {name: os.environ.get(name) for name in ("CDPDB_PASSWORD", "CDPDB_CLIENT_SECRET")}
+    os.environ["CDPDB_PASSWORD"], os.environ["CDPDB_CLIENT_SECRET"] = creds.password, creds.client_secret
     session = (
         SparkSession.builder.master("local[2,3]")  # 2 threads; a failed task is tried up to 3 times
         .appName("cdpdb-tests")
@@ -37,12 +46,18 @@ def spark():
     register(session)
     yield session
     session.stop()
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 def load(spark, cloud, **options):
     reader = spark.read.format("cdpdb").option("sql", SQL)
     for name, value in {**cloud.connect_args(), **options}.items():
-        reader = reader.option(name, str(value))
+        if name not in SECRETS:
+            reader = reader.option(name, str(value))
     return reader.load()
 
 
