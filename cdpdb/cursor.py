@@ -16,6 +16,7 @@ from cdpdb.backends.base import write_many
 from cdpdb.core.jobs import QueryControl
 from cdpdb.core.results.decode import empty_table
 from cdpdb.core.results.fetch import Stopped
+from cdpdb.core.results.partitions import Partitions
 from cdpdb.core.results.progress import Progress
 from cdpdb.core.results.rows import Row, python_rows, unify
 from cdpdb.core.results.schema import Result
@@ -217,7 +218,50 @@ class Cursor:
         self._start(result, control.stop)
         return self
 
+    def execute_partitions(
+        self, operation: str, parameters: Any = None, partitions: int | None = None, **options: Any
+    ) -> Partitions:
+        """Run a query once and hand out its finished result as picklable partitions, for the
+        workers of Ray, Dask or Spark (or any other processes) to read in parallel.
+
+        Named after ADBC's ``adbc_execute_partitions``, which does the same (Snowflake's
+        ``get_result_batches()`` is the other model): the query runs once on the server, never
+        once per partition. ``partitions``: how many parts (None: one per chunk of the result);
+        never more than there are chunks, so none is empty, and every chunk is in exactly one.
+        Each ``partition.read()`` yields Arrow record batches of ``result.schema`` in any process.
+        The cursor's previous result is forgotten; ``cancel()`` from another thread stops the wait
+        and cancels the query on the server, and so does Ctrl-C or any error while waiting.
+        """
+        self._check_open()
+        if not isinstance(operation, str) or not operation.strip():
+            raise ProgrammingError("execute_partitions() needs the SQL text of a query")
+        if partitions is not None and (isinstance(partitions, bool) or not isinstance(partitions, int)):
+            raise ProgrammingError(f"partitions must be a whole number or None, not {partitions!r}")
+        if partitions is not None and partitions < 1:
+            raise ProgrammingError(f"partitions must be 1 or more (or None: one per chunk), not {partitions}")
+        keyword = leading_keyword(operation)
+        if keyword in WRITE_KEYWORDS:
+            raise NotSupportedError(f"{keyword} statements have no result to partition; run them with execute()")
+        run = getattr(self._session, "execute_partitions", None)
+        if run is None:
+            raise NotSupportedError(
+                f"the {self._session.backend} backend cannot hand out a result in partitions: its API "
+                "returns a result as one stream of pages, not as chunks other processes can read; "
+                "use execute() and fetch_arrow_batches()"
+            )
+        self._reset()
+        control = self._control = QueryControl(self._stop)
+        try:
+            split: Partitions = self._run_call(lambda: run(operation, parameters, control, partitions, **options))
+        except ProgrammingError as exc:
+            raise self._session.explain(exc, operation) from exc.__cause__
+        return split
+
     def _run(self, call: Callable[[], Result]) -> Result:
+        result: Result = self._run_call(call)
+        return result
+
+    def _run_call(self, call: Callable[[], Any]) -> Any:
         """Run or attach to a query; once cancel() was called, whatever ended it is reported as that."""
         try:
             return call()

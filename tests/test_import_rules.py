@@ -86,11 +86,11 @@ def layer(module: str) -> int:
             return 4  # a backend's package: its typed connect(), a DB-API facade
         if parts[3] == "cli" or parts[3].startswith("cli_"):
             return 6  # its commands of the command line
-        return 5 if parts[3] in ("sqlalchemy", "local", "compat") else 3
+        return 5 if parts[3] in ("sqlalchemy", "local", "compat", "scaleout") else 3
     if module in ("cdpdb", "cdpdb.connection", "cdpdb.cursor") or module in PUBLIC_CLIENTS:
         return 4
-    if parts[1] in ("sqlalchemy", "local", "compat"):
-        return 5
+    if parts[1] in ("sqlalchemy", "local", "compat", "ray", "dask", "spark"):
+        return 5  # ray, dask, spark: the scale-out readers' public names (they drive the DB-API)
     if parts[1] in ("cli", "__main__"):
         return 6
     raise AssertionError(f"{module} has no layer in the import rules: add it to the design and to this test")

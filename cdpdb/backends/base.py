@@ -17,6 +17,7 @@ from importlib.metadata import entry_points
 from typing import Any, Protocol, runtime_checkable
 
 from cdpdb.core.jobs import QueryControl, Status
+from cdpdb.core.results.partitions import Partitions
 from cdpdb.core.results.schema import Result, TypeTable
 from cdpdb.exceptions import InterfaceError, ProgrammingError
 
@@ -110,6 +111,19 @@ def write_many(session: Session, sql: str, parameter_sets: Iterable[Any]) -> int
     for parameters in parameter_sets:
         total += max(session.write(sql, parameters), 0)
     return total
+
+
+class PartitionedSession(Session, Protocol):
+    """A session whose API leaves a finished result on the server as numbered chunks, which other
+    processes can read by range (a query API that stores results in chunks). An optional capability: a backend without
+    it leaves the method out, and ``Cursor.execute_partitions`` says so with NotSupportedError."""
+
+    def execute_partitions(
+        self, sql: str, parameters: Any, control: QueryControl, partitions: int | None, **options: Any
+    ) -> Partitions:
+        """Run the query once, wait until it is done, and split its chunks into ``partitions``
+        contiguous ranges (None: one per chunk). Never puts a password or client secret in a partition."""
+        ...
 
 
 SessionOpener = Callable[[Mapping[str, Any]], Session]

@@ -22,6 +22,7 @@ from cdpdb.core.auth import TokenCache
 from cdpdb.core.http import HttpClient
 from cdpdb.core.jobs import QueryControl, Status
 from cdpdb.core.results.arrow import ARROW_STREAM, read_stream
+from cdpdb.core.results.partitions import Partitions
 from cdpdb.core.results.schema import Result
 from cdpdb.exceptions import Error, NotSupportedError, ProgrammingError
 
@@ -90,6 +91,19 @@ class DataCloudSession:
         protocol = self.dataspaces.protocol(dataspace)
         protocol.check_options(options)
         return protocol.execute(sql, parameters, control, **options)
+
+    def execute_partitions(
+        self,
+        sql: str,
+        parameters: Any,
+        control: QueryControl,
+        partitions: int | None,
+        *,
+        dataspace: str | None = None,
+        **options: Any,
+    ) -> Partitions:
+        """Run a query once and split its V3 chunks into partitions other processes read."""
+        return self.dataspaces.protocol(dataspace).execute_partitions(sql, parameters, control, partitions, **options)
 
     def submit(self, sql: str, parameters: Any) -> str:
         return self.protocol.submit(sql, parameters)

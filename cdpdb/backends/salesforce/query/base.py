@@ -8,6 +8,7 @@ from cdpdb.backends.salesforce.settings import Settings
 from cdpdb.core.auth import TokenCache
 from cdpdb.core.http import HttpClient
 from cdpdb.core.jobs import QueryControl, Status
+from cdpdb.core.results.partitions import Partitions
 from cdpdb.core.results.schema import Result
 from cdpdb.exceptions import NotSupportedError, ProgrammingError
 
@@ -43,6 +44,14 @@ class Protocol:
 
     def cancel(self, query_id: str) -> None:
         raise NotSupportedError(f"cancelling by query id needs api='v3' or 'connect', not {self.name}")
+
+    def execute_partitions(
+        self, sql: str, parameters: Any, control: QueryControl, partitions: int | None, **options: Any
+    ) -> Partitions:
+        raise NotSupportedError(
+            f"a result in partitions needs api='v3', not {self.name}: only Query API V3 leaves a result "
+            "on the server as numbered chunks that other processes can read; connect with api='v3'"
+        )
 
     def url(self, path: str) -> str:
         return self.tokens.base_url() + path

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import orjson
 import pyarrow as pa
 
 from cdpdb.backends.salesforce import params, wire
+from cdpdb.backends.salesforce.query.chunks import decode_v3, read_chunk, v3_headers
 from cdpdb.backends.salesforce.query.hyper import HyperProtocol, columns_from_meta, is_finished
-from cdpdb.backends.salesforce.types import TYPES
+from cdpdb.backends.salesforce.query.partitions import split_result
 from cdpdb.core.http import Answer
 from cdpdb.core.jobs import QueryControl
-from cdpdb.core.results.arrow import normalise_arrow
-from cdpdb.core.results.decode import columns_from_arrow, decode_json_page
 from cdpdb.core.results.pages import ChunkedResult, PagedResult
+from cdpdb.core.results.partitions import Partitions
 from cdpdb.core.results.schema import Column, Result
 from cdpdb.exceptions import OperationalError
 
@@ -26,10 +27,7 @@ class V3Protocol(HyperProtocol):
         return self.url(f"{wire.V3_QUERY_PATH}/{query_id}")
 
     def _headers(self) -> dict:
-        headers = {"Accept": wire.ARROW_MEDIA_TYPE if self.settings.arrow else "application/json"}
-        if self.settings.dataspace:
-            headers[wire.DATASPACE_HEADER] = self.settings.dataspace
-        return headers
+        return v3_headers(self.settings)
 
     def _body(self, sql: str, parameters: Any, mode: str, edits: list | None = None) -> dict:
         sql, style, bound = params.server_side(sql, parameters, edits)
@@ -42,13 +40,7 @@ class V3Protocol(HyperProtocol):
         return body
 
     def _decode(self, answer: Answer) -> tuple[pa.Table, list[Column] | None]:
-        if answer.table is not None:
-            table = normalise_arrow(answer.table)
-            return table, columns_from_arrow(table.schema, TYPES)
-        body = answer.json
-        meta = (body.get("metadata") or {}).get("columns")
-        columns = columns_from_meta(meta)
-        return decode_json_page(body.get("data") or [], columns or [], TYPES), columns
+        return decode_v3(answer)
 
     def _status_from(self, answer: Answer) -> dict:
         raw = answer.headers.get(wire.STATUS_HEADER)
@@ -110,25 +102,46 @@ class V3Protocol(HyperProtocol):
         status = self._wait(query_id, self.status(query_id), control, self.deadline())
         return self._chunked(query_id, status, None)
 
-    def _chunked(self, query_id: str, status: dict, columns: list[Column] | None) -> Result:
-        def read_chunk(n: int) -> pa.Table:
-            answer = self.http.call(
-                "GET",
-                self.url(f"{wire.V3_QUERY_PATH}/{query_id}/chunks/{n}"),
-                headers=self._headers(),
-                bearer=self.tokens.bearer,
-                expect="answer",
-                what=f"reading chunk {n} of query {query_id}",
-                query_id=query_id,
-            )
-            return self._decode(answer)[0]
+    def read_chunk(self, query_id: str, number: int) -> pa.Table:
+        """Chunk ``number`` (0-based) of a finished query, with the session's retries and errors."""
+        return read_chunk(self.settings, self.http, self.tokens, query_id, number)
 
+    def execute_partitions(
+        self, sql: str, parameters: Any, control: QueryControl, partitions: int | None, **options: Any
+    ) -> Partitions:
+        """Submit ASYNC (no inline rows: every row is in a chunk, so every chunk can go to a worker),
+        wait until the result is stored, read its schema, split its chunks. Whatever interrupts the
+        wait (Ctrl-C, cancel(), a deadline, an error) cancels the query on the server."""
+        self.check_options(options)
+        deadline = self.deadline()
+        answer = self.http.call(
+            "POST",
+            self.url(wire.V3_QUERY_PATH),
+            json=self._body(sql, parameters, "ASYNC", control.edits),
+            headers=self._headers(),
+            bearer=self.tokens.bearer,
+            expect="answer",
+            what="submitting the V3 query",
+            deadline=deadline,
+        )
+        status = self._status_from(answer)
+        query_id = control.query_id = status["queryId"]
+        try:
+            status = self._wait(query_id, status, control, deadline)
+            columns = self.schema(query_id)
+        except BaseException:
+            with contextlib.suppress(Exception):  # the original failure is what the caller must see
+                self.cancel(query_id)
+            raise
+        return split_result(query_id, status, columns, partitions, self.settings, self.tokens.token())
+
+    def _chunked(self, query_id: str, status: dict, columns: list[Column] | None) -> Result:
         workers = self.settings.max_workers
         return ChunkedResult(
             query_id,
             int(status["rowCount"]),
             int(status["chunkCount"]),
-            read_chunk,
+            lambda n: self.read_chunk(query_id, n),
             columns or self.schema(query_id),
             workers=workers,
             in_flight=workers + self.settings.prefetch,
