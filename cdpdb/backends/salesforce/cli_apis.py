@@ -77,7 +77,7 @@ def profile(
       cdpdb profile --local ssot__Individual__dlm --id IND000000003 --child ssot__ContactPointEmail__dlm
       cdpdb profile --local ssot__Individual__dlm --id IND000000003 --insight Customer_Lifetime_Value__cio
     """
-    from cdpdb.apis import ProfileClient
+    from cdpdb.backends.salesforce.apis import ProfileClient
 
     if (child or insight or search_key) and record_id is None:
         raise click.UsageError("--child, --insight and --search-key read one profile: give its --id")
@@ -131,7 +131,7 @@ def insight(
       cdpdb insight --local Customer_Lifetime_Value__cio --dimensions Currency__c --measures TotalSpend__c
       cdpdb insight --local Email_Engagement_Monthly__cio --dimensions EngagementMonth__c --grain QUARTER --limit 0
     """
-    from cdpdb.apis import InsightsClient
+    from cdpdb.backends.salesforce.apis import InsightsClient
 
     with stop_signals(), _connection(local, scale, False, **given) as conn:
         records = InsightsClient(conn).query(
@@ -177,7 +177,7 @@ def ingest(
       cdpdb ingest --local orders.csv Ecommerce Order
       cdpdb ingest --bulk orders.parquet Ecommerce Order --login-url https://MyDomain.my.salesforce.com ...
     """
-    from cdpdb.apis import IngestionClient
+    from cdpdb.backends.salesforce.apis import IngestionClient
     from cdpdb.backends.salesforce.apis.ingest import as_table
     from cdpdb.cli.output import progress_available
 
