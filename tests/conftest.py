@@ -12,6 +12,11 @@ import requests
 
 from cdpdb.local import serve
 
+# A shell starts background jobs with SIGINT ignored, and children inherit an ignored signal: tests
+# that stop a child with Ctrl-C (SIGINT) would then see it carry on. Handled here, children get it.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
 CDP_GRANT = "urn:salesforce:grant-type:external:cdp"
 TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"
 
