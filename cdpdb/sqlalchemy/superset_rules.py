@@ -40,6 +40,15 @@ PERMISSIONS = "CONNECTION_DATABASE_PERMISSIONS_ERROR"
 BY_REASON: dict[str, str] = {
     "unauthorised": ACCESS_DENIED,
     "html_answer": ACCESS_DENIED,  # the token exchange refused the login (scopes, Data Cloud not enabled)
+    # the refused logins Data Cloud's login errors tell apart (docs/real-org.md: the fix for each)
+    "invalid_grant": ACCESS_DENIED,
+    "invalid_client": ACCESS_DENIED,
+    "missing_scope": ACCESS_DENIED,
+    "no_data_cloud": ACCESS_DENIED,
+    "no_data_cloud_permission": ACCESS_DENIED,
+    "password_flow_blocked": ACCESS_DENIED,
+    "sf_session_expired": ACCESS_DENIED,
+    "my_domain_required": INVALID_HOSTNAME,  # client credentials need the org's My Domain, not login.salesforce.com
     "tls": MISSING_PARAMETERS,
     "unknown_host": INVALID_HOSTNAME,
     "unreachable": HOST_DOWN,

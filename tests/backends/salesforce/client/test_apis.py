@@ -129,7 +129,7 @@ def test_hostile_filter_values_reach_every_api_that_takes_filters(cloud, connect
         "ssot__DataSourceObjectId__c": ["dso"],
         "Value__c": [value],
     }
-    cloud.load("EchoLink__dlm", pa.table(link), category="Related", primary_keys=["ssot__Id__c"])
+    cloud.load("EchoLink__dlm", pa.table(link), category="Profile", primary_keys=["ssot__Id__c"])  # as Echo__dlm
     cloud.load(
         "Echo__dlm", pa.table({"Key__c": ["k"], "Value__c": [value]}), category="Profile", primary_keys=["Key__c"]
     )
