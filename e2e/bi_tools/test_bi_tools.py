@@ -36,8 +36,8 @@ def test_jupysql_magic_in_ipython(counts):
         capture_output=True,
         text=True,
         timeout=300,
-        check=True,
     )
+    assert done.returncode == 0, f"ipython exited {done.returncode}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     lines = done.stdout.splitlines()
     rows = next(line for line in lines if line.startswith("ROWS\t")).split("\t", 1)[1]
     assert ast.literal_eval(rows) == dict(counts)
