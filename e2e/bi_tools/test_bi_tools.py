@@ -6,6 +6,7 @@ Run by ``.ci/bi-tools`` in its own venv (these tools' current releases, SQLAlche
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from collections import Counter
@@ -36,6 +37,9 @@ def test_jupysql_magic_in_ipython(counts):
         capture_output=True,
         text=True,
         timeout=300,
+        # IPython adds an activated virtualenv's packages to its own (CI activates the main .venv,
+        # whose pyspark then breaks jupysql's import): this IPython sees its own venv only.
+        env={k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"},
     )
     assert done.returncode == 0, f"ipython exited {done.returncode}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     lines = done.stdout.splitlines()
