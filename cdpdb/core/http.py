@@ -65,6 +65,13 @@ class HttpOptions:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
 
+def bodiless_message(status: int, text: str) -> str:
+    """What an error says when the answer carried no JSON error body: the status and the start of
+    the text (what every backend's error mapper falls back to)."""
+    snippet = " ".join(text.split())[:200]
+    return f"HTTP {status} with no JSON error body" + (f": {snippet}" if snippet else "")
+
+
 class _Retryable(Exception):
     """An attempt that may be repeated: a retryable status or a broken transfer."""
 

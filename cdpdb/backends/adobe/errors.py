@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cdpdb.core.http import bodiless_message
 from cdpdb.exceptions import Error, InternalError, OperationalError, ProgrammingError
 
 
@@ -38,8 +39,7 @@ def error_from_response(
 ) -> Error:
     code, message = _code_and_detail(body)
     if not message:
-        snippet = " ".join(text.split())[:200]
-        message = f"HTTP {status} with no JSON error body" + (f": {snippet}" if snippet else "")
+        message = bodiless_message(status, text)
     detail = f"{message} ({code})" if code else message
     data: dict[str, Any] = {"status": status, "request_id": request_id, "query_id": query_id}
     tried = f" after {attempts} attempts" if attempts > 1 else ""

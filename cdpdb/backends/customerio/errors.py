@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cdpdb.core.http import bodiless_message
 from cdpdb.exceptions import DataError, Error, InternalError, OperationalError, ProgrammingError
 
 
@@ -35,8 +36,7 @@ def error_from_response(
 ) -> Error:
     message = _message(body)
     if not message:
-        snippet = " ".join(text.split())[:200]
-        message = f"HTTP {status} with no JSON error body" + (f": {snippet}" if snippet else "")
+        message = bodiless_message(status, text)
     data = {"status": status, "request_id": request_id, "query_id": query_id}
     tried = f" after {attempts} attempts" if attempts > 1 else ""
     if status in (401, 403):

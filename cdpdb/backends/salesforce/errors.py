@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cdpdb.core.http import bodiless_message
 from cdpdb.exceptions import Error, InternalError, OperationalError, ProgrammingError, class_for_sqlstate
 
 
@@ -60,8 +61,7 @@ def error_from_response(
     position = details.get("position")
     hint = details.get("hint") or None
     if message is None:
-        snippet = " ".join(text.split())[:200]
-        message = f"HTTP {status} with no JSON error body" + (f": {snippet}" if snippet else "")
+        message = bodiless_message(status, text)
     kwargs = {
         "status": status,
         "sqlstate": sqlstate,
