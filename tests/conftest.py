@@ -10,6 +10,7 @@ import sys
 import pytest
 import requests
 
+from cdpdb.core.auth import PROCESS_TOKENS
 from cdpdb.local import serve
 
 # A shell starts background jobs with SIGINT ignored, and children inherit an ignored signal: tests
@@ -163,6 +164,13 @@ def _clean_faults(request):
     yield
     if "cloud" in request.fixturenames:
         request.getfixturevalue("cloud").faults.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_tokens():
+    """Each test starts as a new process would: no login token shared from an earlier test
+    (tests of the sharing itself connect more than once within one test)."""
+    PROCESS_TOKENS.clear()
 
 
 @pytest.fixture(scope="session")

@@ -3,11 +3,13 @@
 A backend supplies a *token source* — one function that logs in (its own OAuth flows, its own
 exchanges) and returns a :class:`Token`. :class:`TokenCache` holds the token per connection,
 logs in again a minute before it expires or when asked (after a 401), and lets one thread at a
-time do it.
+time do it. A :class:`TokenShelf` lets the connections of one process share their tokens, so
+only the first connection with given credentials pays for the login's round trips.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections.abc import Callable
@@ -32,20 +34,67 @@ class Token:
 TokenSource = Callable[[], Token]
 
 
-class TokenCache:
-    """The current token of one connection; ``login`` runs again only when it is missing or stale."""
+class TokenShelf:
+    """Fresh tokens by key, shared by the connections of a process. The key must stand for
+    everything the token depends on, secrets included (as a digest: see :func:`shelf_key`), so a
+    connection with other credentials never gets another's token."""
 
-    def __init__(self, login: TokenSource) -> None:
+    def __init__(self) -> None:
+        self._tokens: dict[str, Token] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Token | None:
+        with self._lock:
+            token = self._tokens.get(key)
+            return token if token is not None and token.fresh() else None
+
+    def put(self, key: str, token: Token) -> None:
+        with self._lock:
+            self._tokens[key] = token
+
+    def discard(self, key: str, token: Token | None) -> None:
+        """Forget ``token`` (the server refused it), unless another connection already replaced it."""
+        with self._lock:
+            if token is not None and self._tokens.get(key) == token:
+                del self._tokens[key]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._tokens.clear()
+
+
+#: The process's shelf: what ``token_cache='process'`` (the default where a backend offers it) uses.
+PROCESS_TOKENS = TokenShelf()
+
+
+def shelf_key(*parts: object) -> str:
+    """A shelf key from a login's settings: a digest, so no secret is kept in a key."""
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+class TokenCache:
+    """The current token of one connection; ``login`` runs again only when it is missing or stale
+    (or was refused). With a ``shelf``, a fresh token another connection left under ``key`` is
+    taken instead of logging in, and each new login is left there for the next."""
+
+    def __init__(self, login: TokenSource, shelf: TokenShelf | None = None, key: str = "") -> None:
         self._login = login
+        self._shelf, self._key = shelf, key
         self._token: Token | None = None
         self._lock = threading.Lock()
         self.logins = 0
 
     def token(self, refresh: bool = False) -> Token:
         with self._lock:
+            if refresh and self._shelf is not None:
+                self._shelf.discard(self._key, self._token)
+            if not refresh and (self._token is None or not self._token.fresh()) and self._shelf is not None:
+                self._token = self._shelf.get(self._key) or self._token
             if refresh or self._token is None or not self._token.fresh():
                 self.logins += 1
                 self._token = self._login()
+                if self._shelf is not None:
+                    self._shelf.put(self._key, self._token)
             return self._token
 
     def bearer(self, refresh: bool = False) -> str:

@@ -19,23 +19,49 @@ from cdpdb.backends.salesforce import browser, loginerrors, sfcli, wire
 from cdpdb.backends.salesforce.errors import OAuthError
 from cdpdb.backends.salesforce.settings import Settings
 from cdpdb.backends.salesforce.tokenstore import TokenStore, store_key
-from cdpdb.core.auth import Token, TokenCache
+from cdpdb.core.auth import PROCESS_TOKENS, Token, TokenCache, shelf_key
+from cdpdb.core.chores import Chores
 from cdpdb.core.http import HttpClient
 from cdpdb.exceptions import DatabaseError, OperationalError
 
 log = logging.getLogger(__name__)
 
 
-def token_cache(settings: Settings, http: HttpClient) -> TokenCache:
-    """The tokens of one connection: logged in with ``settings``' flow, cached until stale."""
-    return TokenCache(SalesforceLogin(settings, http))
+def token_cache(settings: Settings, http: HttpClient, chores: Chores | None = None) -> TokenCache:
+    """The tokens of one connection: logged in with ``settings``' flow, cached until stale, and
+    (``token_cache='process'``) shared with the process's other connections of the same login."""
+    login = SalesforceLogin(settings, http, chores)
+    if settings.token_cache == "off" or settings.auth == "token":
+        return TokenCache(login)
+    return TokenCache(login, PROCESS_TOKENS, login_key(settings))
+
+
+def login_key(settings: Settings) -> str:
+    """Everything a Data Cloud or core token depends on: where and how the login ran, with which
+    credentials, for which API and dataspace (a digest: see :func:`shelf_key`)."""
+    s = settings
+    return shelf_key(
+        s.login_url,
+        s.auth,
+        s.api == "connect",  # a core token; any other API: a Data Cloud token
+        s.dataspace,
+        s.client_id,
+        s.username,
+        s.password,
+        s.client_secret,
+        s.private_key,
+        s.refresh_token,
+        s.sf_org,
+        s.revoke_core_token,
+    )
 
 
 class SalesforceLogin:
-    """One login with the configured flow (a token source for :class:`TokenCache`)."""
+    """One login with the configured flow (a token source for :class:`TokenCache`). With
+    ``chores``, the spent core token is revoked in the background, off the caller's path."""
 
-    def __init__(self, settings: Settings, http: HttpClient) -> None:
-        self.settings, self.http = settings, http
+    def __init__(self, settings: Settings, http: HttpClient, chores: Chores | None = None) -> None:
+        self.settings, self.http, self.chores = settings, http, chores
         self._refresh_token: str | None = None  # the browser login's, once known
 
     def __call__(self) -> Token:
@@ -59,7 +85,10 @@ class SalesforceLogin:
             return self._exchange(core)
         finally:
             if settings.revoke_core_token and settings.auth != "sf_org":  # the CLI's token stays the CLI's
-                self._revoke(core)
+                if self.chores is None:
+                    self._revoke(core)
+                else:
+                    self.chores.run(lambda: self._revoke(core))
 
     def _core_token(self) -> Token:
         s = self.settings

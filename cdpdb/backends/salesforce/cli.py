@@ -302,6 +302,7 @@ def logout(**given) -> None:
     from cdpdb.backends.salesforce import wire
     from cdpdb.backends.salesforce.errors import error_from_response
     from cdpdb.backends.salesforce.tokenstore import TokenStore, store_key
+    from cdpdb.core.auth import PROCESS_TOKENS
     from cdpdb.core.http import HttpClient
 
     settings = _login_settings(**given)
@@ -329,6 +330,7 @@ def logout(**given) -> None:
     finally:
         http.close()
     store.delete(key)
+    PROCESS_TOKENS.clear()  # a login run in this process (cdpdb used as a library) is forgotten too
     click.echo(f"Logged out: the login was {revoked}removed from {store.where}.")
 
 

@@ -19,6 +19,7 @@ from cdpdb.backends.salesforce.query.dataspaces import Dataspaces
 from cdpdb.backends.salesforce.settings import Settings
 from cdpdb.backends.salesforce.types import TYPES
 from cdpdb.core.auth import TokenCache
+from cdpdb.core.chores import Chores
 from cdpdb.core.http import HttpClient
 from cdpdb.core.jobs import QueryControl, Status
 from cdpdb.core.results.arrow import ARROW_STREAM, read_stream
@@ -56,16 +57,17 @@ class DataCloudSession:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.http = HttpClient(settings.http_options(), error_from_response, {ARROW_STREAM: read_stream})
-        self.tokens = token_cache(settings, self.http)
+        self.chores = Chores("revoke")  # spent core tokens are revoked off the caller's path
+        self.tokens = token_cache(settings, self.http, self.chores)
         self.protocol = protocol_for(settings, self.http, self.tokens)
-        self.dataspaces = Dataspaces(settings, self.http, self.tokens, self.protocol)
+        self.dataspaces = Dataspaces(settings, self.http, self.tokens, self.protocol, self.chores)
         self._metadata: MetadataCache | None = None
         self._core_tokens: TokenCache | None = None
         self._writer = self._admin_writer() if settings.admin_key else None
         try:
             self.tokens.token()  # log in now: wrong credentials fail at connect(), not at the first query
         except BaseException:
-            self.http.close()
+            self.close()
             raise
         log.debug("connected (api %s, auth %s)", settings.api, settings.auth)
 
@@ -156,6 +158,7 @@ class DataCloudSession:
         return error.with_hint(hint) if hint else error  # type: ignore[return-value]
 
     def close(self) -> None:
+        self.chores.settle()
         self.http.close()
 
     # -- Data Cloud's own APIs -------------------------------------------------------------------
@@ -205,7 +208,7 @@ class DataCloudSession:
         if self._core_tokens is None:
             connect = self.settings.api == "connect"
             self._core_tokens = (
-                self.tokens if connect else token_cache(replace(self.settings, api="connect"), self.http)
+                self.tokens if connect else token_cache(replace(self.settings, api="connect"), self.http, self.chores)
             )
         tokens = self._core_tokens
         path = wire.connect_data_spaces_path(self.settings.connect_api_version)

@@ -19,6 +19,7 @@ from cdpdb.core.settings import BackendSettings
 from cdpdb.exceptions import ProgrammingError
 
 APIS = ("v3", "v2", "v1", "connect")
+TOKEN_CACHES = ("process", "off")
 SECRETS = frozenset({"password", "client_secret", "private_key", "refresh_token", "token", "admin_key"})
 FLOWS = {
     "password": ("username", "password", "client_id", "client_secret"),
@@ -67,6 +68,7 @@ class Settings(BackendSettings):
     proxies: dict[str, str] | None = None  # text (URL, environment): JSON or https=...,http=... pairs
     user_agent: str | None = None
     revoke_core_token: bool = True
+    token_cache: str = "process"  # process: connections of one process share a login's token | off
     arrow: bool = True  # ask V2/V3 for Arrow where offered
     max_workers: int = 4  # parallel V3 chunk downloads (1: serial)
     prefetch: int = 2  # pages or chunks fetched ahead of the consumer (0: none)
@@ -103,6 +105,8 @@ class Settings(BackendSettings):
             raise ProgrammingError(f"query_timeout must be positive, not {self.query_timeout}")
         if self.max_workers < 1 or self.prefetch < 0:
             raise ProgrammingError("max_workers must be 1 or more and prefetch 0 or more")
+        if self.token_cache not in TOKEN_CACHES:
+            raise ProgrammingError(f"token_cache must be one of {', '.join(TOKEN_CACHES)}, not {self.token_cache!r}")
         if self.max_retries < 0:
             raise ProgrammingError(f"max_retries must be 0 or more, not {self.max_retries}")
         if self.ca_bundle and not Path(self.ca_bundle).is_file():

@@ -20,14 +20,17 @@ from cdpdb.backends.salesforce.query import protocol_for
 from cdpdb.backends.salesforce.query.base import Protocol
 from cdpdb.backends.salesforce.settings import Settings
 from cdpdb.core.auth import TokenCache
+from cdpdb.core.chores import Chores
 from cdpdb.core.http import HttpClient
 
 
 class Dataspaces:
     """The protocols and Direct API tokens of one connection, per dataspace, made on first use."""
 
-    def __init__(self, settings: Settings, http: HttpClient, tokens: TokenCache, protocol: Protocol) -> None:
-        self.settings, self.http = settings, http
+    def __init__(
+        self, settings: Settings, http: HttpClient, tokens: TokenCache, protocol: Protocol, chores: Chores
+    ) -> None:
+        self.settings, self.http, self.chores = settings, http, chores
         self.own = settings.dataspace or wire.DEFAULT_DATASPACE
         self._tokens = tokens  # the connection's: Data Cloud tokens, or core tokens with api='connect'
         self._protocols: dict[str, Protocol] = {self.own: protocol}
@@ -62,5 +65,7 @@ class Dataspaces:
         if name not in self._direct:
             # The connection's own dataspace keeps its setting (None: an unscoped token).
             dataspace = self.settings.dataspace if name == self.own else name
-            self._direct[name] = token_cache(replace(self.settings, api="v3", dataspace=dataspace), self.http)
+            self._direct[name] = token_cache(
+                replace(self.settings, api="v3", dataspace=dataspace), self.http, self.chores
+            )
         return self._direct[name]

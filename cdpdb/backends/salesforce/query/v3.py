@@ -49,11 +49,14 @@ class V3Protocol(HyperProtocol):
         return orjson.loads(raw)
 
     def execute(self, sql: str, parameters: Any, control: QueryControl, **options: Any) -> Result:
-        """ADAPTIVE with a small inline budget: a small result arrives in this one call; a large one
-        is then read as chunks, several at once (the partial inline page is dropped, since the
-        chunks' row ranges are not announced and must be read whole). With ``query_timeout`` the
-        query is submitted ASYNC instead: an ADAPTIVE call waits on the server for some seconds
-        before it answers, which would overrun a shorter timeout with no query id to cancel."""
+        """ADAPTIVE with an inline budget: a small result arrives in this one call. A larger one
+        that is a single chunk keeps its inline rows and reads the rest by offset (``/rows``,
+        pages of up to 20 MB), where reading chunk 0 would fetch the inline rows again; a result of
+        several chunks is read as chunks, several at once (the inline rows are dropped, since the
+        chunks' row ranges are not announced and must be read whole). With
+        ``query_timeout`` the query is submitted ASYNC instead: an ADAPTIVE call waits on the
+        server for some seconds before it answers, which would overrun a shorter timeout with no
+        query id to cancel."""
         deadline = self.deadline()
         body = self._body(sql, parameters, "ASYNC" if deadline else "ADAPTIVE", control.edits)
         if not deadline:
@@ -74,7 +77,30 @@ class V3Protocol(HyperProtocol):
         if is_finished(status) and first.num_rows == int(status.get("rowCount", 0)) and first.num_columns:
             return PagedResult(query_id, columns, first.num_rows, first, None)
         status = self._wait(query_id, status, control, deadline)
+        if first.num_rows and first.num_columns and int(status.get("chunkCount", 0)) <= 1:
+            return PagedResult(
+                query_id,
+                columns,
+                int(status["rowCount"]),
+                first,
+                lambda offset: self._rows(query_id, offset),
+                self.settings.prefetch,
+            )
         return self._chunked(query_id, status, columns if first.num_columns else None)
+
+    def _rows(self, query_id: str, offset: int) -> pa.Table:
+        """Rows from ``offset`` on, as many as one page holds (the server's byte limit)."""
+        answer = self.http.call(
+            "GET",
+            f"{self._query_url(query_id)}/rows",
+            params={"offset": offset, "byteLimit": wire.V3_BYTE_LIMIT},
+            headers=self._headers(),
+            bearer=self.tokens.bearer,
+            expect="answer",
+            what=f"reading rows of query {query_id} from row {offset}",
+            query_id=query_id,
+        )
+        return self._decode(answer)[0]
 
     def schema(self, query_id: str) -> list[Column]:
         body = self.http.call(

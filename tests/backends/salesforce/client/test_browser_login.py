@@ -57,6 +57,7 @@ def browser_args(cloud, tmp_path, **extra) -> dict:
         "token_store": "file",
         "token_dir": str(tmp_path),
         "login_timeout": 30,
+        "token_cache": "off",  # each connect() logs in as a new process would (no token shared in-process)
         **extra,
     }
 

@@ -27,7 +27,8 @@ def test_proxies_as_text_from_the_environment_or_a_url(cloud, monkeypatch):
         assert conn.session.http.session.proxies == {"https": "http://127.0.0.1:9"}
     monkeypatch.delenv("CDPDB_PROXIES")
     with pytest.raises(cdpdb.OperationalError, match="cannot reach"):  # the proxy (port 9) is used, and is down
-        typed_connect(**args, proxies="http=http://127.0.0.1:9", max_retries=0)
+        # the login (http:// here) must run: the first connection's token is not taken from the process
+        typed_connect(**args, proxies="http=http://127.0.0.1:9", max_retries=0, token_cache="off")
 
 
 def test_the_environment_is_read_once_per_origin_and_netrc_never_replaces_the_token(cloud, monkeypatch, tmp_path):

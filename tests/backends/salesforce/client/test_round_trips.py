@@ -1,0 +1,124 @@
+"""Round trips on the caller's path (issue #20): the login's token shared by the connections of
+a process, the core token revoked in the background, a warm query in one request, and a V3
+result of one chunk that keeps its inline rows. Requests are counted by the local Data Cloud."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import pytest
+
+import cdpdb
+from cdpdb.backends.salesforce import wire
+from cdpdb.backends.salesforce.auth import login_key
+from cdpdb.backends.salesforce.settings import Settings
+from cdpdb.local.faults import Fault
+
+ENGAGEMENT = 'SELECT * FROM "ssot__EmailEngagement__dlm" ORDER BY "ssot__Id__c"'
+
+
+def requests_during(cloud, action) -> tuple[int, object]:
+    before = cloud.faults.stats.get("requests", 0)
+    value = action()
+    return cloud.faults.stats.get("requests", 0) - before, value
+
+
+def reference(api, sql: str) -> list[tuple]:
+    return [tuple(row.values()) for row in api.hyper(sql).to_pylist()]
+
+
+def test_a_second_connection_with_the_same_login_makes_no_request(cloud):
+    first = cdpdb.connect(**cloud.connect_args())
+    first.session.chores.settle()
+    spent, second = requests_during(cloud, lambda: cdpdb.connect(**cloud.connect_args()))
+    assert spent == 0 and second.session.tokens.logins == 0
+    assert second.cursor().execute('SELECT count(*) FROM "ssot__Individual__dlm"').fetchone() == (1000,)
+    first.close()
+    second.close()
+
+
+def test_token_cache_off_logs_in_for_every_connection(cloud):
+    for _ in range(2):
+        spent, conn = requests_during(cloud, lambda: cdpdb.connect(**cloud.connect_args(token_cache="off")))
+        conn.close()  # waits for the revoke, so it is counted with this connection
+        assert conn.session.tokens.logins == 1
+        assert spent >= 2  # the token grant and the a360 exchange at least
+
+
+def test_other_credentials_never_get_the_shared_token(cloud):
+    cdpdb.connect(**cloud.connect_args()).close()
+    with pytest.raises(cdpdb.OperationalError):
+        cdpdb.connect(**cloud.connect_args(password="not-the-password"))
+
+
+@pytest.mark.parametrize(
+    "field, other",
+    [
+        ("login_url", "https://other.example.com"),
+        ("auth", "client_credentials"),
+        ("api", "connect"),
+        ("dataspace", "sales"),
+        ("client_id", "other-app"),
+        ("username", "someone@else"),
+        ("password", "other"),
+        ("client_secret", "other"),
+        ("refresh_token", "other"),
+        ("sf_org", "other"),
+    ],
+)
+def test_the_shared_token_key_covers_every_part_of_a_login(field, other):
+    """A unit test of a pure function: any change to what a token depends on changes the key,
+    and the key holds no secret."""
+    base = Settings(
+        login_url="https://login.example.com", username="u", password="p", client_id="c", client_secret="s"
+    )
+    changed = dataclasses.replace(base, **{field: other})
+    assert login_key(changed) != login_key(base)
+    assert len(login_key(base)) == 64 and set(login_key(base)) <= set("0123456789abcdef")  # a digest
+
+
+def test_a_refused_shared_token_is_replaced_once_for_every_connection(cloud):
+    cdpdb.connect(**cloud.connect_args()).close()
+    cloud.expire_tokens()
+    second = cdpdb.connect(**cloud.connect_args())  # takes the shared token: the server refuses it
+    assert second.session.tokens.logins == 0
+    assert second.cursor().execute("SELECT 1").fetchone() == (1,)
+    assert second.session.tokens.logins == 1  # logged in again after the 401
+    third = cdpdb.connect(**cloud.connect_args())
+    assert third.cursor().execute("SELECT 1").fetchone() == (1,)
+    assert third.session.tokens.logins == 0  # the second connection's new token, shared
+    second.close()
+    third.close()
+
+
+def test_the_core_token_is_revoked_off_the_connect_path(cloud):
+    sessions = cloud.identity._sessions
+    before = set(sessions)
+    slow_revoke = Fault(kind="delay", seconds=1.0, path=f"^{wire.REVOKE_PATH}$", count=-1)
+    with cloud.faults.inject(slow_revoke):
+        conn = cdpdb.connect(**cloud.connect_args(token_cache="off"))
+        assert len(set(sessions) - before) == 1  # connect() returned while the revoke was on its way
+        conn.close()  # ... and close() let it finish
+    assert set(sessions) == before
+
+
+def test_a_warm_v3_query_is_one_request(api, cloud, connect):
+    conn = connect()
+    conn.session.chores.settle()
+    cur = conn.cursor()
+    spent, rows = requests_during(cloud, lambda: cur.execute(ENGAGEMENT).fetchall())
+    assert spent == 1
+    assert rows == reference(api, ENGAGEMENT) and len(rows) == 5000
+
+
+def test_a_one_chunk_v3_result_keeps_its_inline_rows_and_reads_the_rest_by_offset(api, cloud, connect):
+    conn = connect()
+    conn.session.chores.settle()
+    cur = conn.cursor()
+    with cloud.faults.inject(Fault(status=503, path=r"/api/v3/query/[^/]+/rows$", count=1), page_rows=700):
+        spent, rows = requests_during(cloud, lambda: cur.execute(ENGAGEMENT).fetchall())
+    assert rows == reference(api, ENGAGEMENT)
+    # the inline 700 rows, then /rows pages of 700 from row 700 (one retried after the 503);
+    # reading chunk 0 instead would have been 2 requests with the inline rows read twice
+    assert spent == 1 + math.ceil((5000 - 700) / 700) + 1
