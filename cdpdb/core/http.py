@@ -11,6 +11,7 @@ could lose rows; that failure is raised instead.
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import time
@@ -30,6 +31,7 @@ from cdpdb.exceptions import Error, OperationalError
 
 log = logging.getLogger(__name__)
 _LARGE_JSON = 1 << 20  # bytes of JSON from which parsing runs with the collector paused
+_SMALL_BODY = 1 << 20  # bytes of an Arrow answer up to which it is read whole before decoding
 
 _NOT_SENT = (requests.exceptions.ConnectTimeout,)
 
@@ -242,15 +244,15 @@ class HttpClient:
             ) from exc
         finally:
             headers.pop("Authorization", None)
-        elapsed = (time.perf_counter() - started) * 1000
-        log.debug(
-            "%s %s -> %s in %.0f ms (request id %s)",
-            method,
-            _path(url),
-            response.status_code,
-            elapsed,
-            _request_id(response),
-        )
+        if log.isEnabledFor(logging.DEBUG):  # its arguments cost a few microseconds per call
+            log.debug(
+                "%s %s -> %s in %.0f ms (request id %s)",
+                method,
+                _path(url),
+                response.status_code,
+                (time.perf_counter() - started) * 1000,
+                _request_id(response),
+            )
         if response.status_code in RETRY_STATUSES:
             raise _Retryable(f"HTTP {response.status_code}", response=response)
         if response.status_code >= 400 or expect == "response":
@@ -270,9 +272,14 @@ class HttpClient:
         kind = response.headers.get("content-type", "")
         decoder = next((d for mime, d in self._decoders.items() if kind.startswith(mime)), None)
         if expect == "answer" and decoder is not None:
-            response.raw.decode_content = True  # read off the socket: no second copy of the body in memory
+            response.raw.decode_content = True
+            # a small body is read whole (one read instead of a Python call per Arrow message);
+            # a large one off the socket as it arrives: no second copy of it in memory
+            small = response.headers.get("content-length", "").isdigit() and (
+                int(response.headers["content-length"]) <= _SMALL_BODY
+            )
             try:
-                return Answer(response.headers, table=decoder(response.raw))
+                return Answer(response.headers, table=decoder(io.BytesIO(response.content) if small else response.raw))
             except Exception as exc:  # whatever the decoder raises, the body is unusable
                 raise _BadBody(f"the {kind} answer was cut short or malformed ({exc})", "broken_transfer") from None
             finally:

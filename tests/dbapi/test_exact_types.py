@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cdpdb
+from cdpdb.local import serve
 
 UTC = dt.timezone.utc
 PLUS5 = dt.timezone(dt.timedelta(hours=5))
@@ -187,22 +188,26 @@ TABLE_TYPES = {
 
 
 @pytest.fixture(scope="module")
-def typed_table(cloud) -> str:
+def typed_cloud():
+    """A Data Cloud of its own holding the object: what the shared server lists stays as other
+    tests (the Metadata API's) expect it."""
     table = pa.table({name: pa.array(values, TABLE_TYPES[name]) for name, values in TABLE_ROWS.items()})
-    cloud.load("ExactTypes__dll", table.append_column("Row__c", pa.array([1, 2, 3])))
-    return '"ExactTypes__dll"'
+    with serve(dataset=False) as private:
+        private.load("ExactTypes__dll", table.append_column("Row__c", pa.array([1, 2, 3])))
+        yield private
 
 
 @pytest.mark.parametrize(("api_name", "arrow"), TARGETS, ids=TARGET_IDS)
-def test_table_columns_at_their_limits_decode_exactly(connect, typed_table, api_name, arrow):
-    cur = connect(api=api_name, arrow=arrow).cursor()
+def test_table_columns_at_their_limits_decode_exactly(typed_cloud, api_name, arrow):
+    cur = cdpdb.connect(**typed_cloud.connect_args(api=api_name, arrow=arrow)).cursor()
     names = list(TABLE_ROWS)
     columns = ", ".join(f'"{name}"' for name in names)
-    cur.execute(f'SELECT {columns} FROM {typed_table} ORDER BY "Row__c"')
+    cur.execute(f'SELECT {columns} FROM "ExactTypes__dll" ORDER BY "Row__c"')
     rows = cur.fetchall()
     assert len(rows) == 3
     for i, row in enumerate(rows):
         check_row(row, [expected_on(TABLE_ROWS[name][i], api_name, arrow) for name in names])
+    cur.connection.close()
 
 
 # -- values the server can hold but Python cannot, and values Data Cloud cannot hold ------------

@@ -31,7 +31,8 @@ class PagedResult(Result):
 
     def pages(self, stop: threading.Event) -> Iterator[pa.Table]:
         # a result that came whole needs no reader thread (a thread per small query costs ~0.1 ms)
-        return prefetch(self._pages(), self._depth if self._read_page is not None else 0, stop)
+        whole = self._read_page is None or (self._first is not None and self._first.num_rows >= self._total)
+        return prefetch(self._pages(), 0 if whole else self._depth, stop)
 
     def _pages(self) -> Iterator[pa.Table]:
         offset = 0

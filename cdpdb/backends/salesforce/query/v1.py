@@ -60,7 +60,8 @@ class V1Result(Result):
         self.columns = columns_of(first)
 
     def pages(self, stop: threading.Event) -> Iterator[pa.Table]:
-        return prefetch(self._pages(), self._protocol.settings.prefetch, stop)
+        whole = self._first is not None and self._first.get("done", True)  # then no reader thread
+        return prefetch(self._pages(), 0 if whole else self._protocol.settings.prefetch, stop)
 
     def _pages(self) -> Iterator[pa.Table]:
         body, offset = self._first, 0

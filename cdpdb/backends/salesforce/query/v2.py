@@ -43,7 +43,8 @@ class V2Result(Result):
         return self._continuation
 
     def pages(self, stop: threading.Event) -> Iterator[pa.Table]:
-        return prefetch(self._chain(), self._protocol.settings.prefetch, stop)
+        whole = self._first is not None and self._first.get("done", True)  # then no reader thread
+        return prefetch(self._chain(), 0 if whole else self._protocol.settings.prefetch, stop)
 
     def _chain(self) -> Iterator[pa.Table]:
         body, page = self._first, self._first_page

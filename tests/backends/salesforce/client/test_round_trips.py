@@ -70,9 +70,7 @@ def test_other_credentials_never_get_the_shared_token(cloud):
 def test_the_shared_token_key_covers_every_part_of_a_login(field, other):
     """A unit test of a pure function: any change to what a token depends on changes the key,
     and the key holds no secret."""
-    base = Settings(
-        login_url="https://login.example.com", username="u", password="p", client_id="c", client_secret="s"
-    )
+    base = Settings(login_url="https://login.example.com", username="u", password="p", client_id="c", client_secret="s")
     changed = dataclasses.replace(base, **{field: other})
     assert login_key(changed) != login_key(base)
     assert len(login_key(base)) == 64 and set(login_key(base)) <= set("0123456789abcdef")  # a digest

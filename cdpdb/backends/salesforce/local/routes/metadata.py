@@ -40,7 +40,8 @@ def entity_json(entity: Entity) -> dict[str, Any]:
         ]
         body["relationships"] = [{"fromEntity": r.from_entity, "toEntity": r.to_entity} for r in entity.relationships]
     else:
-        body["category"] = entity.category
+        if entity.category:  # an object loaded without one (cloud.load) has none to tell
+            body["category"] = entity.category
         body["fields"] = [_field_json(c) for c in entity.columns]
         body["primaryKeys"] = [
             {"name": k, "displayName": entity.column(k).label, "indexOrder": str(i + 1)}
