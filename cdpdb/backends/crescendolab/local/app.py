@@ -265,15 +265,19 @@ def _matches(member: dict[str, Any], query: dict[str, str]) -> bool:
             return False
         if name == wire.UPDATED_MAX and not member["updated_at"] <= value:
             return False
-        if name == wire.ALL_TAG:
-            names = {t["name"] for t in member["tags"]}
-            if not set(value.split(",")) <= names:
-                return False
+        if name == wire.ALL_TAG and not all_tags(value) <= {t["name"] for t in member["tags"]}:
+            return False
         if name in wire.MEMBER_FILTERS:
             have = member["id"] if name == "member_id" else member.get(name)
             if have is None or str(have) != value:
                 return False
     return True
+
+
+def all_tags(value: str) -> set[str]:
+    """The tags ``all_tag`` names: split on the separator, each trimmed, empty ones ignored (so
+    ``all_tag=`` filters nothing). A member must carry every one (UNCONFIRMED, see the docs)."""
+    return {name.strip() for name in value.split(wire.ALL_TAG_SEPARATOR) if name.strip()}
 
 
 async def spec(request: Request) -> Response:
