@@ -47,13 +47,25 @@ class LocalCrescendo:
         return self.server.requests
 
     def reset(self) -> None:
-        """Forget contacts, tasks, files, the request log, the rate window and faults."""
+        """Forget contacts, tasks, files, the request log, the rate window, faults and miscounts."""
         self.contacts.__init__()  # type: ignore[misc]
         self.server.tasks.clear()
         self.server.files.clear()
         self.server.imports.clear()
         self.server.requests.clear()
+        self.server.miscounts.clear()
         self.faults.clear()
+
+    def miscount(self, *, created: int = 0, updated: int = 0, mismatched: int = 0, tasks: int = 1) -> None:
+        """Make the next ``tasks`` successful import tasks report their counts off by these offsets
+        (their rows are applied all the same): a report that does not add up to the rows sent, or
+        whose mismatch list disagrees with its count, which a client must never take for success.
+        Cleared by :meth:`reset`."""
+        offsets = {wire.CREATED: created, wire.UPDATED: updated, wire.MISMATCH: mismatched}
+        if not any(offsets.values()) or tasks < 1:
+            raise ValueError("miscount needs a non-zero offset and at least one task")
+        with self.server.lock:
+            self.server.miscounts.extend([offsets] * tasks)
 
     def connect_args(self, **overrides: Any) -> dict[str, Any]:
         """Keyword arguments for ``cdpdb.connect(backend="crescendolab", ...)`` that reach this server,
