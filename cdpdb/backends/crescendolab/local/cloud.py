@@ -4,43 +4,29 @@ start-up whose file ``ca_path`` clients trust, or plain HTTP), a token, and the 
 from __future__ import annotations
 
 import secrets
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
+from contextlib import AbstractContextManager
 from typing import Any
 
 from cdpdb.backends.crescendolab import wire
 from cdpdb.backends.crescendolab.local.app import Limits, Server, build_app
 from cdpdb.backends.crescendolab.local.store import Contacts
 from cdpdb.local.faults import FaultPlan
-from cdpdb.local.server import Listeners, bind, self_signed
+from cdpdb.local.service import LocalService
 
 
-class LocalCrescendo:
+class LocalCrescendo(LocalService):
     """A running local Crescendo Lab. ``contacts`` is its store (fixtures, checks); ``requests``
     the log of (method, path, query) it answered, which proves what a client pushed down."""
 
+    title = "local Crescendo Lab"
+    folder_prefix = "cdpdb-crescendo-"
+
     def __init__(self, *, tls: bool = True, port: int = 0, limits: Limits | None = None) -> None:
-        self._tmp = tempfile.TemporaryDirectory(prefix="cdpdb-crescendo-")
         self.faults = FaultPlan(limits=limits or Limits())
         self.token = secrets.token_urlsafe(24)
-        self.ca_path: str | None = None
         self.contacts = Contacts()
         self.server = Server({self.token}, self.faults, self.contacts)
-        self._listeners = Listeners("local Crescendo Lab")
-        try:
-            certificates = self_signed(Path(self._tmp.name), "cdpdb local Crescendo Lab") if tls else None
-            self.ca_path = certificates.ca if certificates else None
-            self._listeners.listen(build_app(self.server), bind(port), certificates)
-        except BaseException:
-            self.close()
-            raise
-
-    @property
-    def base_url(self) -> str:
-        scheme = "https" if self.ca_path else "http"
-        return f"{scheme}://127.0.0.1:{self._listeners.ports[0]}"
+        self.start(build_app(self.server), tls=tls, port=port)
 
     @property
     def requests(self) -> list[tuple[str, str, dict[str, str]]]:
@@ -80,26 +66,8 @@ class LocalCrescendo:
         args.update(overrides)
         return args
 
-    def close(self) -> None:
-        self._listeners.stop()
-        self._tmp.cleanup()
 
-    def __enter__(self) -> LocalCrescendo:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"LocalCrescendo(base_url={self.base_url!r})"
-
-
-@contextmanager
-def serve(**options: Any) -> Iterator[LocalCrescendo]:
+def serve(**options: Any) -> AbstractContextManager[LocalCrescendo]:
     """Run a local Crescendo Lab in background threads for a ``with`` block. Options: ``tls``,
     ``port`` (0: a free one), ``limits`` (:class:`Limits`)."""
-    server = LocalCrescendo(**options)
-    try:
-        yield server
-    finally:
-        server.close()
+    return LocalCrescendo.serving(**options)
