@@ -66,6 +66,20 @@ class HttpOptions:
     user_agent: str | None = None
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
+    @classmethod
+    def of(cls, settings: Any) -> HttpOptions:
+        """The options of a backend's settings with the usual transport fields: ``connect_timeout``,
+        ``read_timeout``, ``verify`` (with ``ca_bundle``: the bundle to verify with), ``proxies``,
+        ``user_agent``, ``max_retries`` and ``retry_max_seconds``."""
+        return cls(
+            connect_timeout=settings.connect_timeout,
+            read_timeout=settings.read_timeout,
+            verify=(settings.ca_bundle or True) if settings.verify else False,
+            proxies=settings.proxies,
+            user_agent=settings.user_agent,
+            retry=RetryPolicy(max_retries=settings.max_retries, max_seconds=settings.retry_max_seconds),
+        )
+
 
 def bodiless_message(status: int, text: str) -> str:
     """What an error says when the answer carried no JSON error body: the status and the start of

@@ -10,6 +10,8 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import types as sqltypes
 from sqlalchemy.dialects.postgresql.base import PGCompiler, PGIdentifierPreparer, PGTypeCompiler
 
+from cdpdb.backends.base import emulator_hook
+from cdpdb.exceptions import NotSupportedError
 from cdpdb.sqlalchemy.base import ReadOnlyDialect
 from cdpdb.sqlalchemy.compat import reflection_cache
 
@@ -117,3 +119,53 @@ class CatalogDialect(ReadOnlyDialect):
 
     def get_table_comment(self, connection: Any, table_name: str, schema: str | None = None, **kw: Any) -> Any:
         return {"text": self._table(connection, table_name).comment}
+
+
+LOCAL_HOST = "local"  # <backend>://local: the backend's emulator, started in this process
+
+
+class HostedDialect(CatalogDialect):
+    """Base of the dialects whose URL names an API host and carries one secret in the password
+    place: ``<backend>://[:SECRET@][host[:port]]/?setting=...``. A host is an API host of its own
+    (a local emulator; ``?scheme=http`` for plain HTTP); ``<backend>://local`` starts the backend's
+    emulator in this process (found through the ``cdpdb.local`` entry points). A user name is
+    refused: it would be shown wherever the URL is, and the secret belongs where it is masked.
+
+    Writes take the shared fast route: ``to_sql`` (``method=None`` or ``"multi"``) is one
+    ``executemany`` → one Arrow table (``use_insertmanyvalues`` off: it would make long SQL text)."""
+
+    secret_setting = ""  # the connect() setting the URL's password fills: "token", "api_key"
+    secret_name = ""  # how messages call it: "the token", "the API key"
+    secret_placeholder = ""  # how the URL shape shows it: "TOKEN", "KEY"
+    host_setting = "base_url"  # the connect() setting a host in the URL fills
+    local_title = ""  # the emulator's name in messages: "<backend>://local needs the local <title>"
+    use_insertmanyvalues = False
+    supports_multivalues_insert = True
+    supports_sane_rowcount = True
+    supports_sane_multi_rowcount = True
+
+    def create_connect_args(self, url: Any) -> tuple[list[Any], dict[str, Any]]:
+        args, kwargs = super().create_connect_args(url)
+        scheme = str(kwargs.pop("scheme", "https")).lower()
+        if scheme not in ("https", "http"):
+            raise sa_exc.ArgumentError(f"the URL's scheme= must be https or http, not {scheme!r}")
+        if url.host == LOCAL_HOST:
+            embedded = emulator_hook(self.backend, "embedded_connect_args")
+            if embedded is None:
+                raise NotSupportedError(
+                    f"{self.backend}://local needs the local {self.local_title}: pip install 'cdpdb[local]'"
+                )
+            backend = kwargs.pop("backend")
+            return args, {"backend": backend, **embedded(kwargs)}
+        if url.host:
+            port = f":{url.port}" if url.port else ""
+            kwargs.setdefault(self.host_setting, f"{scheme}://{url.host}{port}")
+        if url.username:
+            shape = f"{self.backend}://:{self.secret_placeholder}@host"
+            raise sa_exc.ArgumentError(
+                f"put {self.secret_name} in the URL's password place ({shape}), where it is masked; "
+                "a user name would be shown wherever the URL is"
+            )
+        if url.password:
+            kwargs.setdefault(self.secret_setting, url.password)
+        return args, kwargs

@@ -10,7 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from cdpdb.core.http import bodiless_message
-from cdpdb.exceptions import Error, InternalError, OperationalError, ProgrammingError
+from cdpdb.core.statuses import TRANSIENT, status_error
+from cdpdb.exceptions import Error
+
+CREDENTIAL_CODES = ("invalid_client", "invalid_scope", "unauthorized_client")  # IMS: the credential is wrong
 
 
 def _code_and_detail(body: Any) -> tuple[str | None, str | None]:
@@ -40,32 +43,21 @@ def error_from_response(
     code, message = _code_and_detail(body)
     if not message:
         message = bodiless_message(status, text)
-    detail = f"{message} ({code})" if code else message
-    data: dict[str, Any] = {"status": status, "request_id": request_id, "query_id": query_id}
-    tried = f" after {attempts} attempts" if attempts > 1 else ""
-    if status in (401, 403) or code in ("invalid_client", "invalid_scope", "unauthorized_client"):
-        fix = (
+    credential = code in CREDENTIAL_CODES
+    return status_error(
+        status,
+        f"{message} ({code})" if code else message,
+        what=what,
+        attempts=attempts,
+        login_fix=(
             "check client_id, client_secret and scopes of the OAuth Server-to-Server credential"
-            if code in ("invalid_client", "invalid_scope", "unauthorized_client")
+            if credential
             else "check org_id and that the credential's product profile grants this sandbox and API"
-        )
-        return OperationalError(
-            f"{what} was not authorised (HTTP {status}): {detail}; {fix}", reason=code or "unauthorised", **data
-        )
-    if status == 429:
-        return OperationalError(
-            f"{what} was rate-limited (HTTP 429){tried}: {detail}",
-            retryable=True,
-            reason=code or "rate_limited",
-            **data,
-        )
-    if status >= 500:
-        return InternalError(
-            f"{what} failed on the server (HTTP {status}){tried}: {detail}",
-            retryable=status in (502, 503, 504),
-            reason=code,
-            **data,
-        )
-    if status == 404:
-        return ProgrammingError(f"{what} found nothing (HTTP 404): {detail}", sqlstate="42704", reason=code, **data)
-    return ProgrammingError(f"{what} was refused (HTTP {status}): {detail}", reason=code, **data)
+        ),
+        unauthorised=credential,
+        retryable_statuses=TRANSIENT,
+        not_found_sqlstate="42704",
+        code=code,
+        request_id=request_id,
+        query_id=query_id,
+    )

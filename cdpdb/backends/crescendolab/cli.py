@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import time
+from typing import Any
 
 import click
 
-from cdpdb.cli.signals import stop_signals
+from cdpdb.cli.foreground import Line, listener_options, missing_extra, serve_until_stopped
 
-SERVE_OPTIONS = [
-    click.Option(["--port"], type=int, help="port of the API host; 0 picks a free one"),
-    click.Option(["--no-tls"], is_flag=True, default=None, help="serve over plain HTTP instead of HTTPS"),
-]
+SERVE_OPTIONS = listener_options()
 
 
 def serve(port: int = 0, no_tls: bool = False) -> None:
@@ -20,21 +17,19 @@ def serve(port: int = 0, no_tls: bool = False) -> None:
     try:
         from cdpdb.backends.crescendolab import local
     except ImportError as exc:
-        raise click.ClickException(f"the local Crescendo Lab needs the 'local' extra ({exc.name} is missing)") from None
-    with stop_signals(), local.serve(port=port, tls=not no_tls) as crescendo:
-        click.echo("Local Crescendo Lab ready")
-        click.echo(f"  base URL       {crescendo.base_url}")
-        if crescendo.ca_path:
-            click.echo(f"  CA certificate {crescendo.ca_path}")
-        click.echo(f"  OpenAPI        {crescendo.base_url}/openapi.json")
-        click.echo("Token (valid for this server only):")
-        click.echo(f"  token          {crescendo.token}")
-        click.echo("Press Ctrl-C to stop.")
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            click.echo("stopped")
+        raise missing_extra("Crescendo Lab", exc) from None
+    serve_until_stopped(local.serve(port=port, tls=not no_tls), _banner)
+
+
+def _banner(crescendo: Any) -> list[Line]:
+    return [
+        "Local Crescendo Lab ready",
+        ("base URL", crescendo.base_url),
+        ("CA certificate", crescendo.ca_path),
+        ("OpenAPI", f"{crescendo.base_url}/openapi.json"),
+        "Token (valid for this server only):",
+        ("token", crescendo.token),
+    ]
 
 
 def commands() -> list[click.Command]:

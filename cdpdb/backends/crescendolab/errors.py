@@ -10,7 +10,10 @@ from typing import Any
 
 from cdpdb.backends.crescendolab import wire
 from cdpdb.core.http import bodiless_message
-from cdpdb.exceptions import DataError, Error, InternalError, OperationalError, ProgrammingError
+from cdpdb.core.statuses import status_error
+from cdpdb.exceptions import Error, OperationalError, ProgrammingError
+
+REFUSED_DATA = (400, 413, 422)  # the data was refused: DataError
 
 
 def _message(body: Any) -> str | None:
@@ -31,25 +34,8 @@ def error_from_response(
     query_id: str | None = None,
     attempts: int = 1,
 ) -> Error:
-    message = _message(body)
-    if not message:
-        message = bodiless_message(status, text)
+    message = _message(body) or bodiless_message(status, text)
     data: dict[str, Any] = {"status": status, "request_id": request_id, "query_id": query_id}
-    tried = f" after {attempts} attempts" if attempts > 1 else ""
-    if status in (401, 403):
-        return OperationalError(
-            f"{what} was not authorised (HTTP {status}): {message}; check the token (token= or "
-            "CDPDB_CRESCENDO_TOKEN) and the region (tw, th, jp)",
-            reason="unauthorised",
-            **data,
-        )
-    if status == 429:
-        return OperationalError(
-            f"{what} was rate-limited (HTTP 429){tried}: {message}; lower rate_limit or share the token less",
-            retryable=True,
-            reason="rate_limited",
-            **data,
-        )
     if status == wire.BUSY_STATUS:
         return OperationalError(
             f"{what} was refused (HTTP {status}): {message}; one import and one export may run at a time "
@@ -58,10 +44,6 @@ def error_from_response(
             reason="busy",
             **data,
         )
-    if status >= 500:
-        return InternalError(f"{what} failed on the server (HTTP {status}){tried}: {message}", retryable=True, **data)
-    if status in (400, 413, 422):
-        return DataError(f"{what} was refused (HTTP {status}): {message}", reason="refused", **data)
     if status == 404:
         return ProgrammingError(
             f"{what}: not found (HTTP 404): {message}; the CAAC paths are settings (import_path, export_path...): "
@@ -69,4 +51,14 @@ def error_from_response(
             reason="not_found",
             **data,
         )
-    return ProgrammingError(f"{what} was refused (HTTP {status}): {message}", **data)
+    return status_error(
+        status,
+        message,
+        what=what,
+        attempts=attempts,
+        login_fix="check the token (token= or CDPDB_CRESCENDO_TOKEN) and the region (tw, th, jp)",
+        rate_fix="lower rate_limit or share the token less",
+        data_statuses=REFUSED_DATA,
+        request_id=request_id,
+        query_id=query_id,
+    )

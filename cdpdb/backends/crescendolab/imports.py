@@ -25,7 +25,7 @@ import pyarrow as pa
 
 from cdpdb.backends.crescendolab import wire
 from cdpdb.backends.crescendolab.client import CrescendoApi
-from cdpdb.exceptions import DataError, Error, InternalError, WriteReport
+from cdpdb.exceptions import DataError, Error, InternalError, OperationalError, WriteReport
 
 log = logging.getLogger(__name__)
 SHOWN_PROBLEMS = 5
@@ -137,19 +137,43 @@ def _outcome(
     if created + updated + mismatched != len(part):
         raise InternalError(
             f"{what}: task {task} reports {created} created + {updated} updated + {mismatched} mismatched "
-            f"of {len(part)} rows sent; the import's result is unknown for the rest",
+            f"of {len(part)} rows sent; which of them were applied is unknown: look the task up by its id "
+            "before sending them again",
             query_id=task,
+            reason="bad_answer",
         )
     if not mismatched:
         return created + updated, []
     link = report.get(wire.MISMATCH_LINK)
     if not isinstance(link, str):
         return created + updated, [(part, f"{mismatched} rows of task {task} mismatched; the report links no list")]
-    text = api.download(link, f"{what}: task {task}'s mismatch report").decode("utf-8-sig")
-    rejected = [
-        (range(part.start + int(line["row"]), part.start + int(line["row"]) + 1), f"mismatched: {line['reason']}")
-        for line in csv.DictReader(io.StringIO(text))
-    ]
+    try:
+        text = api.download(link, f"{what}: task {task}'s mismatch report").decode("utf-8-sig")
+    except Error as exc:
+        # The task is done: created + updated of its rows were applied, but not which. Saying so
+        # (never "all applied", never "none") is the only report that loses nothing.
+        raise OperationalError(
+            f"{what}: task {task} applied {created + updated} of {len(part)} rows and mismatched {mismatched}, "
+            f"but its mismatch report could not be downloaded ({exc.message}); which rows were applied is "
+            "unknown: download the report linked from the task's status (kept 7 days) before sending them again",
+            status=exc.status,
+            query_id=task,
+            reason="report_unavailable",
+        ) from exc
+    try:
+        rejected = [
+            (range(part.start + int(line["row"]), part.start + int(line["row"]) + 1), f"mismatched: {line['reason']}")
+            for line in csv.DictReader(io.StringIO(text))
+        ]
+    except (KeyError, ValueError, TypeError):
+        rejected = []  # not the row,reason CSV expected: reported below as a list that does not add up
+    if len(rejected) != mismatched:
+        raise InternalError(
+            f"{what}: task {task} reports {mismatched} mismatched rows but its report lists {len(rejected)}; "
+            "which rows were applied is unknown: look the task up by its id before sending them again",
+            query_id=task,
+            reason="bad_answer",
+        )
     return created + updated, rejected
 
 

@@ -19,7 +19,7 @@ import pyarrow.csv as pacsv
 
 from cdpdb.backends.crescendolab import imports, wire
 from cdpdb.backends.crescendolab.client import CrescendoApi
-from cdpdb.core.sqlapi.tables import BETWEEN, EQ, GE, IN, LE, Field, Predicate, Scan, Table
+from cdpdb.core.sqlapi.tables import BETWEEN, CONTAINS, EQ, GE, IN, LE, Field, Predicate, Scan, Table
 from cdpdb.exceptions import InternalError, ProgrammingError
 
 log = logging.getLogger(__name__)
@@ -108,7 +108,12 @@ MEMBER_FIELDS = [
     Field("mobile", pa.string(), comment="E.164", pushdown=_EQ),
     Field("customer_id", pa.string(), pushdown=_EQ),
     Field("status", pa.string(), comment="follow status (active, blocked... UNCONFIRMED values)", pushdown=_EQ),
-    Field("tags", pa.list_(pa.string()), comment="the member's tag names"),
+    Field(
+        "tags",
+        pa.list_(pa.string()),
+        comment="the member's tag names (list_contains(tags, 'vip') is sent as all_tag)",
+        pushdown=frozenset({CONTAINS}),
+    ),
     Field("created_at", UTC_TIME),
     Field("updated_at", UTC_TIME, pushdown=frozenset({GE, LE, BETWEEN})),
 ]
@@ -116,7 +121,7 @@ MEMBER_FIELDS = [
 
 class MembersTable(Table):
     name = "members"
-    comment = "MAAC members: the OpenAPI member list, filters on ids, status and updated_at pushed down"
+    comment = "MAAC members: the OpenAPI member list, filters on ids, status, updated_at and tags pushed down"
     fields = MEMBER_FIELDS
     primary_key = ("member_id",)
 
@@ -132,13 +137,25 @@ class MembersTable(Table):
                     yield _member_batch(page)
 
     def accepts(self, predicate: Predicate) -> bool:
+        if predicate.op == CONTAINS:
+            return super().accepts(predicate) and sendable_tag(predicate.value)
         return super().accepts(predicate) and not (predicate.op == IN and len(predicate.value) > 50)
+
+
+def sendable_tag(value: object) -> bool:
+    """Whether a tag name survives ``all_tag``'s comma-separated list unchanged: not empty, no
+    comma (it would split in two), no blank at either end (the service may trim it). Any other
+    tag is filtered locally, after the read."""
+    return isinstance(value, str) and value != "" and wire.ALL_TAG_SEPARATOR not in value and value == value.strip()
 
 
 def _queries(predicates: tuple[Predicate, ...]) -> list[dict[str, str]]:
     """Query parameters for the predicates; an IN on line_uid is one query per value (the API takes one)."""
     params: dict[str, str] = {}
     fan_out: list[str] | None = None
+    tags = list(dict.fromkeys(p.value for p in predicates if p.op == CONTAINS))
+    if tags:
+        params[wire.ALL_TAG] = wire.ALL_TAG_SEPARATOR.join(tags)  # a member carries every one of them
     for p in predicates:
         if p.op == EQ:
             if p.column in params and params[p.column] != _text(p.value):

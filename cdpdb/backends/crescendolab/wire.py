@@ -19,7 +19,8 @@ TOKEN_ENVIRONMENT = ("CDPDB_CRESCENDO_TOKEN",)
 MEMBERS = "/openapi/v1/member/"
 MEMBER_FILTERS = ("line_uid", "member_id", "email", "mobile", "customer_id", "status")
 UPDATED_MIN, UPDATED_MAX = "updated_at_min", "updated_at_max"  # inclusive (UNCONFIRMED)
-ALL_TAG = "all_tag"  # members carrying every tag named (comma-separated, UNCONFIRMED separator)
+ALL_TAG = "all_tag"  # members carrying every tag named (all of them: UNCONFIRMED reading of "all")
+ALL_TAG_SEPARATOR = ","  # between the names (UNCONFIRMED); names are trimmed, empty ones ignored
 START, NEXT, RESULTS = "start", "next", "results"  # cursor: send the answer's ``next`` as ``start``
 MEMBER_PAGE_ROWS = 300
 

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import time
+from typing import Any
 
 import click
 
-from cdpdb.cli.signals import stop_signals
+from cdpdb.cli.foreground import Line, listener_options, missing_extra, serve_until_stopped
 
-SERVE_OPTIONS = [
-    click.Option(["--port"], type=int, help="port of the API host; 0 picks a free one"),
-    click.Option(["--no-tls"], is_flag=True, default=None, help="serve over plain HTTP instead of HTTPS"),
-]
+SERVE_OPTIONS = listener_options()
 
 
 def serve(port: int = 0, no_tls: bool = False) -> None:
@@ -20,23 +17,21 @@ def serve(port: int = 0, no_tls: bool = False) -> None:
     try:
         from cdpdb.backends.customerio import local
     except ImportError as exc:
-        raise click.ClickException(f"the local Customer.io needs the 'local' extra ({exc.name} is missing)") from None
-    with stop_signals(), local.serve(port=port, tls=not no_tls) as cio:
-        click.echo("Local Customer.io ready")
-        click.echo(f"  base URL       {cio.base_url}")
-        if cio.ca_path:
-            click.echo(f"  CA certificate {cio.ca_path}")
-        click.echo(f"  OpenAPI        {cio.base_url}/openapi.json")
-        click.echo("Keys (valid for this server only):")
-        click.echo(f"  API key        {cio.api_key}")
-        click.echo(f"  region key     {cio.region_key}")
-        click.echo(f"  admin key      {cio.admin_key}  (X-Cdpdb-Admin, for GET /__cdpdb/received)")
-        click.echo("Press Ctrl-C to stop.")
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            click.echo("stopped")
+        raise missing_extra("Customer.io", exc) from None
+    serve_until_stopped(local.serve(port=port, tls=not no_tls), _banner)
+
+
+def _banner(cio: Any) -> list[Line]:
+    return [
+        "Local Customer.io ready",
+        ("base URL", cio.base_url),
+        ("CA certificate", cio.ca_path),
+        ("OpenAPI", f"{cio.base_url}/openapi.json"),
+        "Keys (valid for this server only):",
+        ("API key", cio.api_key),
+        ("region key", cio.region_key),
+        ("admin key", f"{cio.admin_key}  (X-Cdpdb-Admin, for GET /__cdpdb/received)"),
+    ]
 
 
 def commands() -> list[click.Command]:

@@ -9,7 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from cdpdb.core.http import bodiless_message
-from cdpdb.exceptions import DataError, Error, InternalError, OperationalError, ProgrammingError
+from cdpdb.core.statuses import status_error
+from cdpdb.exceptions import Error
+
+REFUSED_DATA = (400, 413, 422)  # the data was refused: DataError
 
 
 def _message(body: Any) -> str | None:
@@ -34,27 +37,14 @@ def error_from_response(
     query_id: str | None = None,
     attempts: int = 1,
 ) -> Error:
-    message = _message(body)
-    if not message:
-        message = bodiless_message(status, text)
-    data = {"status": status, "request_id": request_id, "query_id": query_id}
-    tried = f" after {attempts} attempts" if attempts > 1 else ""
-    if status in (401, 403):
-        return OperationalError(
-            f"{what} was not authorised (HTTP {status}): {message}; check the API key (api_key= or "
-            "CDPDB_CUSTOMERIO_API_KEY) and the region (us, eu)",
-            reason="unauthorised",
-            **data,
-        )
-    if status == 429:
-        return OperationalError(
-            f"{what} was rate-limited (HTTP 429){tried}: {message}; lower rate_limit",
-            retryable=True,
-            reason="rate_limited",
-            **data,
-        )
-    if status >= 500:
-        return InternalError(f"{what} failed on the server (HTTP {status}){tried}: {message}", retryable=True, **data)
-    if status in (400, 413, 422):
-        return DataError(f"{what} was refused (HTTP {status}): {message}", reason="refused", **data)
-    return ProgrammingError(f"{what} was refused (HTTP {status}): {message}", **data)
+    return status_error(
+        status,
+        _message(body) or bodiless_message(status, text),
+        what=what,
+        attempts=attempts,
+        login_fix="check the API key (api_key= or CDPDB_CUSTOMERIO_API_KEY) and the region (us, eu)",
+        rate_fix="lower rate_limit",
+        data_statuses=REFUSED_DATA,
+        request_id=request_id,
+        query_id=query_id,
+    )

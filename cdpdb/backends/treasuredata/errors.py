@@ -8,7 +8,8 @@ from typing import Any
 
 from cdpdb.backends.treasuredata import wire
 from cdpdb.core.http import bodiless_message
-from cdpdb.exceptions import Error, InternalError, OperationalError, ProgrammingError
+from cdpdb.core.statuses import TRANSIENT, status_error
+from cdpdb.exceptions import Error
 
 
 def error_from_response(
@@ -24,29 +25,21 @@ def error_from_response(
     code, message = _read(body)
     if not message:
         message = bodiless_message(status, text)
-    detail = f"{message} ({code})" if code else message
-    data = {"status": status, "request_id": request_id, "query_id": query_id}
-    tried = f" after {attempts} attempts" if attempts > 1 else ""
-    if status in (401, 403):
-        fix = (
+    return status_error(
+        status,
+        f"{message} ({code})" if code else message,
+        what=what,
+        attempts=attempts,
+        login_fix=(
             "give a master API key (apikey= or CDPDB_TD_APIKEY): write-only keys cannot read"
             if status == 403
             else "check the API key and the site (us01, jp01, eu01, ap02, ap03)"
-        )
-        return OperationalError(
-            f"{what} was not authorised (HTTP {status}): {detail}; {fix}", reason="unauthorised", **data
-        )
-    if status == 429:
-        return OperationalError(
-            f"{what} was rate-limited (HTTP 429){tried}: {detail}", retryable=True, reason="rate_limited", **data
-        )
-    if status >= 500:
-        return InternalError(
-            f"{what} failed on the server (HTTP {status}){tried}: {detail}", retryable=status in (502, 503, 504), **data
-        )
-    if status == 404:
-        return ProgrammingError(f"{what} found nothing (HTTP 404): {detail}", sqlstate="42P01", **data)
-    return ProgrammingError(f"{what} was refused (HTTP {status}): {detail}", **data)
+        ),
+        retryable_statuses=TRANSIENT,
+        not_found_sqlstate="42P01",
+        request_id=request_id,
+        query_id=query_id,
+    )
 
 
 def _source(error: dict[str, Any]) -> str:

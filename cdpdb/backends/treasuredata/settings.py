@@ -9,7 +9,6 @@ from urllib.parse import urlparse
 
 from cdpdb.backends.treasuredata import wire
 from cdpdb.core.http import HttpOptions
-from cdpdb.core.retry import RetryPolicy
 from cdpdb.core.settings import BackendSettings
 from cdpdb.exceptions import ProgrammingError
 
@@ -84,11 +83,4 @@ class Settings(BackendSettings):
         return f"{parsed.scheme}://{parsed.hostname}:{port}"
 
     def http_options(self) -> HttpOptions:
-        return HttpOptions(
-            connect_timeout=self.connect_timeout,
-            read_timeout=self.read_timeout,
-            verify=(self.ca_bundle or True) if self.verify else False,
-            proxies=self.proxies,
-            user_agent=self.user_agent,
-            retry=RetryPolicy(max_retries=self.max_retries, max_seconds=self.retry_max_seconds),
-        )
+        return HttpOptions.of(self)

@@ -20,6 +20,7 @@ from sqlglot import exp
 
 from cdpdb.core.sqlapi.tables import (
     BETWEEN,
+    CONTAINS,
     EQ,
     GE,
     GT,
@@ -58,6 +59,7 @@ class TableUse:
     predicates: list[Predicate] = field(default_factory=list)
     order: list[Order] = field(default_factory=list)
     limit: int | None = None
+    exact: bool = False  # every WHERE conjunct was pushed whole (order and limit may follow)
 
 
 def table_uses(statement: exp.Expr, tables: Mapping[str, Table]) -> list[TableUse]:
@@ -138,10 +140,45 @@ def _push_predicates(use: TableUse, select: exp.Select) -> None:
     if where is None:
         return
     single = _sources(select) == 1
+    use.exact = True
     for conjunct in _conjuncts(where.this):
-        predicate = _predicate(conjunct, use, single)
-        if predicate is not None and use.table.accepts(predicate):
-            use.predicates.append(predicate)
+        implied = _predicates(conjunct, use, single)
+        accepted = [p for p in implied if use.table.accepts(p)]
+        use.predicates.extend(accepted)
+        use.exact = use.exact and bool(implied) and len(accepted) == len(implied)
+
+
+def _predicates(node: exp.Expr, use: TableUse, single: bool) -> list[Predicate]:
+    """The predicates one WHERE conjunct implies (all of them together: the conjunct itself)."""
+    elements = _list_elements(node, use, single)
+    if elements is not None:
+        column, values = elements
+        return [Predicate(column, CONTAINS, value) for value in values]
+    predicate = _predicate(node, use, single)
+    return [predicate] if predicate is not None else []
+
+
+def _list_elements(node: exp.Expr, use: TableUse, single: bool) -> tuple[str, list[Any]] | None:
+    """(list column, elements it must hold) for ``list_contains(col, v)`` and its spellings,
+    ``v = ANY(col)`` and ``col @> [v, ...]`` / ``array_has_all(col, [...])``; None for anything
+    else, a negation included (NOT, like OR, is never pushed: the API filters only for "holds").
+    A NULL element is not pushed: the condition is then NULL, which no API filter means."""
+    column: str | None = None
+    candidates: list[exp.Expr] = []
+    if isinstance(node, exp.ArrayContains):
+        column, candidates = _column_of(node.this, use, single), [node.expression]
+    elif isinstance(node, exp.ArrayContainsAll) and isinstance(node.expression, exp.Array):
+        column, candidates = _column_of(node.this, use, single), list(node.expression.expressions)
+    elif isinstance(node, exp.EQ) and isinstance(node.right, exp.Any) and not node.right.find(exp.Query):
+        inner = node.right.this.this if isinstance(node.right.this, exp.Paren) else node.right.this
+        column, candidates = _column_of(inner, use, single), [node.left]  # DuckDB has no ANY(col) = v
+    if column is None or not candidates:
+        return None
+    try:
+        values = [literal(candidate) for candidate in candidates]
+    except NotALiteral:
+        return None
+    return None if any(value is None for value in values) else (column, values)
 
 
 def _column_of(node: exp.Expr, use: TableUse, single: bool) -> str | None:
@@ -238,9 +275,7 @@ def _push_order_and_limit(use: TableUse, select: exp.Select, statement: exp.Expr
         return
     if any(node for projection in select.expressions for node in projection.find_all(*_AGGREGATING)):
         return
-    where = select.args.get("where")
-    conjuncts = list(_conjuncts(where.this)) if where is not None else []
-    if len(conjuncts) != len(use.predicates):
+    if select.args.get("where") is not None and not use.exact:
         return  # a filter the API did not apply: its first N rows are not the statement's first N
     order = select.args.get("order")
     if order is not None:

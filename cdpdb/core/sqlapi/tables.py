@@ -13,7 +13,13 @@ import pyarrow as pa
 EQ, NE, LT, LE, GT, GE = "=", "!=", "<", "<=", ">", ">="
 IN, NOT_IN, BETWEEN, IS_NULL, IS_NOT_NULL = "in", "not in", "between", "is null", "is not null"
 LIKE, NOT_LIKE, REGEXP = "like", "not like", "regexp"
-OPERATORS = frozenset({EQ, NE, LT, LE, GT, GE, IN, NOT_IN, BETWEEN, IS_NULL, IS_NOT_NULL, LIKE, NOT_LIKE, REGEXP})
+# A list column holds the value as one of its elements: ``list_contains(tags, 'vip')`` (also spelt
+# array_contains / list_has / array_has), ``'vip' = ANY(tags)``, and ``tags @> ['a', 'b']`` /
+# ``array_has_all(tags, [...])`` (one CONTAINS per element). The value is never NULL.
+CONTAINS = "contains"
+OPERATORS = frozenset(
+    {EQ, NE, LT, LE, GT, GE, IN, NOT_IN, BETWEEN, IS_NULL, IS_NOT_NULL, LIKE, NOT_LIKE, REGEXP, CONTAINS}
+)
 COMPARISONS = frozenset({EQ, NE, LT, LE, GT, GE})
 
 
@@ -36,7 +42,8 @@ class Field:
 @dataclass(frozen=True)
 class Predicate:
     """``column op value``: a single value, a tuple for IN/NOT IN, (low, high) for BETWEEN, None for
-    the NULL tests, a pattern string for LIKE/REGEXP. Values are Python values (Decimal, datetime...)."""
+    the NULL tests, a pattern string for LIKE/REGEXP, one element for CONTAINS (a list column holds
+    it). Values are Python values (Decimal, datetime...)."""
 
     column: str
     op: str

@@ -4,25 +4,23 @@ in this process, started on first use. The client finds it by name, never import
 
 from __future__ import annotations
 
-import atexit
-import threading
 from collections.abc import Mapping
 from typing import Any
 
-_lock = threading.Lock()
-_servers: dict[tuple[int, int], Any] = {}
+from cdpdb.local.service import EmbeddedServers
+
+
+def _start(key: tuple[int, int]) -> Any:
+    from cdpdb.backends.adobe.local.cloud import LocalAdobe  # on first use: hooks load early
+
+    return LocalAdobe(scale=key[0], seed=key[1])
+
+
+_servers: EmbeddedServers[Any] = EmbeddedServers(_start)
 
 
 def embedded_connect_args(options: Mapping[str, str]) -> dict[str, Any]:
     options = dict(options)
     key = (int(options.pop("scale", 1000)), int(options.pop("seed", 42)))
-    with _lock:
-        if key not in _servers:
-            from cdpdb.backends.adobe.local.cloud import LocalAdobe
-
-            server = LocalAdobe(scale=key[0], seed=key[1])
-            atexit.register(server.close)
-            _servers[key] = server
-        server = _servers[key]
-    args: dict[str, Any] = server.connect_args(**options)
+    args: dict[str, Any] = _servers.get(key).connect_args(**options)
     return args

@@ -25,7 +25,9 @@ from cdpdb.local.faults import FaultMiddleware, FaultPlan, ServerLimits
 from cdpdb.local.http import JSON
 from cdpdb.local.routetable import Endpoint, Param, openapi, starlette_routes
 
-FILES = "/__cdpdb/files/{name}"  # where mismatch reports and exports are downloaded (signed-link stand-in)
+# Where mismatch reports and exports are downloaded (a signed-link stand-in): outside the exempt
+# prefix, so the kit's faults reach downloads as they reach the API.
+FILES = "/files/{name}"
 ADMIN_PREFIX = "/__cdpdb"
 
 
@@ -51,6 +53,9 @@ class Server:
     files: dict[str, bytes] = field(default_factory=dict)
     imports: deque[float] = field(default_factory=deque)  # start times of recent import requests
     requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)  # (method, path, query)
+    # A fault of the service's bookkeeping: each successful import task takes the next offsets
+    # ({report count: offset}) and reports its counts off by them (its rows are applied all the same).
+    miscounts: deque[dict[str, int]] = field(default_factory=deque)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -151,6 +156,10 @@ async def start_import(request: Request) -> Response:
 
     def work() -> None:
         result, report, mismatches = server.contacts.run_import(key, data)
+        with server.lock:
+            offsets = server.miscounts.popleft() if result == wire.SUCCESS and server.miscounts else {}
+        for count, offset in offsets.items():
+            report[count] += offset
         if mismatches:
             lines = "row,reason\n" + "".join(f'{row},"{why.replace(chr(34), chr(39))}"\n' for row, why in mismatches)
             name = secrets.token_urlsafe(12) + ".csv"
@@ -265,15 +274,19 @@ def _matches(member: dict[str, Any], query: dict[str, str]) -> bool:
             return False
         if name == wire.UPDATED_MAX and not member["updated_at"] <= value:
             return False
-        if name == wire.ALL_TAG:
-            names = {t["name"] for t in member["tags"]}
-            if not set(value.split(",")) <= names:
-                return False
+        if name == wire.ALL_TAG and not all_tags(value) <= {t["name"] for t in member["tags"]}:
+            return False
         if name in wire.MEMBER_FILTERS:
             have = member["id"] if name == "member_id" else member.get(name)
             if have is None or str(have) != value:
                 return False
     return True
+
+
+def all_tags(value: str) -> set[str]:
+    """The tags ``all_tag`` names: split on the separator, each trimmed, empty ones ignored (so
+    ``all_tag=`` filters nothing). A member must carry every one (UNCONFIRMED, see the docs)."""
+    return {name.strip() for name in value.split(wire.ALL_TAG_SEPARATOR) if name.strip()}
 
 
 async def spec(request: Request) -> Response:

@@ -5,10 +5,7 @@ source keys, and what was received."""
 from __future__ import annotations
 
 import secrets
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
+from contextlib import AbstractContextManager
 from typing import Any
 
 from cdpdb.backends.customerio import wire
@@ -17,47 +14,31 @@ from cdpdb.backends.customerio.local.limits import Limits
 from cdpdb.backends.customerio.local.ratelimit import Window
 from cdpdb.backends.customerio.local.store import Received
 from cdpdb.local.faults import FaultPlan
-from cdpdb.local.server import Listeners, bind, self_signed
+from cdpdb.local.service import LocalService
 
 
-class LocalCustomerIo:
+class LocalCustomerIo(LocalService):
     """A running local Customer.io. Use :func:`serve` to get one.
 
     ``api_key`` is the API key of its HTTP source (Basic auth); ``region_key`` a ``pk_us_`` key
     of the same source (Bearer). ``received()`` gives every call it accepted, once per messageId
     (with ``keep_calls=False`` only ``stats`` counts them)."""
 
+    title = "local Customer.io"
+    folder_prefix = "cdpdb-cio-"
+
     def __init__(
         self, *, tls: bool = True, port: int = 0, limits: Limits | None = None, keep_calls: bool = True
     ) -> None:
-        self._tmp = tempfile.TemporaryDirectory(prefix="cdpdb-cio-")
         self.faults = FaultPlan(limits=limits or Limits())
         self.admin_key = secrets.token_urlsafe(16)
         self.api_key = secrets.token_hex(10)  # source API keys are 20 hex digits (UNCONFIRMED)
         self.region_key = "pk_us_" + secrets.token_hex(12)
-        self.ca_path: str | None = None
         self.received_store = Received(keep_calls)
         self.server = Server(
             {self.api_key, self.region_key}, self.admin_key, self.faults, self.received_store, Window()
         )
-        self._listeners = Listeners("local Customer.io")
-        try:
-            certificates = self_signed(self.folder, "cdpdb local Customer.io") if tls else None
-            self.ca_path = certificates.ca if certificates else None
-            self._listeners.listen(build_app(self.server), bind(port), certificates)
-        except BaseException:
-            self.close()
-            raise
-
-    @property
-    def base_url(self) -> str:
-        """The ``https://cdp.customer.io`` of this server."""
-        scheme = "https" if self.ca_path else "http"
-        return f"{scheme}://127.0.0.1:{self._listeners.ports[0]}"
-
-    @property
-    def folder(self) -> Path:
-        return Path(self._tmp.name)
+        self.start(build_app(self.server), tls=tls, port=port)
 
     @property
     def stats(self) -> dict[str, int]:
@@ -81,30 +62,9 @@ class LocalCustomerIo:
         args.update(overrides)
         return args
 
-    def restart(self, downtime: float = 0.0) -> None:
-        self._listeners.restart(downtime)
 
-    def close(self) -> None:
-        self._listeners.stop()
-        self._tmp.cleanup()
-
-    def __enter__(self) -> LocalCustomerIo:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"LocalCustomerIo(base_url={self.base_url!r})"
-
-
-@contextmanager
-def serve(**options: Any) -> Iterator[LocalCustomerIo]:
+def serve(**options: Any) -> AbstractContextManager[LocalCustomerIo]:
     """Run a local Customer.io in background threads for the duration of a ``with`` block.
     Options: ``tls``, ``port`` (0: a free one), ``limits`` (:class:`Limits`), ``keep_calls``
     (False: count calls and remember their ids only)."""
-    cio = LocalCustomerIo(**options)
-    try:
-        yield cio
-    finally:
-        cio.close()
+    return LocalCustomerIo.serving(**options)

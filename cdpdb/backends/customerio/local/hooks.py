@@ -4,22 +4,21 @@ on first use (``customerio://local``). The client finds it by name, never import
 
 from __future__ import annotations
 
-import atexit
-import threading
 from collections.abc import Mapping
 from typing import Any
 
-_lock = threading.Lock()
-_server: Any = None
+from cdpdb.local.service import EmbeddedServers
+
+
+def _start(key: Any) -> Any:
+    from cdpdb.backends.customerio.local.cloud import LocalCustomerIo  # on first use: hooks load early
+
+    return LocalCustomerIo()
+
+
+_servers: EmbeddedServers[Any] = EmbeddedServers(_start)
 
 
 def embedded_connect_args(options: Mapping[str, str]) -> dict[str, Any]:
-    global _server
-    with _lock:
-        if _server is None:
-            from cdpdb.backends.customerio.local.cloud import LocalCustomerIo
-
-            _server = LocalCustomerIo()
-            atexit.register(_server.close)
-    args: dict[str, Any] = _server.connect_args(**options)
+    args: dict[str, Any] = _servers.get().connect_args(**options)
     return args

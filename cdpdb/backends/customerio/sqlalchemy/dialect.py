@@ -16,47 +16,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import exc as sa_exc
-
-from cdpdb.backends.base import emulator_hook
 from cdpdb.backends.customerio.settings import Settings
-from cdpdb.exceptions import NotSupportedError
-from cdpdb.sqlalchemy.catalog import CatalogDialect
-
-LOCAL_HOST = "local"
+from cdpdb.sqlalchemy.catalog import HostedDialect
 
 
-class CustomerIoDialect(CatalogDialect):
+class CustomerIoDialect(HostedDialect):
     name = backend = "customerio"
     supports_statement_cache = True
     secrets = Settings.SECRETS | {"password"}
-    use_insertmanyvalues = False
-    supports_multivalues_insert = True
-    supports_sane_rowcount = True
-    supports_sane_multi_rowcount = True
-
-    def create_connect_args(self, url: Any) -> tuple[list[Any], dict[str, Any]]:
-        args, kwargs = super().create_connect_args(url)
-        scheme = str(kwargs.pop("scheme", "https")).lower()
-        if scheme not in ("https", "http"):
-            raise sa_exc.ArgumentError(f"the URL's scheme= must be https or http, not {scheme!r}")
-        if url.host == LOCAL_HOST:
-            embedded = emulator_hook("customerio", "embedded_connect_args")
-            if embedded is None:
-                raise NotSupportedError("customerio://local needs the local Customer.io: pip install 'cdpdb[local]'")
-            backend = kwargs.pop("backend")
-            return args, {"backend": backend, **embedded(kwargs)}
-        if url.host:
-            port = f":{url.port}" if url.port else ""
-            kwargs.setdefault("base_url", f"{scheme}://{url.host}{port}")
-        if url.username:
-            raise sa_exc.ArgumentError(
-                "put the API key in the URL's password place (customerio://:KEY@host), where it is masked; "
-                "a user name would be shown wherever the URL is"
-            )
-        if url.password:
-            kwargs.setdefault("api_key", url.password)
-        return args, kwargs
+    secret_setting, secret_name, secret_placeholder = "api_key", "the API key", "KEY"
+    local_title = "Customer.io"
 
     def do_ping(self, dbapi_connection: Any) -> bool:
         """Nothing can be read to ping with (SELECT is refused); a connection holds no server state."""
