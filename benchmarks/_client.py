@@ -1,15 +1,24 @@
-"""One benchmark client, run in its own process by suite.py; prints seconds, rows and peak RSS."""
+"""One benchmark client, run in its own process by suite.py: connects, queries and fetches, and
+prints the time of each phase, the rows and its peak RSS as JSON.
+
+Everything a client needs is imported before its clock starts (pandas, pyarrow, the client's own
+package), so no client pays for an import inside its timing."""
 
 from __future__ import annotations
 
-import base64
+import importlib
 import json
 import resource
 import sys
 import time
 import warnings
+from concurrent.futures import ThreadPoolExecutor
+
+import pandas  # noqa: F401  (imported before the clock, for every client alike)
+import pyarrow as pa
 
 from cdpdb.backends.salesforce import wire
+from cdpdb.core.results.frames import to_pandas
 
 warnings.filterwarnings("ignore")
 
@@ -28,131 +37,140 @@ def current_rss_mb() -> float:
         return int(handle.read().split()[1]) * resource.getpagesize() / 2**20
 
 
-def raw_login(http, login_url: str, credentials: dict) -> tuple[str, str]:
-    """The raw-HTTP floor's login: password flow, then the a360 exchange (token, tenant URL)."""
+class Clock:
+    """Phase times: connect, execute, fetch (a client that does two at once reports them as one)."""
+
+    def __init__(self) -> None:
+        self.started = self.last = time.perf_counter()
+        self.phases: dict[str, float] = {}
+
+    def lap(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.phases[phase] = now - self.last
+        self.last = now
+
+
+def floor(job: dict, clock: Clock, kind: str) -> int:
+    """The cheapest complete fetch: raw requests, the password login and the a360 exchange, one
+    ADAPTIVE V3 call asking for the documented maximum inline (20 MB); if the result is larger,
+    its chunks, ``workers`` at once. The DataFrame is made with cdpdb's dtypes (the same frame)."""
+    import requests
+
+    http = requests.Session()
+    http.verify, http.trust_env = job["ca"], False
+    c = job["credentials"]
     core = http.post(
-        f"{login_url}{wire.TOKEN_PATH}",
-        data={
-            "grant_type": "password",
-            **{k: credentials[k] for k in ("client_id", "client_secret", "username", "password")},
-        },
+        f"{job['login_url']}{wire.TOKEN_PATH}",
+        data={"grant_type": "password", **{k: c[k] for k in ("client_id", "client_secret", "username", "password")}},
     ).json()["access_token"]
     answer = http.post(
-        f"{login_url}{wire.EXCHANGE_PATH}",
+        f"{job['login_url']}{wire.EXCHANGE_PATH}",
         data={"grant_type": wire.CDP_GRANT, "subject_token": core, "subject_token_type": wire.ACCESS_TOKEN_TYPE},
     ).json()
-    return answer["access_token"], f"https://{answer['instance_url']}"
+    base = f"https://{answer['instance_url']}"
+    headers = {"Authorization": f"Bearer {answer['access_token']}", "Accept": wire.ARROW_MEDIA_TYPE}
+    clock.lap("connect")
+    body = {"sql": job["hyper_sql"], "transferMode": "ADAPTIVE", "resultRange": {"byteLimit": wire.V3_BYTE_LIMIT}}
+    first = http.post(f"{base}{wire.V3_QUERY_PATH}", json=body, headers=headers)
+    status = json.loads(first.headers[wire.STATUS_HEADER])
+    table = pa.ipc.open_stream(first.content).read_all()
+    if table.num_rows != status.get("rowCount") or status.get("completionStatus") != "FINISHED":
+        query = f"{base}{wire.V3_QUERY_PATH}/{status['queryId']}"
+        if status.get("completionStatus") != "FINISHED":
+            status = http.get(query, params={"waitTimeMs": 10000}, headers=headers).json()
+
+        def chunk(n: int) -> pa.Table:
+            return pa.ipc.open_stream(http.get(f"{query}/chunks/{n}", headers=headers).content).read_all()
+
+        with ThreadPoolExecutor(job["options"]["workers"]) as pool:
+            table = pa.concat_tables(pool.map(chunk, range(status["chunkCount"])))
+    clock.lap("execute")
+    return len(to_pandas(table))
 
 
-def login(job, http):
-    token, base = raw_login(http, job["login_url"], job["credentials"])
-    return {"Authorization": f"Bearer {token}"}, base
+def cdpdb_client(job: dict, clock: Clock, kind: str) -> int:
+    import cdpdb
+
+    c, options = job["credentials"], dict(job["options"])
+    conn = cdpdb.connect(
+        login_url=job["login_url"],
+        **{k: c[k] for k in ("username", "password", "client_id", "client_secret")},
+        ca_bundle=job["ca"],
+        **options,
+    )
+    clock.lap("connect")
+    cur = conn.cursor()
+    api = options["api"]
+    cur.execute(job["legacy_sql"] if api in ("v1", "v2") else job["hyper_sql"], **job.get("execute", {}))
+    clock.lap("execute")
+    if kind == "cdpdb-batches":
+        rows, baseline, peak, batch_mb = 0, None, 0.0, 0.0
+        for batch in cur.fetch_arrow_batches():
+            rows += batch.num_rows
+            batch_mb = max(batch_mb, batch.nbytes / 2**20 * (100_000 / max(batch.num_rows, 1)))  # per chunk
+            now = current_rss_mb()
+            baseline = now if baseline is None else baseline
+            peak = max(peak, now)
+        print(json.dumps({"rows": rows, "baseline_mb": baseline, "peak_mb": peak, "batch_mb": batch_mb}))
+        sys.exit(0)
+    rows = len(cur.fetchall()) if kind == "cdpdb-rows" else len(cur.fetch_pandas_all())
+    clock.lap("fetch")
+    conn.close()  # waits for a background revoke still running: part of the client's cost
+    return rows
+
+
+def cdp_connector(job: dict, clock: Clock, kind: str) -> int:
+    from salesforcecdpconnector.connection import SalesforceCDPConnection
+
+    c = job["credentials"]
+    conn = SalesforceCDPConnection(job["login_url"], c["username"], c["password"], c["client_id"], c["client_secret"])
+    clock.lap("connect")  # it logs in at the first query
+    if kind == "cdp-df":
+        rows = len(conn.get_pandas_dataframe(job["legacy_sql"]))
+    else:
+        cur = conn.cursor()
+        cur.execute(job["legacy_sql"])
+        rows = len(cur.fetchall())
+    clock.lap("execute")  # the connector queries and fetches in one call
+    return rows
+
+
+def datacloud_connector(job: dict, clock: Clock, kind: str) -> int:
+    import salesforce_datacloud_connector as sfdc
+
+    c = job["credentials"]
+    conn = sfdc.connect(
+        login_url=job["login_url"],
+        auth_type="username_password",
+        **{k: c[k] for k in ("username", "password", "client_id", "client_secret")},
+    )
+    clock.lap("connect")
+    cur = conn.cursor()
+    cur.execute(job["hyper_sql"])
+    clock.lap("execute")
+    rows = len(cur.fetch_df()) if kind == "datacloud-df" else len(cur.fetchall())
+    clock.lap("fetch")
+    return rows
+
+
+CLIENTS = {"floor": floor, "cdpdb": cdpdb_client, "cdp": cdp_connector, "datacloud": datacloud_connector}
+PACKAGES = {
+    "floor": "requests",
+    "cdpdb": "cdpdb.backends.salesforce.session",  # the backend connect() loads
+    "cdp": "salesforcecdpconnector.connection",
+    "datacloud": "salesforce_datacloud_connector",
+}
 
 
 def main() -> None:
     job = json.loads(sys.argv[1])
-    kind, c, table = job["kind"], job["credentials"], job["table"]
-    hyper_sql, legacy_sql = f'SELECT * FROM "{table}"', f"SELECT * FROM {table}"
-    import pyarrow as pa
-
-    if kind.startswith("cdpdb"):
-        import cdpdb
-
-        started = time.perf_counter()
-        conn = cdpdb.connect(
-            login_url=job["login_url"],
-            username=c["username"],
-            password=c["password"],
-            client_id=c["client_id"],
-            client_secret=c["client_secret"],
-            ca_bundle=job["ca"],
-            **job["options"],
-        )
-        cur = conn.cursor()
-        api = job["options"]["api"]
-        # V1 pages past 49,999 rows only with a stable order.
-        cur.execute(
-            legacy_sql if api in ("v1", "v2") else hyper_sql, **({"orderby": "ssot__Id__c"} if api == "v1" else {})
-        )
-        if kind == "cdpdb-rows":
-            rows = len(cur.fetchall())
-        elif kind == "cdpdb-batches":
-            rows, baseline, peak, batch_mb = 0, None, 0.0, 0.0
-            for batch in cur.fetch_arrow_batches():
-                rows += batch.num_rows
-                batch_mb = max(batch_mb, batch.nbytes / 2**20 * (100_000 / max(batch.num_rows, 1)))  # per chunk
-                now = current_rss_mb()
-                baseline = now if baseline is None else baseline
-                peak = max(peak, now)
-            print(json.dumps({"rows": rows, "baseline_mb": baseline, "peak_mb": peak, "batch_mb": batch_mb}))
-            return
-        else:
-            rows = len(cur.fetch_pandas_all())
-    elif kind.startswith("floor"):
-        import requests
-
-        http = requests.Session()
-        http.verify = job["ca"]
-        http.trust_env = False
-        started = time.perf_counter()
-        headers, base = login(job, http)
-        if kind == "floor-v2":
-            headers[wire.ARROW_STREAM_HEADER] = "true"
-            body = http.post(f"{base}{wire.V2_QUERY_PATH}", json={"sql": legacy_sql}, headers=headers).json()
-            tables = []
-            while True:
-                tables.append(pa.ipc.open_stream(base64.b64decode(body["arrowStream"])).read_all())
-                if body["done"]:
-                    break
-                body = http.get(f"{base}{wire.V2_QUERY_PATH}/{body['nextBatchId']}", headers=headers).json()
-        else:
-            from concurrent.futures import ThreadPoolExecutor
-
-            answer = http.post(
-                f"{base}{wire.V3_QUERY_PATH}", json={"sql": hyper_sql, "transferMode": "ASYNC"}, headers=headers
-            )
-            query_id = json.loads(answer.headers[wire.STATUS_HEADER])["queryId"]
-            status = http.get(
-                f"{base}{wire.V3_QUERY_PATH}/{query_id}", params={"waitTimeMs": 10000}, headers=headers
-            ).json()
-            arrow_headers = {**headers, "Accept": wire.ARROW_MEDIA_TYPE}
-
-            def chunk(n):
-                content = http.get(f"{base}{wire.V3_QUERY_PATH}/{query_id}/chunks/{n}", headers=arrow_headers).content
-                return pa.ipc.open_stream(content).read_all()
-
-            with ThreadPoolExecutor(job["options"]["workers"]) as pool:
-                tables = list(pool.map(chunk, range(status["chunkCount"])))
-        rows = len(pa.concat_tables(tables).to_pandas())
-    elif kind.startswith("cdp-"):
-        from salesforcecdpconnector.connection import SalesforceCDPConnection
-
-        started = time.perf_counter()
-        conn = SalesforceCDPConnection(
-            job["login_url"], c["username"], c["password"], c["client_id"], c["client_secret"]
-        )
-        if kind == "cdp-df":
-            rows = len(conn.get_pandas_dataframe(legacy_sql))
-        else:
-            cur = conn.cursor()
-            cur.execute(legacy_sql)
-            rows = len(cur.fetchall())
-    else:
-        import salesforce_datacloud_connector as sfdc
-
-        started = time.perf_counter()
-        conn = sfdc.connect(
-            login_url=job["login_url"],
-            auth_type="username_password",
-            username=c["username"],
-            password=c["password"],
-            client_id=c["client_id"],
-            client_secret=c["client_secret"],
-        )
-        cur = conn.cursor()
-        cur.execute(hyper_sql)
-        rows = len(cur.fetch_df()) if kind == "datacloud-df" else len(cur.fetchall())
-    print(json.dumps({"seconds": time.perf_counter() - started, "rows": rows, "peak_rss_mb": peak_rss_mb()}))
+    kind = job["kind"]
+    family = kind.split("-")[0]
+    importlib.import_module(PACKAGES[family])  # before the clock
+    clock = Clock()
+    rows = CLIENTS[family](job, clock, kind)
+    seconds = time.perf_counter() - clock.started
+    print(json.dumps({"seconds": seconds, "phases": clock.phases, "rows": rows, "peak_rss_mb": peak_rss_mb()}))
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
     pip install -e ".[test]"        # brings both official connectors
     python benchmarks/fetchall.py [--rows 100000] [--repeat 5] [--latency-ms 0]
 
-One local Data Cloud serves every client; each client runs in its own process
+One local Data Cloud (in its own process) serves every client; each client runs in its own process
 (benchmarks/_client.py, shared with suite.py: the old connector patches requests process-wide),
 timed from connect() to the last row as Python tuples, imports excluded. Prints a markdown table
 of medians and of ratios to cdpdb on the same API within this run.
@@ -14,9 +14,8 @@ from __future__ import annotations
 import argparse
 import statistics
 
-from suite import run_case
-
-from cdpdb.local import Limits, serve
+from _server import ServerProcess
+from suite import run_client
 
 CLIENTS = {
     "cdpdb v3 (Arrow)": ("cdpdb-rows", {"api": "v3"}),
@@ -37,11 +36,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--latency-ms", type=float, default=0.0)
     args = parser.parse_args()
-    with serve(scale=args.rows // 5, limits=Limits(latency_ms=args.latency_ms)) as cloud:
+    with ServerProcess(scale=args.rows // 5, latency_ms=args.latency_ms) as server:
         times: dict[str, list[float]] = {name: [] for name in CLIENTS}
         for _ in range(args.repeat):  # interleaved, so machine noise spreads over every client
             for name, (kind, options) in CLIENTS.items():
-                times[name].append(run_case(cloud, kind, options, args.rows)["seconds"])
+                execute = {"orderby": "ssot__Id__c"} if options.get("api") == "v1" else {}  # V1 pages need an order
+                times[name].append(run_client(server, kind, options, execute, args.rows, args.rows)["seconds"])
     medians = {name: statistics.median(values) for name, values in times.items()}
     print(
         f"fetchall() of {args.rows:,} rows x 10 columns; latency {args.latency_ms:g} ms per request; "

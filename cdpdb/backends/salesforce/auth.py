@@ -13,8 +13,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import jwt
-
 from cdpdb.backends.salesforce import browser, loginerrors, sfcli, wire
 from cdpdb.backends.salesforce.errors import OAuthError
 from cdpdb.backends.salesforce.settings import Settings
@@ -207,6 +205,8 @@ class SalesforceLogin:
         log.info("browser login kept in %s", store.where)
 
     def _assertion(self) -> str:
+        import jwt  # only the JWT flow signs: the import (~60 ms) stays off every other connect()
+
         s = self.settings
         claims = {"iss": s.client_id, "sub": s.username, "aud": s.login_url, "exp": int(time.time()) + 300}
         try:
@@ -310,6 +310,8 @@ def _with_scheme(url: str) -> str:
 
 def _jwt_expiry(token: str) -> float:
     """A Data Cloud token is a JWT: its ``exp`` claim says when it expires."""
+    import jwt
+
     try:
         exp = jwt.decode(token, options={"verify_signature": False}).get("exp")
     except jwt.PyJWTError:
