@@ -14,8 +14,9 @@ server's default 100,000 rows whatever the size. Each client runs in its own pro
 everything it uses imported before its clock starts, and reports connect / execute / fetch
 (clients that query and fetch in one call report one figure); the server counts the HTTP
 requests each client made (a background revoke included). "The floor" is the cheapest complete
-fetch: raw ``requests``, the same login, one ADAPTIVE V3 call with the documented maximum inline
-(20 MB), chunks 4 at once when the result is larger, and the same DataFrame dtypes as cdpdb's.
+fetch: raw ``requests``, the same login, and, knowing the size in advance, one ADAPTIVE V3 call
+with the documented maximum inline (20 MB) or, for a larger result, an ASYNC query and its chunks
+4 at once; the same DataFrame dtypes as cdpdb's.
 Prints markdown tables (medians; ratios within this run) and draws time against size in
 benchmarks/results.png.
 """
@@ -61,6 +62,7 @@ def run_client(server, kind: str, options: dict, execute: dict, rows: int, total
     limit = "" if rows >= total else f" LIMIT {rows}"
     job = {
         "kind": kind,
+        "rows": rows,
         "options": options,
         "execute": execute,
         "login_url": server.info["login_url"],
