@@ -166,6 +166,11 @@ def _clean_faults(request):
         request.getfixturevalue("cloud").faults.clear()
 
 
+#: The requests that read a V3 result after the query's own answer: chunks (ASYNC, by query id)
+#: and rows by offset (the rest of an ADAPTIVE answer). A fault meant for "the second page" hits both.
+V3_READS = r"/api/v3/query/[^/]+/(chunks/\d+|rows)$"
+
+
 @pytest.fixture(autouse=True)
 def _fresh_process_tokens():
     """Each test starts as a new process would: no login token shared from an earlier test

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 import cdpdb
 from cdpdb.cli import main
 from cdpdb.local import Fault
+from tests.conftest import V3_READS
 
 
 def run(*args: str):
@@ -144,7 +145,7 @@ def test_failed_export_leaves_no_partial_file(cloud, tmp_path, previous):
         target.write_bytes(previous)
     args, env = password_login(cloud)
     env.update(CDPDB_MAX_RETRIES="0", CDPDB_MAX_WORKERS="1")  # the first failed chunk ends the export
-    broken = Fault(kind="reset", count=-1, skip=1, path="/api/v3/query/[^/]+/chunks/")
+    broken = Fault(kind="reset", count=-1, skip=1, path=V3_READS)
     with cloud.faults.inject(broken, v3_chunk_rows=1000, page_rows=1000):
         result = CliRunner().invoke(main, ["export", "--no-progress", *args, EVENTS, str(target)], env=env)
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output

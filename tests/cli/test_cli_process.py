@@ -21,6 +21,7 @@ import requests
 
 import cdpdb
 from cdpdb.local import Fault
+from tests.conftest import V3_READS
 
 GENEROUS = 120  # seconds before a wait gives up: a hang, not a slow machine
 
@@ -148,7 +149,7 @@ def test_interrupted_export_leaves_no_file(cloud, tmp_path, stop):
         CDPDB_MAX_WORKERS="1",
     )
     args = ["--login-url", cloud.login_url, "--username", creds.username, "--client-id", creds.client_id]
-    stalled = Fault(kind="delay", seconds=GENEROUS, count=1, skip=1, path="/api/v3/query/[^/]+/chunks/")
+    stalled = Fault(kind="delay", seconds=GENEROUS, count=1, skip=1, path=V3_READS)
     with cloud.faults.inject(stalled, v3_chunk_rows=1000, page_rows=1000):
         process = subprocess.Popen(
             cdpdb_command("export", "--no-progress", *args, 'SELECT * FROM "ssot__EmailEngagement__dlm"', str(target)),

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import cdpdb
 from cdpdb.local import Fault
-from tests.conftest import APIS
+from tests.conftest import APIS, V3_READS
 
 LEGACY_SQL = {"v1": True, "v2": True, "v3": False, "connect": False}
 
@@ -87,7 +87,7 @@ def test_total_retry_time_is_bounded(cloud, connect):
 @pytest.mark.parametrize("kind", ["reset", "malformed", "html"])
 def test_broken_answers_on_safe_calls_are_retried(api, cloud, connect, kind):
     conn = connect()
-    fault = Fault(kind=kind, status=503 if kind == "html" else 200, count=1, path="/chunks/")
+    fault = Fault(kind=kind, status=503 if kind == "html" else 200, count=1, path=V3_READS)
     with cloud.faults.inject(fault, page_rows=500):
         cur = conn.cursor()
         cur.execute('SELECT "ssot__Id__c" FROM "ssot__Individual__dlm" ORDER BY 1')

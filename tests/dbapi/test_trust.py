@@ -13,7 +13,7 @@ import requests
 
 import cdpdb
 from cdpdb.local import Fault
-from tests.conftest import APIS
+from tests.conftest import APIS, V3_READS
 
 ORDERS = 'SELECT * FROM "ssot__SalesOrder__dlm" ORDER BY "ssot__Id__c"'
 
@@ -22,7 +22,7 @@ ORDERS = 'SELECT * FROM "ssot__SalesOrder__dlm" ORDER BY "ssot__Id__c"'
 PAGED = {
     "v1": ({"v1_max_rows": 100}, r"^/api/v1/query$", 2),  # page 0 is read twice: see protocol/v1.py
     "v2": ({"v2_batch_rows": 100}, r"^/api/v2/query/", 0),
-    "v3": ({"v3_chunk_rows": 100, "page_rows": 100}, r"/chunks/", 1),
+    "v3": ({"v3_chunk_rows": 100, "page_rows": 100}, V3_READS, 0),  # page 0 came with the query's answer
     "connect": ({"page_rows": 100}, r"/ssot/query-sql/[^/]+/rows", 0),
 }
 
@@ -76,7 +76,7 @@ def test_fetchall_never_returns_a_partial_result(cloud, connect, api_name):
 def test_an_interrupted_fetch_stays_failed(cloud, connect):
     """Ctrl-C during a fetch: the KeyboardInterrupt goes through, and the result does not then
     pretend to have ended (fetchall() used to return [] and fetchone() None)."""
-    with cloud.faults.inject(Fault(kind="delay", seconds=0.3, path=r"/chunks/", count=-1)):
+    with cloud.faults.inject(Fault(kind="delay", seconds=0.3, path=V3_READS, count=-1)):
         cur = paged_cursor(cloud, connect, "v3")
         timer = threading.Timer(0.4, _thread.interrupt_main)
         timer.start()

@@ -59,7 +59,8 @@ class PagedResult(Result):
 
 class ChunkedResult(Result):
     """Rows read chunk by chunk (``read_chunk(n)``): ``workers`` downloads at once, delivered in
-    order, at most ``in_flight`` chunks held ahead of the consumer."""
+    order, at most ``in_flight`` chunks held ahead of the consumer; after ``first``, the rows that
+    came with the query's answer, when there are any."""
 
     def __init__(
         self,
@@ -70,13 +71,18 @@ class ChunkedResult(Result):
         columns: list[Column] | None,
         workers: int = 1,
         in_flight: int = 1,
+        first: pa.Table | None = None,
     ) -> None:
         self.query_id, self.row_count, self._chunk_count = query_id, row_count, chunk_count
         self._read_chunk, self.columns = read_chunk, columns
-        self._workers, self._in_flight = workers, in_flight
+        self._workers, self._in_flight, self._first = workers, in_flight, first
 
     def pages(self, stop: threading.Event) -> Iterator[pa.Table]:
         total = 0
+        if self._first is not None:
+            first, self._first = self._first, None
+            total = first.num_rows
+            yield first
         for page in ordered_parallel(self._read_chunk, self._chunk_count, self._workers, self._in_flight, stop):
             total += page.num_rows
             yield page

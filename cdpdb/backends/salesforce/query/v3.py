@@ -17,7 +17,7 @@ from cdpdb.core.jobs import QueryControl
 from cdpdb.core.results.pages import ChunkedResult, PagedResult
 from cdpdb.core.results.partitions import Partitions
 from cdpdb.core.results.schema import Column, Result
-from cdpdb.exceptions import OperationalError
+from cdpdb.exceptions import InternalError, OperationalError
 
 
 class V3Protocol(HyperProtocol):
@@ -49,14 +49,12 @@ class V3Protocol(HyperProtocol):
         return orjson.loads(raw)
 
     def execute(self, sql: str, parameters: Any, control: QueryControl, **options: Any) -> Result:
-        """ADAPTIVE with an inline budget: a small result arrives in this one call. A larger one
-        that is a single chunk keeps its inline rows and reads the rest by offset (``/rows``,
-        pages of up to 20 MB), where reading chunk 0 would fetch the inline rows again; a result of
-        several chunks is read as chunks, several at once (the inline rows are dropped, since the
-        chunks' row ranges are not announced and must be read whole). With
-        ``query_timeout`` the query is submitted ASYNC instead: an ADAPTIVE call waits on the
-        server for some seconds before it answers, which would overrun a shorter timeout with no
-        query id to cancel."""
+        """ADAPTIVE with the largest inline budget (20 MB): a result up to that size arrives in
+        this one call. The rest of a larger one is read by offset (``/rows``) in pieces of the
+        server's chunk size, ``max_workers`` at once, after the inline rows (which chunks could not
+        continue from: their row ranges are not announced). With ``query_timeout`` the query is
+        submitted ASYNC and read as chunks: an ADAPTIVE call waits on the server for some seconds
+        before it answers, which would overrun a shorter timeout with no query id to cancel."""
         deadline = self.deadline()
         body = self._body(sql, parameters, "ASYNC" if deadline else "ADAPTIVE", control.edits)
         if not deadline:
@@ -77,30 +75,50 @@ class V3Protocol(HyperProtocol):
         if is_finished(status) and first.num_rows == int(status.get("rowCount", 0)) and first.num_columns:
             return PagedResult(query_id, columns, first.num_rows, first, None)
         status = self._wait(query_id, status, control, deadline)
-        if first.num_rows and first.num_columns and int(status.get("chunkCount", 0)) <= 1:
-            return PagedResult(
-                query_id,
-                columns,
-                int(status["rowCount"]),
-                first,
-                lambda offset: self._rows(query_id, offset),
-                self.settings.prefetch,
-            )
+        if first.num_rows and first.num_columns:
+            return self._rest_by_offset(query_id, status, first, columns)
         return self._chunked(query_id, status, columns if first.num_columns else None)
 
-    def _rows(self, query_id: str, offset: int) -> pa.Table:
-        """Rows from ``offset`` on, as many as one page holds (the server's byte limit)."""
-        answer = self.http.call(
-            "GET",
-            f"{self._query_url(query_id)}/rows",
-            params={"offset": offset, "byteLimit": wire.V3_BYTE_LIMIT},
-            headers=self._headers(),
-            bearer=self.tokens.bearer,
-            expect="answer",
-            what=f"reading rows of query {query_id} from row {offset}",
-            query_id=query_id,
+    def _rest_by_offset(self, query_id: str, status: dict, first: pa.Table, columns: list[Column] | None) -> Result:
+        rows, chunks = int(status["rowCount"]), max(int(status.get("chunkCount", 1)), 1)
+        piece = max(-(-rows // chunks), 1)  # the server's chunk size: what it thinks one download should carry
+        boundary = -(-first.num_rows // piece) * piece  # pieces after the first follow the chunks' bounds
+        starts = ([first.num_rows] if first.num_rows < boundary else []) + list(range(boundary, rows, piece))
+        stops = [*starts[1:], rows]
+        workers = self.settings.max_workers
+        return ChunkedResult(
+            query_id,
+            rows,
+            len(starts),
+            lambda n: self._rows(query_id, starts[n], stops[n]),
+            columns,
+            workers=workers,
+            in_flight=workers + self.settings.prefetch,
+            first=first,
         )
-        return self._decode(answer)[0]
+
+    def _rows(self, query_id: str, start: int, stop: int) -> pa.Table:
+        """Rows ``[start, stop)``, in as many ``/rows`` pages as the server's byte limit needs."""
+        pages, offset = [], start
+        while offset < stop:
+            answer = self.http.call(
+                "GET",
+                f"{self._query_url(query_id)}/rows",
+                params={"offset": offset, "limit": stop - offset, "byteLimit": wire.V3_BYTE_LIMIT},
+                headers=self._headers(),
+                bearer=self.tokens.bearer,
+                expect="answer",
+                what=f"reading rows {offset} to {stop} of query {query_id}",
+                query_id=query_id,
+            )
+            page = self._decode(answer)[0]
+            if page.num_rows == 0:
+                raise InternalError(
+                    f"the server returned no rows at offset {offset} of {stop} for query {query_id}", query_id=query_id
+                )
+            pages.append(page)
+            offset += page.num_rows
+        return pa.concat_tables(pages) if len(pages) > 1 else pages[0]
 
     def schema(self, query_id: str) -> list[Column]:
         body = self.http.call(

@@ -10,6 +10,7 @@ import pytest
 
 import cdpdb
 from cdpdb.local import Fault
+from tests.conftest import V3_READS
 
 SQL = 'SELECT * FROM "ssot__SalesOrder__dlm" ORDER BY "ssot__Id__c"'
 TIME_BOUND = 30.0
@@ -19,7 +20,7 @@ MATRIX: dict[tuple[str, str], str] = {}
 PAGES = {
     "v1": ("^/api/v1/query$", {"v1_max_rows": 500}),
     "v2": ("^/api/v2/query/", {"v2_batch_rows": 500}),
-    "v3": ("/chunks/", {"v3_chunk_rows": 500, "page_rows": 10}),
+    "v3": (V3_READS, {"v3_chunk_rows": 500, "page_rows": 10}),
     "connect": ("/rows$", {"connect_page_bytes": 20_000}),
 }
 FAULTS = [

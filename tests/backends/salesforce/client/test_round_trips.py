@@ -120,3 +120,15 @@ def test_a_one_chunk_v3_result_keeps_its_inline_rows_and_reads_the_rest_by_offse
     # the inline 700 rows, then /rows pages of 700 from row 700 (one retried after the 503);
     # reading chunk 0 instead would have been 2 requests with the inline rows read twice
     assert spent == 1 + math.ceil((5000 - 700) / 700) + 1
+
+
+def test_a_larger_result_keeps_its_inline_rows_and_reads_the_rest_in_chunk_sized_pieces(api, cloud, connect):
+    conn = connect(max_workers=4)
+    conn.session.chores.settle()
+    cur = conn.cursor()
+    chunk_reads = Fault(status=500, path=r"/chunks/", count=-1)  # never asked for: would fail the read
+    with cloud.faults.inject(chunk_reads, page_rows=700, v3_chunk_rows=1000):
+        spent, rows = requests_during(cloud, lambda: cur.execute(ENGAGEMENT).fetchall())
+    assert rows == reference(api, ENGAGEMENT)
+    # 700 inline rows; then [700, 1000) in one page and four pieces of 1,000 rows, two pages each
+    assert spent == 1 + 1 + 4 * 2
