@@ -10,10 +10,12 @@ only the first connection with given credentials pays for the login's round trip
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 REFRESH_MARGIN = 60.0  # seconds before expiry when a token counts as expired
 
@@ -67,6 +69,63 @@ class TokenShelf:
 PROCESS_TOKENS = TokenShelf()
 
 
+class SecretStore(Protocol):
+    """Where secrets outlive the process (a keyring, a file only the user can read)."""
+
+    def load(self, key: str) -> str | None: ...
+    def save(self, key: str, secret: str) -> None: ...
+    def delete(self, key: str) -> bool: ...
+
+
+class Shelf(Protocol):
+    """Fresh tokens by key (see :class:`TokenShelf`)."""
+
+    def get(self, key: str) -> Token | None: ...
+    def put(self, key: str, token: Token) -> None: ...
+    def discard(self, key: str, token: Token | None) -> None: ...
+
+
+class KeptTokens:
+    """The process's shelf, backed by a secret store, so that the next process with the same
+    login takes the token too (opt-in: it puts a bearer token on disk or in the keyring until it
+    expires). Expiry is kept as wall-clock time, the only clock processes share."""
+
+    PREFIX = "token|"
+
+    def __init__(self, store: SecretStore) -> None:
+        self._store = store
+
+    def get(self, key: str) -> Token | None:
+        found = PROCESS_TOKENS.get(key)
+        if found is not None:
+            return found
+        kept = _parse_kept(self._store.load(self.PREFIX + key))
+        if kept is None or not kept.fresh():
+            return None
+        PROCESS_TOKENS.put(key, kept)
+        return kept
+
+    def put(self, key: str, token: Token) -> None:
+        PROCESS_TOKENS.put(key, token)
+        wall = time.time() + (token.expires_at - time.monotonic())
+        kept = {"value": token.value, "base_url": token.base_url, "expires": wall}
+        self._store.save(self.PREFIX + key, json.dumps(kept))
+
+    def discard(self, key: str, token: Token | None) -> None:
+        PROCESS_TOKENS.discard(key, token)
+        kept = _parse_kept(self._store.load(self.PREFIX + key))
+        if token is not None and kept is not None and kept.value == token.value:
+            self._store.delete(self.PREFIX + key)
+
+
+def _parse_kept(raw: str | None) -> Token | None:
+    try:
+        kept = json.loads(raw) if raw else None
+        return Token(str(kept["value"]), str(kept["base_url"]), time.monotonic() + float(kept["expires"]) - time.time())
+    except (ValueError, TypeError, KeyError):
+        return None  # nothing kept, or something else under the key: log in
+
+
 def shelf_key(*parts: object) -> str:
     """A shelf key from a login's settings: a digest, so no secret is kept in a key."""
     return hashlib.sha256(repr(parts).encode()).hexdigest()
@@ -77,7 +136,7 @@ class TokenCache:
     (or was refused). With a ``shelf``, a fresh token another connection left under ``key`` is
     taken instead of logging in, and each new login is left there for the next."""
 
-    def __init__(self, login: TokenSource, shelf: TokenShelf | None = None, key: str = "") -> None:
+    def __init__(self, login: TokenSource, shelf: Shelf | None = None, key: str = "") -> None:
         self._login = login
         self._shelf, self._key = shelf, key
         self._token: Token | None = None

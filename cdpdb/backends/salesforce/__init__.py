@@ -42,7 +42,7 @@ def connect(
     proxies: dict[str, str] | str | None = None,  # or https=http://proxy:3128,http=...
     user_agent: str | None = None,
     revoke_core_token: bool | None = None,
-    token_cache: str | None = None,  # process (default): share a login's token across connections | off
+    token_cache: str | None = None,  # process (default): shared by the process's connections | store | off
     arrow: bool | None = None,  # ask V2/V3 for Arrow where offered
     max_workers: int | None = None,  # parallel V3 chunk downloads (1: serial)
     prefetch: int | None = None,  # pages or chunks fetched ahead of the consumer (0: none)

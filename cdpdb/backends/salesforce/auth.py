@@ -17,7 +17,7 @@ from cdpdb.backends.salesforce import browser, loginerrors, sfcli, wire
 from cdpdb.backends.salesforce.errors import OAuthError
 from cdpdb.backends.salesforce.settings import Settings
 from cdpdb.backends.salesforce.tokenstore import TokenStore, store_key
-from cdpdb.core.auth import PROCESS_TOKENS, Token, TokenCache, shelf_key
+from cdpdb.core.auth import PROCESS_TOKENS, KeptTokens, Token, TokenCache, shelf_key
 from cdpdb.core.chores import Chores
 from cdpdb.core.http import HttpClient
 from cdpdb.exceptions import DatabaseError, OperationalError
@@ -27,10 +27,13 @@ log = logging.getLogger(__name__)
 
 def token_cache(settings: Settings, http: HttpClient, chores: Chores | None = None) -> TokenCache:
     """The tokens of one connection: logged in with ``settings``' flow, cached until stale, and
-    (``token_cache='process'``) shared with the process's other connections of the same login."""
+    shared with the process's other connections of the same login (``token_cache='process'``),
+    or also with later processes through the token store (``'store'``)."""
     login = SalesforceLogin(settings, http, chores)
     if settings.token_cache == "off" or settings.auth == "token":
         return TokenCache(login)
+    if settings.token_cache == "store":  # opt-in: other processes take it too
+        return TokenCache(login, KeptTokens(login.store()), login_key(settings))
     return TokenCache(login, PROCESS_TOKENS, login_key(settings))
 
 

@@ -19,7 +19,7 @@ from cdpdb.core.settings import BackendSettings
 from cdpdb.exceptions import ProgrammingError
 
 APIS = ("v3", "v2", "v1", "connect")
-TOKEN_CACHES = ("process", "off")
+TOKEN_CACHES = ("process", "store", "off")
 SECRETS = frozenset({"password", "client_secret", "private_key", "refresh_token", "token", "admin_key"})
 FLOWS = {
     "password": ("username", "password", "client_id", "client_secret"),
@@ -68,7 +68,7 @@ class Settings(BackendSettings):
     proxies: dict[str, str] | None = None  # text (URL, environment): JSON or https=...,http=... pairs
     user_agent: str | None = None
     revoke_core_token: bool = True
-    token_cache: str = "process"  # process: connections of one process share a login's token | off
+    token_cache: str = "process"  # process: shared by one process's connections | store: and later processes | off
     arrow: bool = True  # ask V2/V3 for Arrow where offered
     max_workers: int = 4  # parallel V3 chunk downloads (1: serial)
     prefetch: int = 2  # pages or chunks fetched ahead of the consumer (0: none)

@@ -1,4 +1,5 @@
-"""Where a browser login's refresh token is kept between runs: the OS keyring when a usable
+"""Where a browser login's refresh token (and, with ``token_cache='store'``, a Data Cloud token)
+is kept between runs: the OS keyring when a usable
 backend exists (macOS Keychain, Windows Credential Locker, Secret Service), otherwise a JSON
 file that only the user can read (0600) in the user's config folder.
 

@@ -5,7 +5,11 @@ result of one chunk that keeps its inline rows. Requests are counted by the loca
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
+import stat
+import subprocess
+import sys
 
 import pytest
 
@@ -13,6 +17,7 @@ import cdpdb
 from cdpdb.backends.salesforce import wire
 from cdpdb.backends.salesforce.auth import login_key
 from cdpdb.backends.salesforce.settings import Settings
+from cdpdb.core.auth import PROCESS_TOKENS
 from cdpdb.local.faults import Fault
 
 ENGAGEMENT = 'SELECT * FROM "ssot__EmailEngagement__dlm" ORDER BY "ssot__Id__c"'
@@ -132,3 +137,44 @@ def test_a_larger_result_keeps_its_inline_rows_and_reads_the_rest_in_chunk_sized
     assert rows == reference(api, ENGAGEMENT)
     # 700 inline rows; then [700, 1000) in one page and four pieces of 1,000 rows, two pages each
     assert spent == 1 + 1 + 4 * 2
+
+
+STORE_CLIENT = """
+import json, sys
+import cdpdb
+conn = cdpdb.connect(**json.loads(sys.argv[1]))
+print(conn.cursor().execute("SELECT 1").fetchone()[0], conn.session.tokens.logins)
+conn.close()
+"""
+
+
+def test_token_cache_store_lets_the_next_process_skip_the_login(cloud, tmp_path):
+    args = cloud.connect_args(token_cache="store", token_store="file", token_dir=str(tmp_path))
+
+    def process() -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", STORE_CLIENT, json.dumps(args)], capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.split()
+
+    first, second = requests_during(cloud, process), requests_during(cloud, process)
+    assert first[1] == ["1", "1"] and first[0] >= 3  # logged in: token, exchange (and revoke), query
+    assert second[1] == ["1", "0"] and second[0] == 1  # the query alone
+    kept = tmp_path / "refresh-tokens.json"
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert all(secret not in kept.read_text() for secret in (args["password"], args["client_secret"]))
+
+
+def test_a_kept_token_the_server_refuses_is_replaced(cloud, tmp_path):
+    args = cloud.connect_args(token_cache="store", token_store="file", token_dir=str(tmp_path))
+    cdpdb.connect(**args).close()
+    kept = (tmp_path / "refresh-tokens.json").read_text()
+    PROCESS_TOKENS.clear()  # as a new process
+    cloud.expire_tokens()
+    conn = cdpdb.connect(**args)
+    assert conn.session.tokens.logins == 0  # took the kept token ...
+    assert conn.cursor().execute("SELECT 1").fetchone() == (1,)
+    assert conn.session.tokens.logins == 1  # ... which was refused: logged in again
+    conn.close()
+    assert (tmp_path / "refresh-tokens.json").read_text() != kept  # and the new one is kept
