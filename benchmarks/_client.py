@@ -159,10 +159,13 @@ def datacloud_connector(job: dict, clock: Clock, kind: str) -> int:
 
 CLIENTS = {"floor": floor, "cdpdb": cdpdb_client, "cdp": cdp_connector, "datacloud": datacloud_connector}
 PACKAGES = {
-    "floor": "requests",
-    "cdpdb": "cdpdb.backends.salesforce.session",  # the backend connect() loads
-    "cdp": "salesforcecdpconnector.connection",
-    "datacloud": "salesforce_datacloud_connector",
+    "floor": ("requests",),
+    "cdpdb": (  # the backend and the protocols connect() loads on first use
+        "cdpdb.backends.salesforce.session",
+        *(f"cdpdb.backends.salesforce.query.{api}" for api in ("v1", "v2", "v3", "connect")),
+    ),
+    "cdp": ("salesforcecdpconnector.connection",),
+    "datacloud": ("salesforce_datacloud_connector",),
 }
 
 
@@ -170,7 +173,8 @@ def main() -> None:
     job = json.loads(sys.argv[1])
     kind = job["kind"]
     family = kind.split("-")[0]
-    importlib.import_module(PACKAGES[family])  # before the clock
+    for package in PACKAGES[family]:  # before the clock
+        importlib.import_module(package)
     clock = Clock()
     rows = CLIENTS[family](job, clock, kind)
     seconds = time.perf_counter() - clock.started
