@@ -10,6 +10,7 @@ from cdpdb.backends.salesforce import params, wire
 from cdpdb.backends.salesforce.query.hyper import HyperProtocol, columns_from_meta, is_finished
 from cdpdb.backends.salesforce.types import TYPES
 from cdpdb.core.jobs import QueryControl
+from cdpdb.core.results import jsontext
 from cdpdb.core.results.decode import decode_json_page
 from cdpdb.core.results.pages import PagedResult
 from cdpdb.core.results.schema import Result
@@ -49,6 +50,7 @@ class ConnectProtocol(HyperProtocol):
             bearer=self.tokens.bearer,
             what="the Connect query-sql query",
             deadline=deadline,
+            parse=jsontext.loads,
         )
 
     def execute(self, sql: str, parameters: Any, control: QueryControl, **options: Any) -> Result:
@@ -75,6 +77,7 @@ class ConnectProtocol(HyperProtocol):
                 params={"offset": offset, "omitSchema": "false"},
                 what=f"reading rows of query {query_id}",
                 query_id=query_id,
+                parse=jsontext.loads,
             )
             result.columns = result.columns or columns_from_meta(body.get("metadata"))
             return decode_json_page(body.get("data") or [], result.columns or [], TYPES)

@@ -1,0 +1,110 @@
+"""JSON pages → DataFrame next to Arrow → DataFrame, one server, one run.
+
+    pip install -e ".[test]"
+    python benchmarks/json_pages.py                        # 100,000 and 1,000,000 rows, median of 3
+    python benchmarks/json_pages.py --rows 100000 --repeat 1
+    python benchmarks/json_pages.py --serve 1000000        # the server alone (to profile it), until Ctrl-C
+
+A local Data Cloud runs **in its own process** (so client and server do not share an
+interpreter), serving ``ssot__EmailEngagement__dlm`` (10 columns: text, timestamp with time zone,
+date, boolean, bigint, double, decimal(18,2), nulls in each) with ``--rows`` rows at most; smaller
+sizes read ``LIMIT n`` of it. Each case connects, runs ``SELECT *`` and builds the DataFrame
+(``fetch_pandas_all``), timed from ``connect()`` to the DataFrame, in this process; the cases are
+interleaved so that machine noise spreads over all of them, after one untimed warm-up each.
+Prints a markdown table of medians and each JSON path's time over V2 Arrow's in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import statistics
+import time
+from typing import Any
+
+TABLE = "ssot__EmailEngagement__dlm"
+CASES = {
+    "V2 JSON → DataFrame": {"api": "v2", "arrow": False},
+    "V2 Arrow → DataFrame": {"api": "v2", "arrow": True},
+    "Connect JSON → DataFrame": {"api": "connect"},
+}
+BASELINE = "V2 Arrow → DataFrame"
+
+
+def serve_forever(rows: int, pipe: Any) -> None:
+    """The server process: a local Data Cloud with ``rows`` engagements, until told to stop."""
+    from cdpdb.local import serve
+
+    with serve(scale=max(rows // 5, 1)) as cloud:
+        pipe.send(cloud.connect_args())
+        pipe.recv()
+
+
+def start_server(rows: int) -> tuple[Any, Any, dict]:
+    ours, theirs = multiprocessing.Pipe()
+    server = multiprocessing.get_context("spawn").Process(target=serve_forever, args=(rows, theirs), daemon=True)
+    server.start()
+    while not ours.poll(1):
+        if not server.is_alive():
+            raise SystemExit(f"the local Data Cloud process ended (exit code {server.exitcode}); see its error above")
+    return server, ours, ours.recv()
+
+
+def sql_for(api: str, rows: int, total: int) -> str:
+    name = TABLE if api in ("v1", "v2") else f'"{TABLE}"'
+    return f"SELECT * FROM {name}" + (f" LIMIT {rows}" if rows < total else "")
+
+
+def run(args: dict, options: dict, rows: int, total: int) -> float:
+    import cdpdb
+
+    started = time.perf_counter()
+    with cdpdb.connect(**args, **options) as conn:
+        frame = conn.cursor().execute(sql_for(options["api"], rows, total)).fetch_pandas_all()
+    seconds = time.perf_counter() - started
+    if len(frame) != rows:
+        raise RuntimeError(f"{options} returned {len(frame)} rows, not {rows}")
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--serve", type=int, metavar="ROWS", help="only run the server, print its connect() arguments")
+    options = parser.parse_args()
+    if options.serve:
+        server, pipe, args = start_server(options.serve)
+        print(args, flush=True)
+        try:
+            server.join()
+        except KeyboardInterrupt:
+            pipe.send("stop")
+        return
+    total = max(options.rows)
+    started = time.perf_counter()
+    server, pipe, args = start_server(total)
+    times: dict[tuple[int, str], list[float]] = {}
+    try:
+        for rows in options.rows:
+            for name, case in CASES.items():
+                run(args, case, rows, total)  # warm-up: imports, connection pools, the server's caches
+            for _ in range(options.repeat):
+                for name, case in CASES.items():
+                    times.setdefault((rows, name), []).append(run(args, case, rows, total))
+    finally:
+        pipe.send("stop")
+        server.join(timeout=60)
+    print(f"\nmedian of {options.repeat}, server in its own process\n")
+    print("| rows | path | median s | rows/s | time / V2 Arrow |")
+    print("|---:|---|---:|---:|---:|")
+    for rows in options.rows:
+        base = statistics.median(times[(rows, BASELINE)])
+        for name in CASES:
+            median = statistics.median(times[(rows, name)])
+            print(f"| {rows:,} | {name} | {median:.2f} | {rows / median:,.0f} | {median / base:.2f} |")
+    print(f"\n(total benchmark time {time.perf_counter() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
