@@ -10,7 +10,7 @@ from decimal import Decimal
 import pyarrow as pa
 import pytest
 
-from cdpdb.backends.salesforce.local.encoding import JsonRows
+from cdpdb.backends.salesforce.local.encoding import JsonRows, json_fragments
 
 N = 500
 
@@ -46,6 +46,10 @@ def test_blocks_give_the_bytes_of_one_whole_encoding(mode, block_rows):
     table = _table()
     modes = [mode] * table.num_columns
     whole, blocks = JsonRows(table, modes, block_rows=N), JsonRows(table, modes, block_rows=block_rows)
+    fragments = [json_fragments(column, mode).to_pylist() for column in table.columns]
+    rows = ["[" + ",".join(values) + "]" for values in zip(*fragments, strict=True)]
+    assert whole.array_bytes(0, N) == ("[" + ",".join(rows) + "]").encode()  # the page text, built apart
+    assert blocks.array_bytes(5, 9) == ("[" + ",".join(rows[5:9]) + "]").encode()
     for start, stop in [(0, N), (1, N // 2), (63, 129), (N - 1, N), (10, 10)]:
         assert blocks.array_bytes(start, stop) == whole.array_bytes(start, stop), (start, stop)
         assert blocks.nbytes(start, stop) == whole.nbytes(start, stop)
