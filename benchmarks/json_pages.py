@@ -3,7 +3,7 @@
     pip install -e ".[test]"
     python benchmarks/json_pages.py                        # 100,000 and 1,000,000 rows, median of 3
     python benchmarks/json_pages.py --rows 100000 --repeat 1
-    python benchmarks/json_pages.py --serve 1000000        # the server alone (to profile it), until Ctrl-C
+    python benchmarks/json_pages.py --serve 1000000 --args-file /tmp/dc.json   # the server alone, to profile it
 
 A local Data Cloud runs **in its own process** (so client and server do not share an
 interpreter), serving ``ssot__EmailEngagement__dlm`` (10 columns: text, timestamp with time zone,
@@ -17,7 +17,9 @@ Prints a markdown table of medians and each JSON path's time over V2 Arrow's in 
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing
+import os
 import statistics
 import time
 from typing import Any
@@ -71,11 +73,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--serve", type=int, metavar="ROWS", help="only run the server, print its connect() arguments")
+    parser.add_argument("--serve", type=int, metavar="ROWS", help="only run the server, until Ctrl-C")
+    parser.add_argument("--args-file", help="with --serve: where to write its connect() arguments (mode 0600)")
     options = parser.parse_args()
     if options.serve:
         server, pipe, args = start_server(options.serve)
-        print(args, flush=True)
+        if options.args_file:  # the arguments hold the local server's password: a private file, never printed
+            with open(os.open(options.args_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as handle:
+                json.dump(args, handle)
+        print(f"serving {options.serve:,} rows at {args['login_url']} (pid {server.pid}); Ctrl-C stops", flush=True)
         try:
             server.join()
         except KeyboardInterrupt:
@@ -87,7 +93,7 @@ def main() -> None:
     times: dict[tuple[int, str], list[float]] = {}
     try:
         for rows in options.rows:
-            for name, case in CASES.items():
+            for case in CASES.values():
                 run(args, case, rows, total)  # warm-up: imports, connection pools, the server's caches
             for _ in range(options.repeat):
                 for name, case in CASES.items():
