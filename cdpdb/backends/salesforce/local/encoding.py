@@ -232,8 +232,8 @@ def _timestamp_text(column: pa.Array, legacy: bool) -> pa.Array:
 
 # Arrow kernels release the GIL, so columns encode in parallel (about 2x on two cores).
 _COLUMN_POOL = ThreadPoolExecutor(max_workers=max(os.cpu_count() or 1, 2), thread_name_prefix="cdpdb-json")
-# The next block of a result is encoded while its client reads the current page.
-_AHEAD_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cdpdb-json-ahead")
+# The rest of a result is encoded while its client reads the first pages.
+_AHEAD_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="cdpdb-json-ahead")
 #: Rows encoded at a time: about one V2 batch (8 MB) of a 10-column result.
 BLOCK_ROWS = 65_536
 
@@ -259,8 +259,8 @@ def _encode(table: pa.Table, modes: list[str]) -> _Block:
 
 class JsonRows:
     """All rows of a result as JSON arrays, each followed by a comma, encoded lazily: a block of
-    ``block_rows`` rows when a page first needs it (and the next one ahead of the client), so the
-    first page does not wait for the whole result. Every value is encoded on its own, so the
+    ``block_rows`` rows when a page first needs it, and the blocks after the first page sent in
+    the background, so the first page does not wait for the whole result. Every value is encoded on its own, so the
     bytes are the same whichever blocks a result is cut into."""
 
     def __init__(self, table: pa.Table, modes: list[str], block_rows: int = BLOCK_ROWS) -> None:
@@ -269,6 +269,7 @@ class JsonRows:
         self._blocks: dict[int, _Block] = {}
         self._locks: dict[int, threading.Lock] = {}
         self._lock = threading.Lock()
+        self._sweeping = False
 
     def _block(self, index: int) -> _Block:
         with self._lock:
@@ -291,13 +292,18 @@ class JsonRows:
             first, end = max(start - index * size, 0), min(stop - index * size, size)
             yield self._block(index), first, end
 
-    def ahead(self, start: int, stop: int) -> None:
-        """Encode the blocks of rows ``[start, stop)`` in the background (the page likely to be
-        asked for after the one being sent)."""
-        stop = min(stop, self.num_rows)
-        for index in range(start // self._block_rows, (stop - 1) // self._block_rows + 1 if stop > start else 0):
-            if index not in self._blocks:
-                _AHEAD_POOL.submit(self._block, index)
+    def ahead(self, row: int) -> None:
+        """Encode the blocks from the one holding ``row`` on, in order, in the background: the
+        pages after the one being sent are ready when asked for (one sweep per result)."""
+        with self._lock:
+            if self._sweeping or row >= self.num_rows:
+                return
+            self._sweeping = True
+        _AHEAD_POOL.submit(self._sweep, row // self._block_rows)
+
+    def _sweep(self, first: int) -> None:
+        for index in range(first, -(-self.num_rows // self._block_rows)):
+            self._block(index)
 
     def nbytes(self, start: int, stop: int) -> int:
         return sum(int(b.offsets[end] - b.offsets[first]) for b, first, end in self._spans(start, stop))
@@ -324,7 +330,7 @@ class JsonRows:
             for b, first, end in self._spans(start, stop)
             if b.data is not None
         ]
-        self.ahead(stop, 2 * stop - start)  # the next page, if it is as long as this one
+        self.ahead(stop)
         if stop <= start or not pieces:
             return b"[]"
         pieces[-1] = pieces[-1][:-1]  # the last row's comma
