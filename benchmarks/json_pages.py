@@ -11,7 +11,9 @@ date, boolean, bigint, double, decimal(18,2), nulls in each) with ``--rows`` row
 sizes read ``LIMIT n`` of it. Each case connects, runs ``SELECT *`` and builds the DataFrame
 (``fetch_pandas_all``), timed from ``connect()`` to the DataFrame, in this process; the cases are
 interleaved so that machine noise spreads over all of them, after one untimed warm-up each.
-Prints a markdown table of medians and each JSON path's time over V2 Arrow's in the same run.
+Prints a markdown table of medians: seconds, each JSON path's time over V2 Arrow's in the same
+run, and the CPU seconds the client (this process) and the server process spent on it — the
+steadier figure on a shared machine.
 """
 
 from __future__ import annotations
@@ -57,16 +59,30 @@ def sql_for(api: str, rows: int, total: int) -> str:
     return f"SELECT * FROM {name}" + (f" LIMIT {rows}" if rows < total else "")
 
 
-def run(args: dict, options: dict, rows: int, total: int) -> float:
+def server_cpu(pid: int) -> float:
+    """User + system CPU seconds of the server process so far (Linux; NaN elsewhere)."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return float("nan")
+
+
+def run(args: dict, options: dict, rows: int, total: int, pid: int) -> tuple[float, float, float]:
+    """Seconds from connect() to the DataFrame, and the CPU seconds the client and the server spent."""
     import cdpdb
 
+    server_before, client_before = server_cpu(pid), time.process_time()
     started = time.perf_counter()
     with cdpdb.connect(**args, **options) as conn:
         frame = conn.cursor().execute(sql_for(options["api"], rows, total)).fetch_pandas_all()
     seconds = time.perf_counter() - started
+    client = time.process_time() - client_before
+    time.sleep(0.2)  # the server's background encoding of the result may still be finishing
     if len(frame) != rows:
         raise RuntimeError(f"{options} returned {len(frame)} rows, not {rows}")
-    return seconds
+    return seconds, client, server_cpu(pid) - server_before
 
 
 def main() -> None:
@@ -90,25 +106,28 @@ def main() -> None:
     total = max(options.rows)
     started = time.perf_counter()
     server, pipe, args = start_server(total)
-    times: dict[tuple[int, str], list[float]] = {}
+    times: dict[tuple[int, str], list[tuple[float, float, float]]] = {}
     try:
         for rows in options.rows:
             for case in CASES.values():
-                run(args, case, rows, total)  # warm-up: imports, connection pools, the server's caches
+                run(args, case, rows, total, server.pid)  # warm-up: imports, connection pools, caches
             for _ in range(options.repeat):
                 for name, case in CASES.items():
-                    times.setdefault((rows, name), []).append(run(args, case, rows, total))
+                    times.setdefault((rows, name), []).append(run(args, case, rows, total, server.pid))
     finally:
         pipe.send("stop")
         server.join(timeout=60)
     print(f"\nmedian of {options.repeat}, server in its own process\n")
-    print("| rows | path | median s | rows/s | time / V2 Arrow |")
-    print("|---:|---|---:|---:|---:|")
+    print("| rows | path | median s | rows/s | time / V2 Arrow | client CPU s | server CPU s |")
+    print("|---:|---|---:|---:|---:|---:|---:|")
     for rows in options.rows:
-        base = statistics.median(times[(rows, BASELINE)])
+        base = statistics.median(t for t, _, _ in times[(rows, BASELINE)])
         for name in CASES:
-            median = statistics.median(times[(rows, name)])
-            print(f"| {rows:,} | {name} | {median:.2f} | {rows / median:,.0f} | {median / base:.2f} |")
+            median, client, served = (statistics.median(run[i] for run in times[(rows, name)]) for i in range(3))
+            print(
+                f"| {rows:,} | {name} | {median:.2f} | {rows / median:,.0f} | {median / base:.2f} | "
+                f"{client:.2f} | {served:.2f} |"
+            )
     print(f"\n(total benchmark time {time.perf_counter() - started:.0f} s)")
 
 
