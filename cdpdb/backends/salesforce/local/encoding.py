@@ -120,15 +120,16 @@ def _plain(text: pa.Array) -> bool:
     return not ((used < 0x20) | (used == 0x22) | (used == 0x5C)).any()
 
 
-def _json_string(text: pa.Array) -> pa.Array:
+def _escaped(text: pa.Array) -> pa.Array:
+    """Text with JSON's escapes (quotes, backslashes, control characters), not yet quoted."""
     if _plain(text):
-        return _quoted(text)
+        return text
     text = pc.replace_substring(text, "\\", "\\\\")
     text = pc.replace_substring(text, '"', '\\"')
     if pc.any(pc.match_substring_regex(text, "[\\x00-\\x1f]")).as_py():
         for raw, escaped in _CONTROL:
             text = pc.replace_substring(text, raw, escaped)
-    return _quoted(text)
+    return text
 
 
 def _float_text(values: pa.Array, mode: str) -> pa.Array:
@@ -150,33 +151,39 @@ def _float_text(values: pa.Array, mode: str) -> pa.Array:
 def json_fragments(column: pa.ChunkedArray | pa.Array, mode: str) -> pa.Array:
     """JSON text of each value. ``mode``: 'string' (V1/V2 non-aggregates), 'number' (V1/V2
     aggregates), or 'typed' (V3 / Connect: numbers and booleans native, decimals as strings)."""
+    pieces = json_pieces(column, mode)
+    return pieces[0] if len(pieces) == 1 else pc.binary_join_element_wise(*pieces, "")
+
+
+def json_pieces(column: pa.ChunkedArray | pa.Array, mode: str) -> list[pa.Array | str]:
+    """The JSON text of each value as pieces to join: ``['"', text, '"']`` when the text is quoted
+    and no value is null (the quotes then cost no pass of their own in the row join), else one
+    array of fragments (``null`` for nulls)."""
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks()
     kind = column.type
     quoted_numbers = mode == "string"
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        text = _json_string(column)
+        text, quote = _escaped(column), True
     elif pa.types.is_integer(kind):
-        text = pc.cast(column, pa.string())
-        text = _quoted(text) if quoted_numbers else text
+        text, quote = pc.cast(column, pa.string()), quoted_numbers
     elif pa.types.is_floating(kind):
-        text = _float_text(column, mode)
-        text = _quoted(text) if quoted_numbers else text
+        text, quote = _float_text(column, mode), quoted_numbers
     elif pa.types.is_decimal(kind):
-        text = pc.cast(column, pa.string())
-        text = text if mode == "number" else _quoted(text)
+        text, quote = pc.cast(column, pa.string()), mode != "number"
     elif pa.types.is_boolean(kind):
-        text = pc.if_else(column, "true", "false")
-        text = _quoted(text) if quoted_numbers else text
+        text, quote = pc.if_else(column, "true", "false"), quoted_numbers
     elif pa.types.is_date(kind):
-        text = _quoted(pc.cast(pc.cast(column, pa.date32()), pa.string()))
+        text, quote = pc.cast(pc.cast(column, pa.date32()), pa.string()), True
     elif pa.types.is_timestamp(kind):
-        text = _quoted(_timestamp_text(column, legacy=mode != "typed"))
+        text, quote = _timestamp_text(column, legacy=mode != "typed"), True
     elif pa.types.is_list(kind) or pa.types.is_large_list(kind):
-        text = _json_string(_list_text(column, mode))
+        text, quote = _escaped(_list_text(column, mode)), True
     else:
-        text = _json_string(_other_text(column))
-    return pc.fill_null(text, "null")
+        text, quote = _escaped(_other_text(column)), True
+    if quote and text.null_count == 0:
+        return ['"', text, '"']
+    return [pc.fill_null(_quoted(text) if quote else text, "null")]
 
 
 def _list_text(column: pa.Array, mode: str) -> pa.Array:
@@ -250,8 +257,8 @@ def _encode(table: pa.Table, modes: list[str]) -> _Block:
     if table.num_columns == 0 or table.num_rows == 0:
         rows = pa.array([""] * table.num_rows, pa.large_string())
     else:
-        parts = list(_COLUMN_POOL.map(lambda i: json_fragments(table.column(i), modes[i]), range(table.num_columns)))
-        between = [piece for part in parts for piece in (",", part)][1:]  # one join: "[" a "," b ... "],"
+        parts = list(_COLUMN_POOL.map(lambda i: json_pieces(table.column(i), modes[i]), range(table.num_columns)))
+        between = [piece for part in parts for piece in (",", *part)][1:]  # one join: "[" a "," b ... "],"
         rows = pc.cast(pc.binary_join_element_wise("[", *between, "],", ""), pa.large_string())
     offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64)[rows.offset : rows.offset + table.num_rows + 1]
     return _Block(offsets - offsets[0], None if rows.buffers()[2] is None else rows.buffers()[2].slice(offsets[0]))

@@ -22,6 +22,7 @@ def _table() -> pa.Table:
         {
             "text": pa.array([None if i % 7 == 0 else f'v{i}"\\\n\x01é😀' if i % 2 else f"plain{i}" for i in n]),
             "plain": pa.array([None if i % 4 == 0 else f"abc{i}" for i in n]),
+            "no_nulls": pa.array([f"abc{i}" if i % 3 else 'say "hi"' for i in n]),  # quoted in the row join
             "int": pa.array([None if i % 5 == 0 else i * 12345678901 for i in n], pa.int64()),
             "double": pa.array(
                 [
