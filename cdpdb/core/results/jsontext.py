@@ -110,7 +110,7 @@ def _rows(content: bytes, key: str) -> tuple[tuple[int, int], TextRows]:
 
 def _structural(b: np.ndarray) -> np.ndarray:
     """Where ``[]{},:`` are (comparisons are several times quicker than a 256-entry lookup)."""
-    found = b == _COMMA
+    found: np.ndarray = b == _COMMA
     for char in b"[]{}:":
         found |= b == char
     return found
@@ -201,4 +201,5 @@ def _escaped(b: np.ndarray, quoted: np.ndarray, starts: np.ndarray, ends: np.nda
         which = np.searchsorted(starts, slashes, side="right") - 1
         which = which[(which >= 0) & (slashes < ends[np.maximum(which, 0)])]
         out[which] = True
-    return out & quoted
+    escaped: np.ndarray = out & quoted
+    return escaped
