@@ -108,25 +108,26 @@ def _quoted(text: pa.Array) -> pa.Array:
     return pc.binary_join_element_wise('"', text, '"', "")
 
 
-def _plain(text: pa.Array) -> bool:
-    """Whether no value needs escaping (no quote, backslash or control byte): one numpy pass over
-    the values' bytes instead of the replacements, which copy every value even when nothing matches."""
+def _needs(text: pa.Array) -> tuple[bool, bool]:
+    """Whether any value holds a quote or backslash, and whether any holds a control byte: one
+    numpy pass over the values' bytes, instead of replacements (which copy every value even when
+    nothing matches) and a regular expression."""
     data = text.buffers()[2]
     if data is None:
-        return True
+        return False, False
     width = np.int64 if pa.types.is_large_string(text.type) else np.int32
     offsets = np.frombuffer(text.buffers()[1], dtype=width)
     used = np.frombuffer(data, np.uint8)[offsets[text.offset] : offsets[text.offset + len(text)]]
-    return not ((used < 0x20) | (used == 0x22) | (used == 0x5C)).any()
+    return bool(((used == 0x22) | (used == 0x5C)).any()), bool((used < 0x20).any())
 
 
 def _escaped(text: pa.Array) -> pa.Array:
     """Text with JSON's escapes (quotes, backslashes, control characters), not yet quoted."""
-    if _plain(text):
-        return text
-    text = pc.replace_substring(text, "\\", "\\\\")
-    text = pc.replace_substring(text, '"', '\\"')
-    if pc.any(pc.match_substring_regex(text, "[\\x00-\\x1f]")).as_py():
+    quotes, controls = _needs(text)
+    if quotes:
+        text = pc.replace_substring(text, "\\", "\\\\")
+        text = pc.replace_substring(text, '"', '\\"')
+    if controls:
         for raw, escaped in _CONTROL:
             text = pc.replace_substring(text, raw, escaped)
     return text
