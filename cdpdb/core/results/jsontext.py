@@ -172,19 +172,23 @@ def _columns(
         scalars = pc.take(values, pa.array(2 * np.flatnonzero(plain)))
         if not pc.all(pc.match_substring_regex(scalars, _SCALAR)).as_py():
             raise _Unusual
-    null = (first == ord("n")).reshape(count, width)
-    escaped = _escaped(b, quoted, starts, ends).reshape(count, width)
+    # every column's value indices in one array, column after column (nulls masked), sliced per column
+    order = (2 * np.arange(count * width, dtype=np.int64)).reshape(count, width).T.ravel()
+    null = (first == ord("n")).reshape(count, width).T.ravel()
+    indices = pa.array(order, mask=null)
+    escaped = _escaped(b, quoted, starts, ends).reshape(count, width).T.ravel()
     columns = []
     for c in range(width):
-        taken = pc.take(values, pa.array(np.arange(2 * c, 2 * count * width, 2 * width), mask=null[:, c]))
-        if escaped[:, c].any():
-            rows = np.flatnonzero(escaped[:, c])
-            spans = zip(starts[rows * width + c].tolist(), ends[rows * width + c].tolist(), strict=True)
+        taken = pc.take(values, indices.slice(c * count, count))
+        holds = escaped[c * count : (c + 1) * count]
+        if holds.any():
+            which = order[c * count : (c + 1) * count][holds] // 2
+            spans = zip(starts[which].tolist(), ends[which].tolist(), strict=True)
             try:
                 text = pa.array([orjson.loads(content[s:e]) for s, e in spans], pa.string())
             except orjson.JSONDecodeError:
                 raise _Unusual from None
-            taken = pc.replace_with_mask(taken, pa.array(escaped[:, c]), text)
+            taken = pc.replace_with_mask(taken, pa.array(holds), text)
         try:
             taken.validate(full=True)  # UTF-8
         except pa.ArrowInvalid:
