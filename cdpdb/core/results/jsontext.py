@@ -25,7 +25,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-_QUOTE, _BACKSLASH, _COLON, _COMMA = 34, 92, 58, 44
+_QUOTE, _BACKSLASH, _COMMA = 34, 92, 44
 _OPEN, _CLOSE = 91, 93
 _DEPTH = np.zeros(256, np.int8)
 _DEPTH[list(b"[{")], _DEPTH[list(b"]}")] = 1, -1
