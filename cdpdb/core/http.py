@@ -149,6 +149,7 @@ class HttpClient:
         timeout: float | None = None,
         query_id: str | None = None,
         deadline: Deadline | None = None,
+        parse: Callable[[bytes], Any] = orjson.loads,
         **kwargs: Any,
     ) -> Any:
         """Send one API call with retries and one re-login on 401.
@@ -157,14 +158,16 @@ class HttpClient:
         ``json`` (parsed body), ``answer`` (:class:`Answer`: JSON or Arrow, with headers),
         ``bytes``, ``response`` or ``none``. Bodies are decoded inside the retried step, so a
         truncated answer to a safe call is fetched again. ``deadline`` bounds every attempt and
-        wait together: past it the call raises an OperationalError naming the setting.
+        wait together: past it the call raises an OperationalError naming the setting. ``parse``
+        reads a JSON body (e.g. :func:`cdpdb.core.results.jsontext.loads` for pages of rows); it
+        raises ``orjson.JSONDecodeError`` on a malformed one.
         """
         retrying = self.options.retry.retrying(lambda e: isinstance(e, _Retryable), _hinted_wait, deadline)
         refreshed = False
         while True:
             try:
                 response, body = retrying(
-                    self._once, method, url, what, bearer, refreshed, safe, expect, timeout, deadline, kwargs
+                    self._once, method, url, what, bearer, refreshed, safe, expect, timeout, deadline, parse, kwargs
                 )
             except _Retryable as failure:
                 if deadline is not None and deadline.remaining() <= 0:
@@ -197,6 +200,7 @@ class HttpClient:
         expect: str,
         timeout: float | None,
         deadline: Deadline | None,
+        parse: Callable[[bytes], Any],
         kwargs: dict[str, Any],
     ) -> tuple[requests.Response, Any]:
         kwargs = dict(kwargs)  # each attempt starts from the caller's arguments
@@ -272,7 +276,7 @@ class HttpClient:
         if response.status_code >= 400 or expect == "response":
             return response, None
         try:
-            return response, self._decode(response, expect)
+            return response, self._decode(response, expect, parse)
         except _BadBody as exc:
             if safe:
                 raise _Retryable(str(exc), response=None, cause=exc) from exc
@@ -280,7 +284,7 @@ class HttpClient:
                 f"{what}: {exc}; this step is not safe to repeat, run the query again", reason=exc.reason
             ) from exc
 
-    def _decode(self, response: requests.Response, expect: str) -> Any:
+    def _decode(self, response: requests.Response, expect: str, parse: Callable[[bytes], Any] = orjson.loads) -> Any:
         if expect == "none":
             return None
         kind = response.headers.get("content-type", "")
@@ -302,16 +306,16 @@ class HttpClient:
         if expect == "bytes":
             return content
         if expect == "answer":
-            return Answer(response.headers, json=self._decode(response, "json"))
+            return Answer(response.headers, json=self._decode(response, "json", parse))
         if "html" in kind or content[:1024].lstrip()[:1] == b"<":  # no copy of a large body
             raise _BadBody(
                 f"the server answered with an HTML page instead of JSON (HTTP {response.status_code})", "html_answer"
             )
         try:
             if len(content) < _LARGE_JSON:
-                return orjson.loads(content)
+                return parse(content)
             with collector_paused():  # a page of rows is a million fresh objects
-                return orjson.loads(content)
+                return parse(content)
         except orjson.JSONDecodeError as exc:
             raise _BadBody(f"the server's JSON answer was cut short or malformed ({exc})", "broken_transfer") from None
 

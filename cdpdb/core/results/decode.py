@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from cdpdb.core.collector import collector_paused
+from cdpdb.core.results.jsontext import TextRows
 from cdpdb.core.results.schema import Column, TypeTable
 from cdpdb.exceptions import DataError
 
@@ -29,8 +30,10 @@ def columns_from_arrow(schema: pa.Schema, types: TypeTable) -> list[Column]:
     return out
 
 
-def _text(values: list[Any]) -> pa.Array:
+def _text(values: list[Any] | pa.Array) -> pa.Array:
     """Values as an Arrow string array; numbers and booleans become their JSON text."""
+    if isinstance(values, pa.Array):
+        return values  # already the values' JSON text (jsontext.TextRows)
     try:
         return pa.array(values, pa.string())
     except (pa.ArrowTypeError, pa.ArrowInvalid):
@@ -85,8 +88,9 @@ def _times(text: pa.Array) -> pa.Array:
     return pc.cast(pc.cast(stamps, pa.int64()), pa.time64("us"))
 
 
-def decode_column(values: list[Any], column: Column, types: TypeTable) -> pa.Array:
-    """One JSON column → Arrow, by the backend's type table. Strings, numbers or booleans are all accepted."""
+def decode_column(values: list[Any] | pa.Array, column: Column, types: TypeTable) -> pa.Array:
+    """One JSON column → Arrow, by the backend's type table. Strings, numbers or booleans are all
+    accepted: as Python values, or as an Arrow array of their JSON text (:mod:`.jsontext`)."""
     target = types.arrow(column)
     try:
         if target is None:  # a decimal whose scale the values give
@@ -94,6 +98,8 @@ def decode_column(values: list[Any], column: Column, types: TypeTable) -> pa.Arr
             target = pa.decimal128(38, _decimal_scale(text))
             return pc.cast(text, target)
         if pa.types.is_integer(target) or pa.types.is_floating(target) or pa.types.is_boolean(target):
+            if isinstance(values, pa.Array):
+                return pc.cast(values, target)
             try:
                 return pa.array(values, target)
             except (pa.ArrowTypeError, pa.ArrowInvalid):
@@ -118,10 +124,17 @@ def decode_column(values: list[Any], column: Column, types: TypeTable) -> pa.Arr
         ) from None
 
 
-def decode_json_page(rows: list[list[Any]], columns: list[Column], types: TypeTable) -> pa.Table:
+def decode_json_page(rows: list[list[Any]] | TextRows, columns: list[Column], types: TypeTable) -> pa.Table:
+    """A page of JSON rows → Arrow: Python lists of values, or the columns of text that
+    :func:`.jsontext.loads` cut out of the answer without a Python object per value."""
     if not rows:
         return empty_table(columns, types)
     width = len(columns)
+    if isinstance(rows, TextRows):
+        if len(rows.columns) != width:
+            raise DataError(f"a row of the answer does not have the {width} columns its metadata announces")
+        arrays = [decode_column(values, column, types) for values, column in zip(rows.columns, columns, strict=True)]
+        return pa.Table.from_arrays(arrays, names=[c.name for c in columns])
     with collector_paused():  # the transpose makes a tuple per column of every row's values
         if any(len(row) != width for row in rows):
             raise DataError(f"a row of the answer does not have the {width} columns its metadata announces")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -107,13 +108,29 @@ def _quoted(text: pa.Array) -> pa.Array:
     return pc.binary_join_element_wise('"', text, '"', "")
 
 
-def _json_string(text: pa.Array) -> pa.Array:
-    text = pc.replace_substring(text, "\\", "\\\\")
-    text = pc.replace_substring(text, '"', '\\"')
-    if pc.any(pc.match_substring_regex(text, "[\\x00-\\x1f]")).as_py():
+def _needs(text: pa.Array) -> tuple[bool, bool]:
+    """Whether any value holds a quote or backslash, and whether any holds a control byte: one
+    numpy pass over the values' bytes, instead of replacements (which copy every value even when
+    nothing matches) and a regular expression."""
+    data = text.buffers()[2]
+    if data is None:
+        return False, False
+    width = np.int64 if pa.types.is_large_string(text.type) else np.int32
+    offsets = np.frombuffer(text.buffers()[1], dtype=width)
+    used = np.frombuffer(data, np.uint8)[offsets[text.offset] : offsets[text.offset + len(text)]]
+    return bool(((used == 0x22) | (used == 0x5C)).any()), bool((used < 0x20).any())
+
+
+def _escaped(text: pa.Array) -> pa.Array:
+    """Text with JSON's escapes (quotes, backslashes, control characters), not yet quoted."""
+    quotes, controls = _needs(text)
+    if quotes:
+        text = pc.replace_substring(text, "\\", "\\\\")
+        text = pc.replace_substring(text, '"', '\\"')
+    if controls:
         for raw, escaped in _CONTROL:
             text = pc.replace_substring(text, raw, escaped)
-    return _quoted(text)
+    return text
 
 
 def _float_text(values: pa.Array, mode: str) -> pa.Array:
@@ -135,33 +152,39 @@ def _float_text(values: pa.Array, mode: str) -> pa.Array:
 def json_fragments(column: pa.ChunkedArray | pa.Array, mode: str) -> pa.Array:
     """JSON text of each value. ``mode``: 'string' (V1/V2 non-aggregates), 'number' (V1/V2
     aggregates), or 'typed' (V3 / Connect: numbers and booleans native, decimals as strings)."""
+    pieces = json_pieces(column, mode)
+    return pieces[0] if len(pieces) == 1 else pc.binary_join_element_wise(*pieces, "")
+
+
+def json_pieces(column: pa.ChunkedArray | pa.Array, mode: str) -> list[pa.Array | str]:
+    """The JSON text of each value as pieces to join: ``['"', text, '"']`` when the text is quoted
+    and no value is null (the quotes then cost no pass of their own in the row join), else one
+    array of fragments (``null`` for nulls)."""
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks()
     kind = column.type
     quoted_numbers = mode == "string"
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        text = _json_string(column)
+        text, quote = _escaped(column), True
     elif pa.types.is_integer(kind):
-        text = pc.cast(column, pa.string())
-        text = _quoted(text) if quoted_numbers else text
+        text, quote = pc.cast(column, pa.string()), quoted_numbers
     elif pa.types.is_floating(kind):
-        text = _float_text(column, mode)
-        text = _quoted(text) if quoted_numbers else text
+        text, quote = _float_text(column, mode), quoted_numbers
     elif pa.types.is_decimal(kind):
-        text = pc.cast(column, pa.string())
-        text = text if mode == "number" else _quoted(text)
+        text, quote = pc.cast(column, pa.string()), mode != "number"
     elif pa.types.is_boolean(kind):
-        text = pc.if_else(column, "true", "false")
-        text = _quoted(text) if quoted_numbers else text
+        text, quote = pc.if_else(column, "true", "false"), quoted_numbers
     elif pa.types.is_date(kind):
-        text = _quoted(pc.cast(pc.cast(column, pa.date32()), pa.string()))
+        text, quote = pc.cast(pc.cast(column, pa.date32()), pa.string()), True
     elif pa.types.is_timestamp(kind):
-        text = _quoted(_timestamp_text(column, legacy=mode != "typed"))
+        text, quote = _timestamp_text(column, legacy=mode != "typed"), True
     elif pa.types.is_list(kind) or pa.types.is_large_list(kind):
-        text = _json_string(_list_text(column, mode))
+        text, quote = _escaped(_list_text(column, mode)), True
     else:
-        text = _json_string(_other_text(column))
-    return pc.fill_null(text, "null")
+        text, quote = _escaped(_other_text(column)), True
+    if quote and text.null_count == 0:
+        return ['"', text, '"']
+    return [pc.fill_null(_quoted(text) if quote else text, "null")]
 
 
 def _list_text(column: pa.Array, mode: str) -> pa.Array:
@@ -217,44 +240,109 @@ def _timestamp_text(column: pa.Array, legacy: bool) -> pa.Array:
 
 # Arrow kernels release the GIL, so columns encode in parallel (about 2x on two cores).
 _COLUMN_POOL = ThreadPoolExecutor(max_workers=max(os.cpu_count() or 1, 2), thread_name_prefix="cdpdb-json")
+# The rest of a result is encoded while its client reads the first pages.
+_AHEAD_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="cdpdb-json-ahead")
+#: Rows encoded at a time: about one V2 batch (8 MB) of a 10-column result.
+BLOCK_ROWS = 65_536
+
+
+@dataclass(frozen=True)
+class _Block:
+    offsets: np.ndarray  # where each row's text starts in ``data``, and where the last one ends
+    data: pa.Buffer | None
+
+
+def _encode(table: pa.Table, modes: list[str]) -> _Block:
+    """Rows as JSON arrays, each followed by a comma, in one buffer: every column becomes an array
+    of JSON text fragments (in parallel), joined into one ``[...],`` string per row."""
+    if table.num_columns == 0 or table.num_rows == 0:
+        rows = pa.array([""] * table.num_rows, pa.large_string())
+    else:
+        parts = list(_COLUMN_POOL.map(lambda i: json_pieces(table.column(i), modes[i]), range(table.num_columns)))
+        between = [piece for part in parts for piece in (",", *part)][1:]  # one join: "[" a "," b ... "],"
+        rows = pc.cast(pc.binary_join_element_wise("[", *between, "],", ""), pa.large_string())
+    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64)[rows.offset : rows.offset + table.num_rows + 1]
+    return _Block(offsets - offsets[0], None if rows.buffers()[2] is None else rows.buffers()[2].slice(offsets[0]))
 
 
 class JsonRows:
-    """All rows of a result as JSON arrays, each followed by a comma, in one Arrow array."""
+    """All rows of a result as JSON arrays, each followed by a comma, encoded lazily: a block of
+    ``block_rows`` rows when a page first needs it, and the blocks after the first page sent in
+    the background, so the first page does not wait for the whole result. Every value is encoded on its own, so the
+    bytes are the same whichever blocks a result is cut into."""
 
-    def __init__(self, table: pa.Table, modes: list[str]) -> None:
+    def __init__(self, table: pa.Table, modes: list[str], block_rows: int = BLOCK_ROWS) -> None:
         self.num_rows = table.num_rows
-        if table.num_columns == 0 or table.num_rows == 0:
-            self._rows = pa.array([""] * table.num_rows, pa.large_string())
-        else:
-            parts = list(
-                _COLUMN_POOL.map(lambda i: json_fragments(table.column(i), modes[i]), range(table.num_columns))
-            )
-            row = parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, ",")
-            row = pc.binary_join_element_wise("[", row, "],", "")
-            self._rows = pc.cast(row, pa.large_string())
-        offsets = np.frombuffer(self._rows.buffers()[1], dtype=np.int64)
-        self._offsets = offsets[self._rows.offset : self._rows.offset + self.num_rows + 1]
-        self._data = self._rows.buffers()[2]
+        self._table, self._modes, self._block_rows = table, modes, max(block_rows, 1)
+        self._blocks: dict[int, _Block] = {}
+        self._locks: dict[int, threading.Lock] = {}
+        self._lock = threading.Lock()
+        self._sweeping = False
+
+    def _block(self, index: int) -> _Block:
+        with self._lock:
+            found = self._blocks.get(index)
+            if found is not None:
+                return found
+            lock = self._locks.setdefault(index, threading.Lock())
+        with lock:  # one encoding per block, while other blocks stay readable
+            found = self._blocks.get(index)
+            if found is None:
+                found = _encode(self._table.slice(index * self._block_rows, self._block_rows), self._modes)
+                with self._lock:
+                    self._blocks[index] = found
+            return found
+
+    def _spans(self, start: int, stop: int):
+        """(block, first row, end row) for the blocks holding rows ``[start, stop)``, rows counted in the block."""
+        size = self._block_rows
+        for index in range(start // size, (stop - 1) // size + 1 if stop > start else start // size):
+            first, end = max(start - index * size, 0), min(stop - index * size, size)
+            yield self._block(index), first, end
+
+    def ahead(self, row: int) -> None:
+        """Encode the blocks from the one holding ``row`` on, in order, in the background: the
+        pages after the one being sent are ready when asked for (one sweep per result)."""
+        with self._lock:
+            if self._sweeping or row >= self.num_rows:
+                return
+            self._sweeping = True
+        _AHEAD_POOL.submit(self._sweep, row // self._block_rows)
+
+    def _sweep(self, first: int) -> None:
+        for index in range(first, -(-self.num_rows // self._block_rows)):
+            self._block(index)
 
     def nbytes(self, start: int, stop: int) -> int:
-        return int(self._offsets[stop] - self._offsets[start])
+        return sum(int(b.offsets[end] - b.offsets[first]) for b, first, end in self._spans(start, stop))
 
     def rows_within(self, start: int, byte_limit: int, row_limit: int | None = None) -> int:
         """How many rows from ``start`` fit in ``byte_limit`` bytes (at least one, if any remain)."""
         stop = self.num_rows if row_limit is None else min(self.num_rows, start + row_limit)
         if start >= stop:
             return 0
-        base = self._offsets[start]
-        fit = int(np.searchsorted(self._offsets[start + 1 : stop + 1] - base, byte_limit, side="right"))
+        fit, room = 0, byte_limit
+        for block, first, end in self._spans(start, stop):
+            sizes = block.offsets[first + 1 : end + 1] - block.offsets[first]
+            rows = int(np.searchsorted(sizes, room, side="right"))
+            fit += rows
+            if rows < end - first:
+                break
+            room -= int(sizes[-1])
         return max(fit, 1)
 
     def array_bytes(self, start: int, stop: int) -> bytes:
         """The rows ``[start, stop)`` as the text of a JSON array."""
-        if stop <= start or self._data is None:
+        pieces = [
+            memoryview(b.data)[b.offsets[first] : b.offsets[end]]
+            for b, first, end in self._spans(start, stop)
+            if b.data is not None
+        ]
+        self.ahead(stop)
+        if stop <= start or not pieces:
             return b"[]"
-        body = memoryview(self._data)[self._offsets[start] : self._offsets[stop] - 1]
-        return b"".join((b"[", body, b"]"))
+        pieces[-1] = pieces[-1][:-1]  # the last row's comma
+        return b"".join((b"[", *pieces, b"]"))
 
 
 # -- Arrow --------------------------------------------------------------------------------------

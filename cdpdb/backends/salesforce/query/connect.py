@@ -1,4 +1,10 @@
-"""The Connect REST ``ssot/query-sql`` API, on the core host with the core token."""
+"""The Connect REST ``ssot/query-sql`` API, on the core host with the core token.
+
+Its pages are read with orjson, not :mod:`cdpdb.core.results.jsontext`: they are typed (numbers
+and booleans as JSON values, decimals as strings), so Python values convert to Arrow quickly and
+exactly, and the text scan measured no faster (24.1 against 25.7 ms per 2 MB page, ~0.2 s more
+client CPU per 1,000,000 rows; benchmarks/README.md, "JSON pages next to Arrow").
+"""
 
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ from cdpdb.backends.salesforce.settings import Settings
 from cdpdb.backends.salesforce.types import TYPES
 from cdpdb.core.results.arrow import normalise_arrow
 from cdpdb.core.results.decode import decode_json_page
+from cdpdb.core.results.jsontext import TextRows
 from cdpdb.core.results.schema import Column
 from cdpdb.exceptions import DataError, OperationalError
 
@@ -41,9 +42,9 @@ def page_of(body: dict, columns: list[Column]) -> pa.Table:
             table = table.rename_columns([c.name for c in columns])
         return table
     rows = body.get("data")
-    if not isinstance(rows, list):
+    if not isinstance(rows, (list, TextRows)):
         raise DataError("the query answer has no data array")
-    if rows and isinstance(rows[0], dict):  # an object per row, keyed by column name
+    if isinstance(rows, list) and rows and isinstance(rows[0], dict):  # an object per row, keyed by column name
         rows = [[row.get(c.name) for c in columns] for row in rows]
     return decode_json_page(rows, columns, TYPES)
 

@@ -20,6 +20,7 @@ from cdpdb.backends.salesforce import wire
 from cdpdb.backends.salesforce.query.base import Protocol
 from cdpdb.backends.salesforce.query.legacy import arrow_headers, bind, columns_of, page_of
 from cdpdb.core.jobs import QueryControl
+from cdpdb.core.results import jsontext
 from cdpdb.core.results.fetch import prefetch
 from cdpdb.core.results.schema import Column, Result
 from cdpdb.core.retry import Deadline
@@ -93,6 +94,7 @@ class V1Protocol(Protocol):
             bearer=self.tokens.bearer,
             what="the V1 query",
             deadline=Deadline.after(self.settings.query_timeout, "query_timeout"),
+            parse=jsontext.loads,
         )
 
     def execute(

@@ -17,6 +17,7 @@ from cdpdb.backends.salesforce import wire
 from cdpdb.backends.salesforce.query.base import Protocol
 from cdpdb.backends.salesforce.query.legacy import arrow_headers, bind, columns_of, page_of, refine_columns
 from cdpdb.core.jobs import QueryControl
+from cdpdb.core.results import jsontext
 from cdpdb.core.results.fetch import prefetch
 from cdpdb.core.results.schema import Result
 from cdpdb.core.retry import Deadline
@@ -80,6 +81,7 @@ class V2Protocol(Protocol):
             headers=headers,
             what="the V2 query",
             deadline=Deadline.after(self.settings.query_timeout, "query_timeout"),
+            parse=jsontext.loads,
         )
         return V2Result(self, body, headers, max_batches)
 
@@ -98,5 +100,6 @@ class V2Protocol(Protocol):
             safe=False,
             what=f"fetching V2 batch {batch_id}" + (f" of query {query_id}" if query_id else ""),
             query_id=query_id,
+            parse=jsontext.loads,
         )
         return body
