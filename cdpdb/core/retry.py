@@ -91,10 +91,10 @@ class Retrying:
     Why not tenacity's ``Retrying`` (which this replaced): it keeps each call's state in a
     ``threading.local`` that sits in a reference cycle (the state holds bound methods of the
     retrying object), so every call left a ``threading.local`` for the cyclic garbage collector.
-    On CPython 3.10, 3.11 before the fix of gh-106883 (and any interpreter where a collection can
-    start inside ``sys._current_frames()``), collecting one there deadlocks the whole process while
-    it holds the GIL: the collector frees the ``threading.local``, whose clean-up waits for the
-    interpreter's thread-list lock that ``sys._current_frames()`` already holds. Dask's worker
+    On CPython 3.11 before the fix of gh-106883 (3.11.7 here; 3.10.13, 3.12.1 and 3.13.0 did not
+    reproduce it), a collection that starts inside ``sys._current_frames()`` deadlocks the whole
+    process while it holds the GIL: the collector frees the ``threading.local``, whose clean-up
+    waits for the interpreter's thread-list lock that ``sys._current_frames()`` already holds. Dask's worker
     profiler calls ``sys._current_frames()`` every 10 ms, so a Dask worker downloading thousands of
     chunks froze, silently (issue 19). This loop holds no thread-local state and builds no cycle:
     everything it allocates is freed by reference counting when the call returns.
