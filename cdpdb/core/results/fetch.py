@@ -121,12 +121,11 @@ def ordered_parallel(
 ) -> Iterator[pa.Table]:
     """``fetch(0..count-1)`` on a pool of ``workers`` threads, yielded in order, with at most
     ``in_flight`` results fetched ahead of the consumer (so memory stays bounded). With
-    ``patience``, the consumer waits at most ``patience.seconds`` for each result (so even one
-    worker fetches in a thread of its own: a consumer cannot time out a call it is making)."""
-    if patience is None and (workers <= 1 or count <= 1):
+    ``patience``, the consumer waits at most ``patience.seconds`` for each result."""
+    if workers <= 1 or count <= 1:
         yield from _checked((fetch(n) for n in range(count)), stop)
         return
-    pool = ThreadPoolExecutor(max_workers=max(workers, 1), thread_name_prefix="cdpdb-fetch")
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="cdpdb-fetch")
     pending: deque[Future[pa.Table]] = deque()
     submitted = 0
     try:

@@ -197,16 +197,13 @@ def test_a_chunk_the_server_never_answers_raises_naming_it(cloud, connect):
     assert "did not answer in time" in str(caught.value)
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_a_chunk_whose_download_stalls_raises_naming_it(cloud, connect, workers):
+def test_a_chunk_whose_download_stalls_raises_naming_it(cloud, connect):
     """A body that trickles in (each piece within read_timeout, the whole never done) is caught
     by the reader's own bound on waiting for a chunk, not waited on forever."""
     trickle = Fault(kind="slow", seconds=0.3, path=r"/chunks/2$", count=1)  # 16 pieces: about 5 s
     with cloud.faults.inject(trickle, v3_chunk_rows=1000):
         split = connect().cursor().execute_partitions(SQL, partitions=1)
-        partition = impatient(
-            split[0], read_timeout=0.5, retry_max_seconds=0.5, connect_timeout=0.5, max_workers=workers
-        )
+        partition = impatient(split[0], read_timeout=0.5, retry_max_seconds=0.5, connect_timeout=0.5, max_workers=2)
         started = time.monotonic()
         with pytest.raises(OperationalError) as caught:
             list(partition.read())
