@@ -77,7 +77,7 @@ class RetryPolicy:
         """Seconds to wait after failed attempt number ``attempt`` (1-based) when the server did
         not say: ``backoff_base`` doubled per attempt, plus up to ``jitter``, at most ``backoff_max``."""
         try:
-            grown = self.backoff_base * 2 ** (attempt - 1)
+            grown = self.backoff_base * 2.0 ** (attempt - 1)
         except OverflowError:
             grown = self.backoff_max
         return min(grown + random.uniform(0, self.jitter), self.backoff_max)

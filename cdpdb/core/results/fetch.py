@@ -121,7 +121,9 @@ def ordered_parallel(
 ) -> Iterator[pa.Table]:
     """``fetch(0..count-1)`` on a pool of ``workers`` threads, yielded in order, with at most
     ``in_flight`` results fetched ahead of the consumer (so memory stays bounded). With
-    ``patience``, the consumer waits at most ``patience.seconds`` for each result."""
+    ``patience``, the consumer waits at most ``patience.seconds`` for each result. With one
+    worker the consumer fetches itself (Ctrl-C interrupts the call at once, and the process can
+    exit: a pool's threads are joined at exit), so only the fetch's own timeouts bound it."""
     if workers <= 1 or count <= 1:
         yield from _checked((fetch(n) for n in range(count)), stop)
         return
