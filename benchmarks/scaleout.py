@@ -36,6 +36,7 @@ TABLE = "Bench__dll"
 SQL = f'SELECT * FROM "{TABLE}"'
 WARMUP_ROWS = 1000
 WARMUP_SQL = f"{SQL} WHERE id < {WARMUP_ROWS}"
+CASE_TIMEOUT = 900.0  # seconds one Dask read may take before the run stops with an error
 
 
 def rows_table(rows: int) -> pa.Table:
@@ -115,7 +116,15 @@ class Dask:
         started = time.perf_counter()
         frame = cdpdb.dask.read_datacloud(sql, partitions=workers * 2, **args, max_workers=per_worker(workers))
         queried = time.perf_counter()
-        assert int(self.client.compute(frame.map_partitions(len)).result().sum()) == rows
+        future = self.client.compute(frame.map_partitions(len))
+        try:  # a stalled worker must end the run with an error, not hold it forever
+            counted = future.result(timeout=CASE_TIMEOUT)
+        except TimeoutError:
+            raise SystemExit(  # a frozen worker cannot answer client.call_stack(): look from outside
+                f"dask with {workers} workers did not finish within {CASE_TIMEOUT:g} s; see what its worker "
+                "processes are doing with `py-spy dump --pid <worker pid>`"
+            ) from None
+        assert int(counted.sum()) == rows
         return queried - started, time.perf_counter() - queried
 
     def stop(self) -> None:

@@ -3,7 +3,7 @@
 Vendor-free: a backend hands in its retry policy, the function that turns an error answer into a
 PEP 249 error (its error bodies are its own), and decoders for streamed bodies (Arrow).
 
-Retries (tenacity, see :mod:`cdpdb.core.retry`): answers 429/502/503/504 are retried for every
+Retries (:mod:`cdpdb.core.retry`): answers 429/502/503/504 are retried for every
 call (the server did not do the work). Broken connections and bodies are retried only for calls
 marked ``safe`` — never for a step such as consuming a single-use page token, where a repeat
 could lose rows; that failure is raised instead.
@@ -172,7 +172,7 @@ class HttpClient:
             except _Retryable as failure:
                 if deadline is not None and deadline.remaining() <= 0:
                     raise deadline.expired(what, query_id) from failure.cause
-                attempts = retrying.statistics.get("attempt_number", 1)
+                attempts = retrying.attempts
                 raise self._final_error(failure, what, url, query_id, attempts) from failure.cause
             if response.status_code == 401 and bearer is not None and not refreshed:
                 log.debug("%s: HTTP 401, logging in again once", what)

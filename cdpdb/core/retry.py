@@ -4,15 +4,15 @@ an HTTP date), a bound on attempts and on time, and deadlines that span every at
 from __future__ import annotations
 
 import email.utils
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, stop_after_delay
-from tenacity.stop import stop_base
-from tenacity.wait import wait_exponential_jitter
+from typing import Any, TypeVar
 
 from cdpdb.exceptions import OperationalError
+
+T = TypeVar("T")
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})  # the server did not do the work: any call may repeat
 
@@ -70,29 +70,72 @@ class RetryPolicy:
         hinted: Callable[[BaseException | None], float | None],
         deadline: Deadline | None = None,
     ) -> Retrying:
-        """A tenacity loop for one call. ``hinted(error)``: the server's own wait, if it gave one."""
-        backoff = wait_exponential_jitter(multiplier=self.backoff_base, max=self.backoff_max, jitter=self.jitter)
+        """The retry loop of one call. ``hinted(error)``: the server's own wait, if it gave one."""
+        return Retrying(self, should_retry, hinted, deadline)
 
-        def wait(state: RetryCallState) -> float:
-            error = state.outcome.exception() if state.outcome else None
-            asked = hinted(error)
-            delay = asked if asked is not None else backoff(state)
-            delay = min(delay, self.max_seconds - (time.monotonic() - state.start_time))
-            if deadline is not None:
-                delay = min(delay, deadline.remaining())
-            return max(delay, 0.0)
+    def backoff(self, attempt: int) -> float:
+        """Seconds to wait after failed attempt number ``attempt`` (1-based) when the server did
+        not say: ``backoff_base`` doubled per attempt, plus up to ``jitter``, at most ``backoff_max``."""
+        try:
+            grown = self.backoff_base * 2.0 ** (attempt - 1)
+        except OverflowError:
+            grown = self.backoff_max
+        return min(grown + random.uniform(0, self.jitter), self.backoff_max)
 
-        return Retrying(
-            stop=stop_after_attempt(self.max_retries + 1) | stop_after_delay(self.max_seconds) | _StopAt(deadline),
-            wait=wait,
-            retry=retry_if_exception(should_retry),
-            reraise=True,
+
+class Retrying:
+    """Runs one call with the policy's retries: ``retrying(fn, *args, **kwargs)`` returns what
+    ``fn`` returns, or raises the last error once the attempts, ``max_seconds`` or the deadline
+    run out (or at once for an error ``should_retry`` refuses). ``attempts`` counts the tries.
+
+    Why not tenacity's ``Retrying`` (which this replaced): it keeps each call's state in a
+    ``threading.local`` that sits in a reference cycle (the state holds bound methods of the
+    retrying object), so every call left a ``threading.local`` for the cyclic garbage collector.
+    On CPython 3.11 before the fix of gh-106883 (3.11.7 here; 3.10.13, 3.12.1 and 3.13.0 did not
+    reproduce it), a collection that starts inside ``sys._current_frames()`` deadlocks the whole
+    process while it holds the GIL: the collector frees the ``threading.local``, whose clean-up
+    waits for the interpreter's thread-list lock that ``sys._current_frames()`` already holds. Dask's worker
+    profiler calls ``sys._current_frames()`` every 10 ms, so a Dask worker downloading thousands of
+    chunks froze, silently (issue 19). This loop holds no thread-local state and builds no cycle:
+    everything it allocates is freed by reference counting when the call returns.
+    """
+
+    def __init__(
+        self,
+        policy: RetryPolicy,
+        should_retry: Callable[[BaseException], bool],
+        hinted: Callable[[BaseException | None], float | None],
+        deadline: Deadline | None = None,
+    ) -> None:
+        self.policy, self.should_retry, self.hinted, self.deadline = policy, should_retry, hinted, deadline
+        self.attempts = 0
+
+    def __call__(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        started = time.monotonic()
+        self.attempts = 0
+        while True:
+            self.attempts += 1
+            try:
+                return fn(*args, **kwargs)
+            except Exception as error:
+                if not self.should_retry(error) or self._out_of_tries(started):
+                    raise
+                delay = self._delay(error, started)
+            time.sleep(delay)
+
+    def _out_of_tries(self, started: float) -> bool:
+        policy, deadline = self.policy, self.deadline
+        return (
+            self.attempts > policy.max_retries
+            or time.monotonic() - started >= policy.max_seconds
+            or (deadline is not None and deadline.remaining() <= 0)
         )
 
-
-class _StopAt(stop_base):
-    def __init__(self, deadline: Deadline | None) -> None:
-        self.deadline = deadline
-
-    def __call__(self, retry_state: RetryCallState) -> bool:
-        return self.deadline is not None and self.deadline.remaining() <= 0
+    def _delay(self, error: BaseException, started: float) -> float:
+        """The server's wait if it gave one, else the backoff; never past ``max_seconds`` or the deadline."""
+        asked = self.hinted(error)
+        delay = asked if asked is not None else self.policy.backoff(self.attempts)
+        delay = min(delay, self.policy.max_seconds - (time.monotonic() - started))
+        if self.deadline is not None:
+            delay = min(delay, self.deadline.remaining())
+        return max(delay, 0.0)

@@ -4,17 +4,21 @@ delivered in order, both with bounded memory.
 Every schedule watches a ``stop`` event that any thread may set (``cancel()``, ``close()``):
 the consumer then gets :class:`Stopped` within :data:`POLL_SECONDS`, and every helper thread
 ends as soon as the call it is in returns, dropping the pages it held. No helper thread ever
-blocks forever on a consumer that went away.
+blocks forever on a consumer that went away, and with a :class:`Patience` no consumer waits
+forever on a download that stopped making progress: it raises the error the caller gave, which
+names what it waited for.
 """
 
 from __future__ import annotations
 
 import queue
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_for
+from dataclasses import dataclass
 
 import pyarrow as pa
 
@@ -23,6 +27,17 @@ POLL_SECONDS = 0.05  # how often a waiting consumer or helper looks at the stop 
 
 class Stopped(Exception):
     """The fetch was stopped from outside (``cancel()``, ``close()``) before the result ended."""
+
+
+@dataclass(frozen=True)
+class Patience:
+    """How long the consumer waits for the next item (seconds) before it gives up, and the error
+    it raises then: ``late(n, seconds)`` for item ``n``, naming what was waited for and the
+    setting that bounds it. A bound on waiting, not on work: a wait ends as soon as the item is
+    there, so it should exceed everything the fetch itself may legitimately take (its retries)."""
+
+    seconds: float
+    late: Callable[[int, float], Exception]
 
 
 _DONE = object()
@@ -97,10 +112,18 @@ def _drain(slots: queue.Queue[object]) -> None:
 
 
 def ordered_parallel(
-    fetch: Callable[[int], pa.Table], count: int, workers: int, in_flight: int, stop: threading.Event
+    fetch: Callable[[int], pa.Table],
+    count: int,
+    workers: int,
+    in_flight: int,
+    stop: threading.Event,
+    patience: Patience | None = None,
 ) -> Iterator[pa.Table]:
     """``fetch(0..count-1)`` on a pool of ``workers`` threads, yielded in order, with at most
-    ``in_flight`` results fetched ahead of the consumer (so memory stays bounded)."""
+    ``in_flight`` results fetched ahead of the consumer (so memory stays bounded). With
+    ``patience``, the consumer waits at most ``patience.seconds`` for each result. With one
+    worker the consumer fetches itself (Ctrl-C interrupts the call at once, and the process can
+    exit: a pool's threads are joined at exit), so only the fetch's own timeouts bound it."""
     if workers <= 1 or count <= 1:
         yield from _checked((fetch(n) for n in range(count)), stop)
         return
@@ -112,17 +135,24 @@ def ordered_parallel(
             while submitted < count and len(pending) < max(in_flight, 1):
                 pending.append(pool.submit(fetch, submitted))
                 submitted += 1
-            yield _result_unless_stopped(pending.popleft(), stop)
+            number = submitted - len(pending)  # of the oldest download, the one yielded next
+            yield _result_unless_stopped(pending.popleft(), stop, patience, number)
     finally:
         for future in pending:
             future.cancel()
         pool.shutdown(wait=False, cancel_futures=True)  # downloads under way end on their own
 
 
-def _result_unless_stopped(future: Future[pa.Table], stop: threading.Event) -> pa.Table:
+def _result_unless_stopped(
+    future: Future[pa.Table], stop: threading.Event, patience: Patience | None, number: int
+) -> pa.Table:
+    give_up = None if patience is None else time.monotonic() + patience.seconds
     while not wait_for([future], timeout=POLL_SECONDS).done:
         if stop.is_set():
             raise Stopped
+        if give_up is not None and time.monotonic() >= give_up:
+            assert patience is not None
+            raise patience.late(number, patience.seconds)
     if stop.is_set():
         raise Stopped
     return future.result()

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 
 import pyarrow as pa
 
-from cdpdb.core.results.fetch import ordered_parallel, prefetch
+from cdpdb.core.results.fetch import Patience, ordered_parallel, prefetch
 from cdpdb.core.results.schema import Column, Result
 from cdpdb.exceptions import InternalError
 
@@ -59,8 +59,9 @@ class PagedResult(Result):
 
 class ChunkedResult(Result):
     """Rows read chunk by chunk (``read_chunk(n)``): ``workers`` downloads at once, delivered in
-    order, at most ``in_flight`` chunks held ahead of the consumer; after ``first``, the rows that
-    came with the query's answer, when there are any."""
+    order, at most ``in_flight`` chunks held ahead of the consumer, each waited for at most as
+    long as ``patience`` says; after ``first``, the rows that came with the query's answer, when
+    there are any."""
 
     def __init__(
         self,
@@ -72,10 +73,11 @@ class ChunkedResult(Result):
         workers: int = 1,
         in_flight: int = 1,
         first: pa.Table | None = None,
+        patience: Patience | None = None,
     ) -> None:
         self.query_id, self.row_count, self._chunk_count = query_id, row_count, chunk_count
         self._read_chunk, self.columns = read_chunk, columns
-        self._workers, self._in_flight, self._first = workers, in_flight, first
+        self._workers, self._in_flight, self._first, self._patience = workers, in_flight, first, patience
 
     def pages(self, stop: threading.Event) -> Iterator[pa.Table]:
         total = 0
@@ -83,7 +85,10 @@ class ChunkedResult(Result):
             first, self._first = self._first, None
             total = first.num_rows
             yield first
-        for page in ordered_parallel(self._read_chunk, self._chunk_count, self._workers, self._in_flight, stop):
+        chunks = ordered_parallel(
+            self._read_chunk, self._chunk_count, self._workers, self._in_flight, stop, self._patience
+        )
+        for page in chunks:
             total += page.num_rows
             yield page
         if total != self.row_count:

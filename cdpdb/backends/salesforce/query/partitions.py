@@ -26,7 +26,7 @@ import pyarrow as pa
 
 from cdpdb.backends.salesforce.auth import SalesforceLogin
 from cdpdb.backends.salesforce.errors import error_from_response
-from cdpdb.backends.salesforce.query.chunks import read_chunk
+from cdpdb.backends.salesforce.query.chunks import chunk_patience, read_chunk
 from cdpdb.backends.salesforce.settings import FLOWS, SECRETS, Settings
 from cdpdb.backends.salesforce.types import TYPES
 from cdpdb.core.auth import Token, TokenCache
@@ -154,7 +154,12 @@ class ChunkPartition:
         workers = settings.max_workers
         try:
             chunks = ordered_parallel(
-                self._reader(settings, http, tokens), len(self.chunks), workers, workers + settings.prefetch, stop
+                self._reader(settings, http, tokens),
+                len(self.chunks),
+                workers,
+                workers + settings.prefetch,
+                stop,
+                chunk_patience(settings, self.query_id, self.first_chunk),
             )
             rows = 0
             for table in chunks:

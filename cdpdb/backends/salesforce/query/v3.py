@@ -9,7 +9,7 @@ import orjson
 import pyarrow as pa
 
 from cdpdb.backends.salesforce import params, wire
-from cdpdb.backends.salesforce.query.chunks import decode_v3, read_chunk, v3_headers
+from cdpdb.backends.salesforce.query.chunks import chunk_patience, decode_v3, read_chunk, v3_headers
 from cdpdb.backends.salesforce.query.hyper import HyperProtocol, columns_from_meta, is_finished
 from cdpdb.backends.salesforce.query.partitions import split_result
 from cdpdb.core.http import Answer
@@ -95,6 +95,7 @@ class V3Protocol(HyperProtocol):
             workers=workers,
             in_flight=workers + self.settings.prefetch,
             first=first,
+            patience=chunk_patience(self.settings, query_id, first.num_rows // piece),  # piece n is in chunk n + this
         )
 
     def _rows(self, query_id: str, start: int, stop: int) -> pa.Table:
@@ -189,4 +190,5 @@ class V3Protocol(HyperProtocol):
             columns or self.schema(query_id),
             workers=workers,
             in_flight=workers + self.settings.prefetch,
+            patience=chunk_patience(self.settings, query_id),
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import _thread
 import dataclasses
+import gc
 import pickle
 import threading
 import time
@@ -151,3 +152,61 @@ def test_consecutive_partitions_merge_into_one_range(cloud, connect, reference):
         assert_same_rows(read_all(dataclasses.replace(split, partitions=tuple(halves))), reference)
     with pytest.raises(ValueError):
         merged([split[0], split[2]], 0)
+
+
+def impatient(partition, **settings):
+    """The partition as a worker would read it with other connection settings (timeouts)."""
+    access = dataclasses.replace(partition.access, settings={**partition.access.settings, **settings})
+    return dataclasses.replace(partition, access=access)
+
+
+def test_reading_leaves_no_thread_local_to_the_cyclic_collector(cloud, connect, reference):
+    """Issue 19: the 1,000-chunk benchmark froze a Dask worker. Each HTTP call left its retry
+    state in a threading.local inside a reference cycle; on CPython 3.11 the collector freeing one
+    inside sys._current_frames() (Dask's profiler, every 10 ms) deadlocks the process. Reading
+    partitions, retries (429) included, must leave no threading.local for the collector."""
+    busy = Fault(status=429, retry_after=0, path=r"/chunks/", count=3)
+    with cloud.faults.inject(busy, v3_chunk_rows=500):  # 10 chunks
+        split = connect(max_workers=3).cursor().execute_partitions(SQL, partitions=2)
+        gc.collect()
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        try:
+            union = read_all(split)
+            gc.collect()
+            left = [o for o in gc.garbage if isinstance(o, _thread._local)]
+        finally:
+            gc.set_debug(0)
+            gc.garbage.clear()
+        assert busy.count == 0  # the retries did happen
+    assert_same_rows(union, reference)
+    assert left == []
+
+
+def test_a_chunk_the_server_never_answers_raises_naming_it(cloud, connect):
+    """Attempts at a chunk stop after retry_max_seconds, each waiting read_timeout at most: the
+    read raises, naming the chunk, instead of waiting on."""
+    with cloud.faults.inject(Fault(kind="delay", seconds=5, path=r"/chunks/1$", count=-1), v3_chunk_rows=1000):
+        split = connect().cursor().execute_partitions(SQL, partitions=1)
+        partition = impatient(split[0], read_timeout=0.4, retry_max_seconds=0.4, max_workers=2)
+        started = time.monotonic()
+        with pytest.raises(OperationalError) as caught:
+            list(partition.read())
+    assert time.monotonic() - started < 3
+    assert caught.value.reason == "unreachable" and caught.value.query_id == split.query_id
+    assert f"reading chunk 1 of query {split.query_id}" in str(caught.value)
+    assert "did not answer in time" in str(caught.value)
+
+
+def test_a_chunk_whose_download_stalls_raises_naming_it(cloud, connect):
+    """A body that trickles in (each piece within read_timeout, the whole never done) is caught
+    by the reader's own bound on waiting for a chunk, not waited on forever."""
+    trickle = Fault(kind="slow", seconds=0.3, path=r"/chunks/2$", count=1)  # 16 pieces: about 5 s
+    with cloud.faults.inject(trickle, v3_chunk_rows=1000):
+        split = connect().cursor().execute_partitions(SQL, partitions=1)
+        partition = impatient(split[0], read_timeout=0.5, retry_max_seconds=0.5, connect_timeout=0.5, max_workers=2)
+        started = time.monotonic()
+        with pytest.raises(OperationalError) as caught:
+            list(partition.read())
+    assert time.monotonic() - started < 4
+    assert caught.value.reason == "deadline" and caught.value.query_id == split.query_id
+    assert f"chunk 2 of query {split.query_id} did not arrive within 1.5 s" in str(caught.value)
