@@ -13,6 +13,7 @@ import sys
 import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pandas  # noqa: F401  (imported before the clock, for every client alike)
 import pyarrow as pa
@@ -38,6 +39,24 @@ def current_rss_mb() -> float:
         return int(handle.read().split()[1]) * resource.getpagesize() / 2**20
 
 
+def core_login(http: Any, login_url: str, credentials: dict) -> dict:
+    """The raw password login: the token endpoint's answer (core token, instance URL)."""
+    fields = {k: credentials[k] for k in ("client_id", "client_secret", "username", "password")}
+    answer: dict = http.post(f"{login_url}{wire.TOKEN_PATH}", data={"grant_type": "password", **fields}).json()
+    return answer
+
+
+def raw_login(http: Any, login_url: str, credentials: dict) -> tuple[str, str]:
+    """The raw floor's login: the password flow, then the a360 exchange (token, tenant URL)."""
+    core = core_login(http, login_url, credentials)["access_token"]
+    answer = http.post(
+        f"{login_url}{wire.EXCHANGE_PATH}",
+        data={"grant_type": wire.CDP_GRANT, "subject_token": core, "subject_token_type": wire.ACCESS_TOKEN_TYPE},
+    ).json()
+    tenant = answer["instance_url"]
+    return answer["access_token"], tenant if "://" in tenant else f"https://{tenant}"
+
+
 class Clock:
     """Phase times: connect, execute, fetch (a client that does two at once reports them as one)."""
 
@@ -60,17 +79,8 @@ def floor(job: dict, clock: Clock, kind: str) -> int:
 
     http = requests.Session()
     http.verify, http.trust_env = job["ca"], False
-    c = job["credentials"]
-    core = http.post(
-        f"{job['login_url']}{wire.TOKEN_PATH}",
-        data={"grant_type": "password", **{k: c[k] for k in ("client_id", "client_secret", "username", "password")}},
-    ).json()["access_token"]
-    answer = http.post(
-        f"{job['login_url']}{wire.EXCHANGE_PATH}",
-        data={"grant_type": wire.CDP_GRANT, "subject_token": core, "subject_token_type": wire.ACCESS_TOKEN_TYPE},
-    ).json()
-    base = f"https://{answer['instance_url']}"
-    headers = {"Authorization": f"Bearer {answer['access_token']}", "Accept": wire.ARROW_MEDIA_TYPE}
+    token, base = raw_login(http, job["login_url"], job["credentials"])
+    headers = {"Authorization": f"Bearer {token}", "Accept": wire.ARROW_MEDIA_TYPE}
     clock.lap("connect")
     query = f"{base}{wire.V3_QUERY_PATH}"
     if job["rows"] * ROW_BYTES <= wire.V3_BYTE_LIMIT:  # it fits inline: one call

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 import requests
+from _client import core_login, raw_login
 
 import cdpdb
 from cdpdb.backends.salesforce import wire
@@ -35,26 +36,13 @@ def bare_request(info: dict, api: str, sql: str) -> Callable[[], bytes]:
     """One query as cdpdb sends it, with nothing around it: a function that runs it once."""
     http = requests.Session()
     http.verify, http.trust_env = info["ca"], False
-    c = info["credentials"]
-    core = http.post(
-        f"{info['login_url']}{wire.TOKEN_PATH}",
-        data={"grant_type": "password", **{k: c[k] for k in ("client_id", "client_secret", "username", "password")}},
-    ).json()
     if api == "connect":
+        core = core_login(http, info["login_url"], info["credentials"])
         url = f"{core['instance_url']}{wire.connect_query_path(wire.CONNECT_API_VERSION)}"
         headers, body = {"Authorization": f"Bearer {core['access_token']}"}, {"sql": sql}
     else:
-        exchanged = http.post(
-            f"{info['login_url']}{wire.EXCHANGE_PATH}",
-            data={
-                "grant_type": wire.CDP_GRANT,
-                "subject_token": core["access_token"],
-                "subject_token_type": wire.ACCESS_TOKEN_TYPE,
-            },
-        ).json()
-        tenant = exchanged["instance_url"]
-        base = tenant if "://" in tenant else f"https://{tenant}"
-        headers = {"Authorization": f"Bearer {exchanged['access_token']}"}
+        token, base = raw_login(http, info["login_url"], info["credentials"])
+        headers = {"Authorization": f"Bearer {token}"}
         body: dict[str, Any] = {"sql": sql}
         if api == "v3":
             url = f"{base}{wire.V3_QUERY_PATH}"
