@@ -169,10 +169,10 @@ def chart(results: dict, path: Path) -> None:
     for ax, latency in zip(axes[0], latencies, strict=True):
         keys = sorted(rows for rows, lat in results if lat == latency)
         names = list(results[(keys[0], latency)])
-        for name in names:
+        for number, name in enumerate(names):
             points = [(r, results[(r, latency)][name]["seconds"]) for r in keys if name in results[(r, latency)]]
             style = "-" if name.startswith("cdpdb") else ":" if name.startswith("floor") else "--"
-            ax.plot(*zip(*points, strict=True), style, marker="o", label=name)
+            ax.plot(*zip(*points, strict=True), style, marker="o", label=name, color=plt.cm.tab20(number % 20))
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("rows")
