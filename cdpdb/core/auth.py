@@ -119,11 +119,13 @@ class KeptTokens:
 
 
 def _parse_kept(raw: str | None) -> Token | None:
+    if not raw:
+        return None
     try:
-        kept = json.loads(raw) if raw else None
+        kept = json.loads(raw)
         return Token(str(kept["value"]), str(kept["base_url"]), time.monotonic() + float(kept["expires"]) - time.time())
     except (ValueError, TypeError, KeyError):
-        return None  # nothing kept, or something else under the key: log in
+        return None  # something else under the key: log in
 
 
 def shelf_key(*parts: object) -> str:
