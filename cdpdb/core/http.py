@@ -293,9 +293,8 @@ class HttpClient:
             response.raw.decode_content = True
             # a small body is read whole (one read instead of a Python call per Arrow message);
             # a large one off the socket as it arrives: no second copy of it in memory
-            small = response.headers.get("content-length", "").isdigit() and (
-                int(response.headers["content-length"]) <= _SMALL_BODY
-            )
+            length = response.headers.get("content-length", "")
+            small = length.isdigit() and int(length) <= _SMALL_BODY
             try:
                 return Answer(response.headers, table=decoder(io.BytesIO(response.content) if small else response.raw))
             except Exception as exc:  # whatever the decoder raises, the body is unusable

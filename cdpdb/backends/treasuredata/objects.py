@@ -36,6 +36,17 @@ def _time(value: Any, what: str) -> dt.datetime | None:
     return moment.astimezone(dt.timezone.utc) if moment.tzinfo else moment
 
 
+def _stamps(d: Mapping[str, Any]) -> tuple[dt.datetime | None, dt.datetime | None, User | None, User | None]:
+    """created_at, updated_at, created_by, updated_by: the audit fields segments, folders and
+    activations share, in the order their classes declare them."""
+    return (
+        _time(d.get("createdAt"), "createdAt"),
+        _time(d.get("updatedAt"), "updatedAt"),
+        User.from_json(d.get("createdBy")),
+        User.from_json(d.get("updatedBy")),
+    )
+
+
 def _object(data: Any, what: str) -> Mapping[str, Any]:
     if not isinstance(data, Mapping):
         raise InterfaceError(
@@ -175,10 +186,7 @@ class Segment:
             d.get("description"),
             _id(d.get("segmentFolderId")),
             d.get("population"),
-            _time(d.get("createdAt"), "createdAt"),
-            _time(d.get("updatedAt"), "updatedAt"),
-            User.from_json(d.get("createdBy")),
-            User.from_json(d.get("updatedBy")),
+            *_stamps(d),
             rules.from_json(d.get("rule")),
             dict(d),
         )
@@ -206,10 +214,7 @@ class Folder:
             d.get("name"),
             d.get("description"),
             _id(d.get("parentFolderId")),
-            _time(d.get("createdAt"), "createdAt"),
-            _time(d.get("updatedAt"), "updatedAt"),
-            User.from_json(d.get("createdBy")),
-            User.from_json(d.get("updatedBy")),
+            *_stamps(d),
             dict(d),
         )
 
@@ -250,10 +255,7 @@ class Activation:
             _id(d.get("connectionId")),
             _id(d.get("activationTemplateId")),
             d.get("valid"),
-            _time(d.get("createdAt"), "createdAt"),
-            _time(d.get("updatedAt"), "updatedAt"),
-            User.from_json(d.get("createdBy")),
-            User.from_json(d.get("updatedBy")),
+            *_stamps(d),
             dict(d),
         )
 
