@@ -42,6 +42,20 @@ def wait_for(what: str, probe: Callable[[], T | None], timeout: float = 30) -> T
     raise AssertionError(f"timed out after {timeout:g} s waiting for {what}" + (f" ({last!r})" if last else ""))
 
 
+def until_shown(what: str, act: Callable[[], object], probe: Callable[[], T | None], attempts: int = 3) -> T:
+    """Do ``act`` until ``probe`` finds what it brings. A click that lands while Ant Design's
+    dropdown is still animating in can be lost (seen once in CI on a slower machine): doing the
+    step again is what a user would do, and the last failure is still reported."""
+    for _ in range(attempts - 1):
+        act()
+        try:
+            return wait_for(what, probe, timeout=10)
+        except AssertionError:
+            pass
+    act()
+    return wait_for(what, probe)
+
+
 def shot(driver: WebDriver, folder: Path, name: str) -> None:
     driver.save_screenshot(str(folder / f"{name}.png"))
 

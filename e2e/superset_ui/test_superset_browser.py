@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from .pages import button, by_text, choose, click, grid_rows, popover, shot, wait_for
+from .pages import button, by_text, choose, click, grid_rows, popover, shot, until_shown, wait_for
 
 TABLE = "ssot__SalesOrder__dlm"
 STATUS = "ssot__SalesOrderStatusId__c"
@@ -294,9 +294,9 @@ def _set_time_grain(browser, grain: str) -> None:
 def _time_range_filter(browser, start: str, end: str) -> None:
     click(browser, lambda: by_text(browser, f"{STARTED} (No filter)"))
     click(browser, lambda: popover(browser).find_element(By.CSS_SELECTOR, "[data-test=time-range-trigger]"))
-    choose(browser, "Range type", "Advanced")
-    ranges = wait_for(
+    ranges = until_shown(
         "the advanced range inputs",
+        lambda: choose(browser, "Range type", "Advanced"),
         lambda: [
             i
             for i in browser.find_elements(By.CSS_SELECTOR, ".ant-popover input:not([aria-label])")
