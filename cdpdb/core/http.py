@@ -65,12 +65,15 @@ class HttpOptions:
     proxies: Mapping[str, str] | None = None
     user_agent: str | None = None
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    connections: int = 10  # kept open per host: at least the downloads that may run at once
 
     @classmethod
-    def of(cls, settings: Any) -> HttpOptions:
+    def of(cls, settings: Any, at_once: int = 1) -> HttpOptions:
         """The options of a backend's settings with the usual transport fields: ``connect_timeout``,
         ``read_timeout``, ``verify`` (with ``ca_bundle``: the bundle to verify with), ``proxies``,
-        ``user_agent``, ``max_retries`` and ``retry_max_seconds``."""
+        ``user_agent``, ``max_retries`` and ``retry_max_seconds``; room for ``at_once`` calls in
+        flight together (parallel downloads), each on a connection kept open: past the pool's
+        size, every call would pay a new TLS handshake."""
         return cls(
             connect_timeout=settings.connect_timeout,
             read_timeout=settings.read_timeout,
@@ -78,6 +81,7 @@ class HttpOptions:
             proxies=settings.proxies,
             user_agent=settings.user_agent,
             retry=RetryPolicy(max_retries=settings.max_retries, max_seconds=settings.retry_max_seconds),
+            connections=max(cls.connections, at_once + 2),
         )
 
 
@@ -112,6 +116,9 @@ class HttpClient:
         self._error_from_response = error_from_response
         self._decoders = dict(decoders or {})
         self.session = requests.Session()
+        pool = requests.adapters.HTTPAdapter(pool_maxsize=options.connections)
+        self.session.mount("https://", pool)
+        self.session.mount("http://", pool)
         self.session.headers["User-Agent"] = options.user_agent or f"cdpdb/{__version__}"
         if options.proxies:
             self.session.proxies.update(options.proxies)

@@ -70,4 +70,4 @@ class Settings(BackendSettings):
         return self.platform_url.rstrip("/")
 
     def http_options(self) -> HttpOptions:
-        return HttpOptions.of(self)
+        return HttpOptions.of(self, at_once=self.lookup_threads)

@@ -14,7 +14,6 @@ from typing import ClassVar
 
 from cdpdb.backends.salesforce import wire
 from cdpdb.core.http import HttpOptions
-from cdpdb.core.retry import RetryPolicy
 from cdpdb.core.settings import BackendSettings
 from cdpdb.exceptions import ProgrammingError
 
@@ -70,7 +69,7 @@ class Settings(BackendSettings):
     revoke_core_token: bool = True
     token_cache: str = "process"  # process: shared by one process's connections | store: and later processes | off
     arrow: bool = True  # ask V2/V3 for Arrow where offered
-    max_workers: int = 4  # parallel V3 chunk downloads (1: serial)
+    max_workers: int = 8  # parallel V3 chunk downloads (1: serial)
     prefetch: int = 2  # pages or chunks fetched ahead of the consumer (0: none)
     progress: bool = False  # tqdm progress bars for fetches
     ingestion_source: str | None = None  # INSERT / to_sql into <source>_<object>__dll through the Ingestion API
@@ -163,18 +162,5 @@ class Settings(BackendSettings):
             "username+password+client_id+client_secret"
         )
 
-    @property
-    def verify_arg(self) -> bool | str:
-        if not self.verify:
-            return False
-        return self.ca_bundle or True
-
     def http_options(self) -> HttpOptions:
-        return HttpOptions(
-            connect_timeout=self.connect_timeout,
-            read_timeout=self.read_timeout,
-            verify=self.verify_arg,
-            proxies=self.proxies,
-            user_agent=self.user_agent,
-            retry=RetryPolicy(max_retries=self.max_retries, max_seconds=self.retry_max_seconds),
-        )
+        return HttpOptions.of(self, at_once=self.max_workers)

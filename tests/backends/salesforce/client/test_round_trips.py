@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import math
 import stat
 import subprocess
@@ -137,6 +138,19 @@ def test_a_larger_result_keeps_its_inline_rows_and_reads_the_rest_in_chunk_sized
     assert rows == reference(api, ENGAGEMENT)
     # 700 inline rows; then [700, 1000) in one page and four pieces of 1,000 rows, two pages each
     assert spent == 1 + 1 + 4 * 2
+
+
+def test_many_downloads_at_once_each_keep_their_connection(api, cloud, connect, caplog):
+    """With more workers than requests' default pool (10 connections a host), a download past it
+    would close its connection after use and the next one pay a new TLS handshake."""
+    conn = connect(max_workers=12)
+    conn.session.chores.settle()
+    cur = conn.cursor()
+    pieces = cloud.faults.inject(page_rows=200, v3_chunk_rows=200)  # 24 pieces after 200 inline rows
+    with caplog.at_level(logging.WARNING, logger="urllib3.connectionpool"), pieces:
+        rows = cur.execute(ENGAGEMENT).fetchall()
+    assert rows == reference(api, ENGAGEMENT)
+    assert not [r for r in caplog.records if "pool is full" in r.getMessage()]
 
 
 STORE_CLIENT = """
