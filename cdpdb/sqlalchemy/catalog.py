@@ -14,6 +14,7 @@ from cdpdb.backends.base import emulator_hook
 from cdpdb.exceptions import NotSupportedError
 from cdpdb.sqlalchemy.base import ReadOnlyDialect
 from cdpdb.sqlalchemy.compat import reflection_cache
+from cdpdb.sqlalchemy.url import settings_of
 
 
 def column_type(arrow_type: pa.DataType) -> sqltypes.TypeEngine[Any]:
@@ -62,7 +63,7 @@ class CatalogDialect(ReadOnlyDialect):
 
     def create_connect_args(self, url: Any) -> tuple[list[Any], dict[str, Any]]:
         """``<backend>://[host]?setting=value...``: every query parameter is a ``connect()`` setting."""
-        return [], {"backend": self.backend, **dict(url.query)}
+        return [], {"backend": self.backend, **settings_of(url)}
 
     def _get_server_version_info(self, connection: Any) -> tuple[int, ...]:
         return (1, 0)

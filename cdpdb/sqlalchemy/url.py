@@ -9,6 +9,9 @@ gives the whole URL, as SQLAlchemy does for the password.
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine.url import URL
 
 from cdpdb.core.settings import MASK
@@ -30,6 +33,16 @@ class MaskedURL(URL):
     def __str__(self) -> str:
         # SQLAlchemy 2.x hides the password in str(url); 1.4 shows it. Masked URLs hide it on both.
         return self.render_as_string()
+
+
+def settings_of(url: URL) -> dict[str, Any]:
+    """The URL's query parameters as ``connect()`` settings. A parameter given twice is an error
+    naming it (SQLAlchemy hands it over as a tuple, which a setting would reject with a confusing
+    message, or take whole); its values are not shown, as either may be a secret."""
+    twice = sorted(key for key, value in url.query.items() if isinstance(value, tuple))
+    if twice:
+        raise sa_exc.ArgumentError(f"the URL gives {', '.join(twice)} more than once; give each setting once")
+    return dict(url.query)
 
 
 def masked(url: URL, secrets: frozenset[str]) -> URL:

@@ -20,6 +20,7 @@ from cdpdb.backends.salesforce.sqlalchemy.types import BIND_CASTS, column_type
 from cdpdb.exceptions import NotSupportedError, OperationalError
 from cdpdb.sqlalchemy.base import ReadOnlyDialect
 from cdpdb.sqlalchemy.compat import RENDER_CASTS, dbapi_connection, reflection_cache
+from cdpdb.sqlalchemy.url import settings_of
 
 LOCAL_HOST = "local"
 #: URL query parameter: the login host's scheme, ``https`` (every Salesforce org) or ``http``
@@ -68,7 +69,7 @@ class CDPDialect(ReadOnlyDialect):
         may be a query parameter (``ca_bundle`` for a server with its own CA); secrets may also
         come from the ``CDPDB_*`` environment variables.
         """
-        options: dict[str, Any] = dict(url.query)
+        options = settings_of(url)
         scheme = str(options.pop(SCHEME_PARAMETER, "https")).lower()
         if scheme not in ("https", "http"):
             raise sa_exc.ArgumentError(f"the URL's scheme= must be https or http, not {scheme!r}")

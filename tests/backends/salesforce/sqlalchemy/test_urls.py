@@ -51,3 +51,19 @@ def test_the_documented_url_of_cdpdb_serve_works(server_process, monkeypatch):
     finally:
         engine.dispose()
     assert args["password"] not in repr(engine) and args["client_secret"] not in repr(engine)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "cdp://u:p@acme.my.salesforce.com?client_id=a&max_workers=4&client_secret=s3cr3t-one&client_secret=s3cr3t-two",
+        "treasuredata://?apikey=1/s3cr3t-one&apikey=2/s3cr3t-two&max_workers=4",
+        "customerio://?api_key=s3cr3t-one&api_key=s3cr3t-two",
+    ],
+)
+def test_a_setting_given_twice_is_named_and_its_values_are_not_shown(url):
+    with pytest.raises(sa.exc.ArgumentError) as caught:
+        connect_args(url)
+    message = str(caught.value)
+    assert "more than once" in message and ("client_secret" in message or "api" in message)
+    assert "s3cr3t" not in message and "max_workers" not in message
