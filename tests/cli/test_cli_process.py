@@ -136,20 +136,23 @@ def test_export_without_tqdm_says_how_to_get_the_progress_bar(tmp_path):
     assert "wrote 50 rows" in done.stderr and target.is_file()
 
 
+@pytest.mark.parametrize("workers", ["1", "8"], ids=["serial", "parallel"])
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
-def test_interrupted_export_leaves_no_file(cloud, tmp_path, stop):
+def test_interrupted_export_leaves_no_file(cloud, tmp_path, stop, workers):
     """Ctrl-C or SIGTERM while the export waits for its second chunk: the old code left the first
-    chunk's rows as the target (on Ctrl-C a valid Parquet file: the writer closed on the way out)."""
+    chunk's rows as the target (on Ctrl-C a valid Parquet file: the writer closed on the way out).
+    With parallel downloads the program ends too, without waiting for the stalled one (the old
+    pool's threads were joined at exit: the program hung until the download's timeout)."""
     target = tmp_path / "events.parquet"
     creds = cloud.credentials
     env = clean_env(
         CDPDB_PASSWORD=creds.password,
         CDPDB_CLIENT_SECRET=creds.client_secret,
         CDPDB_CA_BUNDLE=cloud.ca_path,
-        CDPDB_MAX_WORKERS="1",
+        CDPDB_MAX_WORKERS=workers,
     )
     args = ["--login-url", cloud.login_url, "--username", creds.username, "--client-id", creds.client_id]
-    stalled = Fault(kind="delay", seconds=GENEROUS, count=1, skip=1, path=V3_READS)
+    stalled = Fault(kind="delay", seconds=3 * GENEROUS, count=1, skip=1, path=V3_READS)  # past the wait below
     with cloud.faults.inject(stalled, v3_chunk_rows=1000, page_rows=1000):
         process = subprocess.Popen(
             cdpdb_command("export", "--no-progress", *args, 'SELECT * FROM "ssot__EmailEngagement__dlm"', str(target)),

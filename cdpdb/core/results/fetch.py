@@ -16,7 +16,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures import wait as wait_for
 from dataclasses import dataclass
 
@@ -122,12 +122,12 @@ def ordered_parallel(
     """``fetch(0..count-1)`` on a pool of ``workers`` threads, yielded in order, with at most
     ``in_flight`` results fetched ahead of the consumer (so memory stays bounded). With
     ``patience``, the consumer waits at most ``patience.seconds`` for each result. With one
-    worker the consumer fetches itself (Ctrl-C interrupts the call at once, and the process can
-    exit: a pool's threads are joined at exit), so only the fetch's own timeouts bound it."""
+    worker the consumer fetches itself, so only the fetch's own timeouts bound it. Either way
+    Ctrl-C ends the program at once: downloads under way do not hold it (see :class:`_Downloads`)."""
     if workers <= 1 or count <= 1:
         yield from _checked((fetch(n) for n in range(count)), stop)
         return
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="cdpdb-fetch")
+    pool = _Downloads(min(workers, count))
     pending: deque[Future[pa.Table]] = deque()
     submitted = 0
     try:
@@ -140,7 +140,42 @@ def ordered_parallel(
     finally:
         for future in pending:
             future.cancel()
-        pool.shutdown(wait=False, cancel_futures=True)  # downloads under way end on their own
+        pool.shutdown()  # downloads under way end on their own
+
+
+class _Downloads:
+    """A pool of daemon threads. ``ThreadPoolExecutor``'s threads are joined when the interpreter
+    exits, so after Ctrl-C a program would wait for every download under way — up to
+    ``read_timeout`` each, minutes on a stalled network. A download abandoned here is not
+    wanted by anyone; the process may end without it."""
+
+    def __init__(self, workers: int) -> None:
+        self._tasks: queue.SimpleQueue[tuple[Future[pa.Table], Callable[[int], pa.Table], int] | None] = (
+            queue.SimpleQueue()
+        )
+        self._workers = workers
+        for n in range(workers):
+            threading.Thread(target=self._work, name=f"cdpdb-fetch-{n}", daemon=True).start()
+
+    def submit(self, fetch: Callable[[int], pa.Table], number: int) -> Future[pa.Table]:
+        future: Future[pa.Table] = Future()
+        self._tasks.put((future, fetch, number))
+        return future
+
+    def shutdown(self) -> None:
+        """Each thread ends after the download it is in (queued ones were cancelled by the caller)."""
+        for _ in range(self._workers):
+            self._tasks.put(None)
+
+    def _work(self) -> None:
+        while (task := self._tasks.get()) is not None:
+            future, fetch, number = task
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(fetch(number))
+            except BaseException as exc:  # handed to the consumer, raised there
+                future.set_exception(exc)
 
 
 def _result_unless_stopped(
