@@ -24,7 +24,6 @@ from cdpdb.core.pace import Pacer
 from cdpdb.exceptions import InternalError, OperationalError
 
 log = logging.getLogger(__name__)
-PACE_MARGIN = 1.02  # the window a little longer than the API's: arrivals trail our starts
 FIRST_POLL, POLL_GROWTH, LONGEST_POLL = 0.05, 1.5, 5.0
 
 
@@ -42,7 +41,7 @@ class CrescendoApi:
         self.settings = settings
         self.http = HttpClient(settings.http_options(), error_from_response)
         self._headers = {"Authorization": f"Bearer {settings.token}", "Accept": "application/json"}
-        self.pacer = Pacer(settings.rate_limit, settings.rate_window_seconds * PACE_MARGIN)
+        self.pacer = Pacer(settings.rate_limit, settings.rate_window_seconds)
         self.stats = ApiStats()
 
     def url(self, path: str, **names: str) -> str:
@@ -51,12 +50,13 @@ class CrescendoApi:
     # -- imports -----------------------------------------------------------------------------------
     def start_import(self, body: bytes, what: str) -> str:
         """POST one import (already at most the API's rows and bytes); its task id."""
-        self.stats.paced_seconds += self.pacer.wait()
         self.stats.imports += 1
         headers = {**self._headers, "Content-Type": "application/json"}
-        answer = self.http.call(
-            "POST", self.url(self.settings.import_path), data=body, headers=headers, what=what, safe=False
-        )
+        with self.pacer.slot() as waited:
+            self.stats.paced_seconds += waited
+            answer = self.http.call(
+                "POST", self.url(self.settings.import_path), data=body, headers=headers, what=what, safe=False
+            )
         task = answer.get(wire.TASK_ID) if isinstance(answer, dict) else None
         if task is None:
             raise InternalError(f"{what}: the answer names no task id ({str(answer)[:200]}); the import may have run")

@@ -25,7 +25,6 @@ from cdpdb.core.retry import RETRY_STATUSES
 from cdpdb.exceptions import Error, WriteReport
 
 log = logging.getLogger(__name__)
-PACE_MARGIN = 1.02
 
 
 @dataclass
@@ -54,7 +53,7 @@ class PipelinesApi:
         }
         # The window a little longer than the API's: a request's arrival trails its start by the
         # network's delay, which varies, so pacing on the API's exact window could still exceed it.
-        self.pacer = Pacer(settings.rate_limit, wire.RATE_WINDOW_SECONDS * PACE_MARGIN)
+        self.pacer = Pacer(settings.rate_limit, wire.RATE_WINDOW_SECONDS)
         self.stats = SendStats()
 
     @property
@@ -84,10 +83,11 @@ class PipelinesApi:
         self.stats.requests += 1
 
         def attempt() -> None:
-            self.stats.paced_seconds += self.pacer.wait()
             self.stats.attempts += 1
             self.stats.bytes += len(data)
-            self.http.call("POST", self.batch_url, data=data, headers=self._headers, what=what, expect="none")
+            with self.pacer.slot() as waited:
+                self.stats.paced_seconds += waited
+                self.http.call("POST", self.batch_url, data=data, headers=self._headers, what=what, expect="none")
 
         started = time.perf_counter()
         retrying(attempt)

@@ -8,8 +8,10 @@ import warnings
 
 import pytest
 
+from cdpdb.backends.crescendolab import wire
 from cdpdb.backends.crescendolab.tables import StaleDataWarning
 from cdpdb.exceptions import DataError, OperationalError, ProgrammingError
+from cdpdb.local.faults import Fault
 
 from .conftest import imports_sent
 
@@ -61,6 +63,19 @@ def test_imports_are_paced_to_the_rate(crescendo, connect):
     assert time.monotonic() - started >= 2 * 1.0  # 5 imports at 2 per 1 s window: two full waits
     assert crescendo.contacts.stats["rate_limited"] == 0  # paced: the server never had to refuse
     assert len(crescendo.contacts.rows) == 5
+
+
+def test_a_request_slow_to_arrive_counts_from_its_answer(crescendo, connect):
+    """The first import reaches the server 0.6 s after it left: counted from its start, the third
+    (0 s, then at once, then 1 s) would land in the server's window with both others: a 429."""
+    crescendo.faults.set_limits(rate_requests=2)
+    late = Fault(kind="delay", seconds=0.6, count=1, path=wire.IMPORT_PATH, method="POST")
+    with crescendo.faults.inject(late):
+        connect(rate_limit=2, import_rows=1).cursor().executemany(
+            "INSERT INTO contacts (line_uid) VALUES (?)", [(f"U{i}",) for i in range(3)]
+        )
+    assert late.count == 0  # the first import was late
+    assert crescendo.contacts.stats["rate_limited"] == 0 and len(crescendo.contacts.rows) == 3
 
 
 def test_a_429_is_waited_out_and_nothing_is_applied_twice(crescendo, connect):

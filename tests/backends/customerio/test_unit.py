@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import threading
+import time
 from decimal import Decimal
 
 import orjson
@@ -157,23 +159,42 @@ def test_settings_regions_and_keys():
         Settings.from_arguments({"api_key": "k", "max_batch_bytes": wire.MAX_BATCH_BYTES + 1}, environ={})
 
 
-def test_the_pacer_never_lets_more_than_n_requests_start_in_a_window():
+def test_the_pacer_never_lets_more_than_n_requests_into_a_window_counted_from_their_answers():
+    """Each request takes 0.1 s to answer: the fourth may start 3 s after the first's answer (the
+    server counted the first somewhere before that), not 3 s after its start."""
     now = [0.0]
-    sleeps: list[float] = []
 
     def sleep(seconds: float) -> None:
-        sleeps.append(seconds)
         now[0] += seconds
 
     pacer = Pacer(3, 3.0, clock=lambda: now[0], sleep=sleep)
-    starts = []
+    starts, answers = [], []
     for _ in range(7):
-        pacer.wait()
-        starts.append(now[0])
-        now[0] += 0.1
-    assert starts == pytest.approx([0.0, 0.1, 0.2, 3.0, 3.1, 3.2, 6.0])
+        with pacer.slot():
+            starts.append(now[0])
+            now[0] += 0.1
+        answers.append(now[0])
+        now[0] += 0.05
+    assert starts == pytest.approx([0.0, 0.15, 0.3, 3.1, 3.25, 3.4, 6.2])
     for i in range(len(starts) - 3):
-        assert starts[i + 3] - starts[i] >= 3.0 - 1e-9
+        assert starts[i + 3] >= answers[i] + 3.0 - 1e-9
+
+
+def test_a_request_still_unanswered_holds_its_place_in_the_window():
+    pacer = Pacer(1, 0.05)
+    answered = threading.Event()
+
+    def slow_request() -> None:
+        with pacer.slot():
+            time.sleep(0.2)
+        answered.set()
+
+    other = threading.Thread(target=slow_request)
+    other.start()
+    time.sleep(0.02)  # the other request is under way
+    with pacer.slot():
+        assert answered.is_set()  # not before the slow one's answer (+ the window)
+    other.join()
 
 
 def test_rows_across_chunks_keep_their_numbers(monkeypatch):
