@@ -29,6 +29,8 @@ class LocalService:
     folder_prefix = "cdpdb-local-"
 
     ca_path: str | None = None
+    _tmp: tempfile.TemporaryDirectory[str] | None = None  # both made by start()
+    _listeners: Listeners | None = None
 
     def start(self, app: Any, *, tls: bool, port: int) -> None:
         """Make the folder, the certificates (with ``tls``) and the listener on ``port`` (0: a free
@@ -45,20 +47,26 @@ class LocalService:
 
     @property
     def folder(self) -> Path:
+        assert self._tmp is not None, "not started"
         return Path(self._tmp.name)
 
     @property
     def base_url(self) -> str:
+        assert self._listeners is not None, "not started"
         scheme = "https" if self.ca_path else "http"
         return f"{scheme}://127.0.0.1:{self._listeners.ports[0]}"
 
     def restart(self, downtime: float = 0.0) -> None:
         """Stop listening for ``downtime`` seconds, then listen on the same port again."""
+        assert self._listeners is not None, "not started"
         self._listeners.restart(downtime)
 
     def close(self) -> None:
-        self._listeners.stop()
-        self._tmp.cleanup()
+        """Stop and remove what start() made; safe again, and before start() (a set-up that failed)."""
+        if self._listeners is not None:
+            self._listeners.stop()
+        if self._tmp is not None:
+            self._tmp.cleanup()
 
     def __enter__(self: Service) -> Service:
         return self

@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import logging
 import secrets
-import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
+from contextlib import AbstractContextManager
 from typing import Any
 
 from cdpdb.backends.treasuredata import wire
@@ -24,18 +21,21 @@ from cdpdb.backends.treasuredata.local.rulesql import DuckDialect
 from cdpdb.backends.treasuredata.local.store import Store
 from cdpdb.local.duckengine import DuckEngine
 from cdpdb.local.faults import FaultPlan
-from cdpdb.local.server import Listeners, bind, self_signed
+from cdpdb.local.service import LocalService
 
 log = logging.getLogger(__name__)
 
 
-class LocalTreasureData:
+class LocalTreasureData(LocalService):
     """A running local Treasure Data. Use :func:`serve` to get one.
 
     ``apikey`` is a master key of the demo admin, ``other_apikey`` a master key of another user
     (segment queries belong to the key's user), ``write_only_apikey`` a write-only key (refused
     by the Audience API with 403). ``frozen_now`` pins the clock rules see to the dataset's day
     (so "the last 30 days" selects the same profiles every run); False: the real clock."""
+
+    title = "local Treasure Data"
+    folder_prefix = "cdpdb-td-"
 
     def __init__(
         self,
@@ -48,11 +48,8 @@ class LocalTreasureData:
         workdir: str | None = None,
         frozen_now: bool = True,
     ) -> None:
-        self._tmp = tempfile.TemporaryDirectory(prefix="cdpdb-td-")
         self.faults = FaultPlan(limits=limits or Limits())
         self.admin_key = secrets.token_urlsafe(16)
-        self.ca_path: str | None = None
-        self._listeners = Listeners("local Treasure Data")
         self.engine = DuckEngine(workdir)
         self.keys = Keys()
         self.apikey = self.keys.issue(ADMIN, MASTER)
@@ -64,7 +61,7 @@ class LocalTreasureData:
             self.store.load(generate(scale=scale, seed=seed))
             log.info("generated the Treasure Data dataset (scale %d) in %.2f s", scale, time.perf_counter() - started)
             self.backend = Backend(self.engine, self.faults, self.store, self.keys)
-            self._start(tls, port)
+            self.start(build_app(self.backend, admin_key=self.admin_key), tls=tls, port=port)
         except BaseException:
             self.close()
             raise
@@ -72,13 +69,7 @@ class LocalTreasureData:
     @property
     def site_url(self) -> str:
         """The base URL of the Audience API (the ``https://api-cdp.treasuredata.com`` of this server)."""
-        scheme = "https" if self.ca_path else "http"
-        return f"{scheme}://127.0.0.1:{self._listeners.ports[0]}"
-
-    @property
-    def folder(self) -> Path:
-        """The server's temporary folder (CA, TLS key); :meth:`close` removes it."""
-        return Path(self._tmp.name)
+        return self.base_url
 
     def connect_args(self, **overrides: Any) -> dict[str, Any]:
         """Keyword arguments for ``cdpdb.connect(backend="treasuredata", ...)`` that reach this
@@ -96,44 +87,17 @@ class LocalTreasureData:
             self.backend.results.expire_all()
             self.backend.trino.expire_all()
 
-    def _start(self, tls: bool, port: int) -> None:
-        certificates = None
-        if tls:
-            certificates = self_signed(self.folder, "cdpdb local Treasure Data")
-            self.ca_path = certificates.ca
-        sock = bind(port)
-        self._listeners.listen(build_app(self.backend, admin_key=self.admin_key), sock, certificates)
-
-    def restart(self, downtime: float = 0.0) -> None:
-        """Stop the listener, wait ``downtime`` seconds, start again on the same port; queries survive."""
-        self._listeners.restart(downtime)
-
     def close(self) -> None:
-        self._listeners.stop()
+        super().close()
         if hasattr(self, "backend"):
             self.backend.close()
         self.engine.close()
-        self._tmp.cleanup()
-
-    def __enter__(self) -> LocalTreasureData:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"LocalTreasureData(site_url={self.site_url!r})"
 
 
-@contextmanager
-def serve(**options: Any) -> Iterator[LocalTreasureData]:
+def serve(**options: Any) -> AbstractContextManager[LocalTreasureData]:
     """Run a local Treasure Data in background threads for the duration of a ``with`` block.
 
     Options: ``scale`` (profiles of "Customers JP"), ``seed``, ``tls``, ``port`` (0: a free one),
     ``limits`` (:class:`Limits`), ``workdir`` (DuckDB file; default in memory), ``frozen_now``.
     """
-    td = LocalTreasureData(**options)
-    try:
-        yield td
-    finally:
-        td.close()
+    return LocalTreasureData.serving(**options)
