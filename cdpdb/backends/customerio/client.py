@@ -51,8 +51,7 @@ class PipelinesApi:
             "Content-Type": "application/json",
             wire.STRICT_HEADER: wire.STRICT_ON,
         }
-        # The window a little longer than the API's: a request's arrival trails its start by the
-        # network's delay, which varies, so pacing on the API's exact window could still exceed it.
+        # Each request counts from its answer (see core/pace.py), so the API's own window is safe.
         self.pacer = Pacer(settings.rate_limit, wire.RATE_WINDOW_SECONDS)
         self.stats = SendStats()
 
