@@ -85,12 +85,15 @@ def run_client(server, kind: str, options: dict, execute: dict, rows: int, total
 
 
 def measure(server, sizes: list[int], total: int, latencies: list[float], repeat: int, cases: dict, official_max: int):
-    """{(rows, latency): {client: medians}}, the clients interleaved so that noise falls on all."""
+    """{(rows, latency): {client: medians}}, the clients interleaved so that noise falls on all,
+    after one untimed run of the floor: the server's first run of a statement (its plan, its
+    caches) would otherwise fall on whichever client comes first."""
     results: dict = {}
     for latency in latencies:
         server.set_limits(latency_ms=latency)
         for rows in sizes:
             chosen = {n: c for n, c in cases.items() if not (official(n) and rows > official_max)}
+            run_client(server, *cases[FLOOR], rows, total)  # warm-up, not measured
             samples: dict[str, list[dict]] = {name: [] for name in chosen}
             for _ in range(repeat):
                 for name, (kind, options, execute) in chosen.items():
