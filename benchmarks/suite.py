@@ -231,7 +231,7 @@ def main() -> None:
         print("\n### fetch_arrow_batches memory (V3, chunks of 100,000 rows)\n")
         for rows in (args.rss_rows // 5, args.rss_rows):
             with ServerProcess(scale=rows // 5) as server:
-                for workers in (1, 2, 4):
+                for workers in (1, 2, 4, 8):
                     rss = rss_growth(server, rows, rows, workers)
                     growth = rss["peak_mb"] - rss["baseline_mb"]
                     print(
