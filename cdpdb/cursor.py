@@ -416,8 +416,15 @@ class Cursor:
 
     def fetchall(self) -> list[Row]:
         self._check_result()
-        self._ensure(None)
-        return self._take(self._buffered)
+        made: list[list[Row]] = []  # rows of each page loaded here, made while the next one downloads
+        while self._load():  # a failure raises here, every row received still in the buffer
+            made.append(python_rows(self._buffer[-1]))
+        out = self._take(self._buffered - sum(len(rows) for rows in made))  # the pages buffered before
+        for rows in made:
+            out += rows
+        self._buffer.clear()
+        self._rows, self._position, self._buffered = None, 0, 0
+        return out
 
     # -- Arrow, pandas, Polars -----------------------------------------------------------------
 
