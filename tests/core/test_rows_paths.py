@@ -110,7 +110,7 @@ def test_blocks_cover_every_row_once(size):
     expected = table.column("f").to_pylist()
     assert all(
         (a is None and b is None) or (a == b or (math.isnan(a) and math.isnan(b)))
-        for (_, a, _), b in zip(got, expected)
+        for (_, a, _), b in zip(got, expected, strict=True)
     )
     assert [r[2] for r in got] == table.column("b").to_pylist()
     assert all(type(r) is tuple and len(r) == 3 for r in got)
