@@ -26,6 +26,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pa_json
 
+from cdpdb.exceptions import DataError
+
 _QUOTE, _BACKSLASH, _COMMA = 34, 92, 44
 _OPEN, _CLOSE = 91, 93
 _DEPTH = np.zeros(256, np.int8)
@@ -70,6 +72,56 @@ def loads(content: bytes, key: str = "data") -> Any:
         return orjson.loads(content)
     rest[key] = rows
     return rest
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """Rows of an answer not read yet (:func:`envelope`): :func:`rows` reads them."""
+
+    content: bytes
+    key: str
+    span: tuple[int, int]
+
+
+def envelope(content: bytes, key: str = "data") -> Any:
+    """The answer with its rows under the top-level ``key`` left unread (a :class:`Deferred`),
+    when they come first: the rest (``nextBatchId``, ``done``) is known at once, so the next
+    request can go out while this page's rows are read. Otherwise :func:`loads` of the whole.
+
+    The rows are taken to end at the first ``]],"`` or ``]]}``; :func:`rows` checks it when it
+    reads them (a wrong end lies inside a string, and the envelope read there would be wrong)."""
+    head = b"{" + orjson.dumps(key) + b":[["
+    if content.startswith(head):
+        ends = [at for at in (content.find(b']],"', len(head)), content.find(b"]]}", len(head))) if at >= 0]
+        if ends:
+            span = (len(head) - 2, min(ends) + 2)
+            try:
+                rest = orjson.loads(b"".join((content[: span[0]], b"null", content[span[1] :])))
+            except orjson.JSONDecodeError:
+                rest = None
+            if isinstance(rest, dict):
+                rest[key] = Deferred(content, key, span)
+                return rest
+    return loads(content, key)
+
+
+def rows(body: dict, key: str = "data") -> Any:
+    """The rows under ``key`` of an answer read by :func:`envelope` (or :func:`loads`): as
+    :func:`loads` gives them. A DataError if the envelope read first was not the answer's."""
+    value = body.get(key)
+    if not isinstance(value, Deferred):
+        return value
+    try:
+        whole = loads(value.content, key)
+    except orjson.JSONDecodeError as exc:
+        raise DataError(f"the server's JSON answer was cut short or malformed ({exc})") from None
+    envelope_now = {k: v for k, v in body.items() if k != key}
+    if not isinstance(whole, dict) or {k: v for k, v in whole.items() if k != key} != envelope_now:
+        raise DataError(
+            "the answer's fields around its rows were misread before its rows were (a value holds ']],\"'); "
+            "run the query again with arrow=True"
+        )
+    return whole[key]
 
 
 def _text_rows(content: bytes, key: str) -> tuple[tuple[int, int], TextRows]:
