@@ -67,10 +67,22 @@ def loads(content: bytes, key: str = "data") -> Any:
             span, rows = _rows(content, key)
         except _Unusual:
             return orjson.loads(content)
-    rest = orjson.loads(b"".join((content[: span[0]], b"null", content[span[1] :])))
-    if not isinstance(rest, dict):
+    rest = _around(content, span, key)
+    if rest is None:
         return orjson.loads(content)
     rest[key] = rows
+    return rest
+
+
+_HERE = "\u0000cdpdb: the rows were here"  # stands in for the rows while the rest is parsed
+
+
+def _around(content: bytes, span: tuple[int, int], key: str) -> dict | None:
+    """The answer without the rows at ``span`` (parsed by orjson), or None when it is no object
+    or names ``key`` again (orjson keeps the last of a repeated key, as it would have here)."""
+    rest = orjson.loads(b"".join((content[: span[0]], orjson.dumps(_HERE), content[span[1] :])))
+    if not isinstance(rest, dict) or rest.get(key) != _HERE:
+        return None
     return rest
 
 
@@ -96,10 +108,10 @@ def envelope(content: bytes, key: str = "data") -> Any:
         if ends:
             span = (len(head) - 2, min(ends) + 2)
             try:
-                rest = orjson.loads(b"".join((content[: span[0]], b"null", content[span[1] :])))
+                rest = _around(content, span, key)
             except orjson.JSONDecodeError:
                 rest = None
-            if isinstance(rest, dict):
+            if rest is not None:
                 rest[key] = Deferred(content, key, span)
                 return rest
     return loads(content, key)
