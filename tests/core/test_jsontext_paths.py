@@ -87,12 +87,22 @@ def test_malformed_text_rows_raise_as_orjson_does(body):
         loads(body)
 
 
-def test_an_envelope_cut_inside_a_string_is_not_used():
-    body = b'{"data":[["x]],",":1}"]],"nextBatchId":"b2"}'  # the first ']],"' lies inside a string
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"data":[["x]],",":1}"]],"nextBatchId":"b2"}',  # ']],"' inside a string of the rows
+        b'{"data":[["a"]],"note":"x]],","n":1}',  # ... and in a field after them
+        b'{"data":[["y]]}"]]}',  # ']]}' inside a string, the rows last
+        b'{"data":[["y]]}"]],"m":[["z"]]}',
+    ],
+)
+def test_row_ends_inside_strings_give_the_right_envelope_and_rows(body):
+    expected = orjson.loads(body)
     answer = envelope(body)
-    assert answer == {**orjson.loads(body), "data": answer["data"]}
-    assert not isinstance(answer["data"], Deferred)
-    assert read(body) == [["x]],", ":1}"]]
+    assert {k: v for k, v in answer.items() if k != "data"} == {k: v for k, v in expected.items() if k != "data"}
+    got = jsontext.rows(answer)
+    assert [[c[r].as_py() for c in got.columns] for r in range(len(got))] == expected["data"]
+    assert read(body) == expected["data"]
 
 
 def test_a_misread_envelope_is_a_data_error():

@@ -100,13 +100,13 @@ def envelope(content: bytes, key: str = "data") -> Any:
     when they come first: the rest (``nextBatchId``, ``done``) is known at once, so the next
     request can go out while this page's rows are read. Otherwise :func:`loads` of the whole.
 
-    The rows are taken to end at the first ``]],"`` or ``]]}``; :func:`rows` checks it when it
-    reads them (a wrong end lies inside a string, and the envelope read there would be wrong)."""
+    Where the rows end is guessed by :func:`_rows_end`; :func:`rows` checks the guess when it
+    reads them, and the envelope read from a wrong guess almost never parses at all."""
     head = b"{" + orjson.dumps(key) + b":[["
     if content.startswith(head):
-        ends = [at for at in (content.find(b']],"', len(head)), content.find(b"]]}", len(head))) if at >= 0]
-        if ends:
-            span = (len(head) - 2, min(ends) + 2)
+        end = _rows_end(content, len(head))
+        if end > 0:
+            span = (len(head) - 2, end)
             try:
                 rest = _around(content, span, key)
             except orjson.JSONDecodeError:
@@ -136,21 +136,33 @@ def rows(body: dict, key: str = "data") -> Any:
     return whole[key]
 
 
+def _rows_end(content: bytes, start: int) -> int:
+    """Where rows that open the answer probably end (just after their ``]]``), or -1: at the last
+    ``]],"``, else the last ``]]}``, searched from the end (the answer's other fields are short).
+    The true end is such a place; a later one lies inside a string after it, an earlier one
+    (the true end being ``]]}``) inside a string of the rows: either way the rows cut there do
+    not parse, as they end inside a string or hold the fields after them."""
+    at = content.rfind(b']],"', start)
+    if at < 0:
+        at = content.rfind(b"]]}", start)
+    return at + 2 if at >= 0 else -1
+
+
 def _text_rows(content: bytes, key: str) -> tuple[tuple[int, int], TextRows]:
     """Rows whose every value is a string or null (V1/V2 pages of plain columns), when the rows
     come first in the answer: read by Arrow's JSON reader (C++, about twice the numpy scan's
     speed), which refuses anything else — a number, a boolean, a nested value, a broken string —
     so that such a body is left to :func:`_rows`.
 
-    The rows end at the first ``]],"`` or ``]]}``: an earlier one would lie inside a string, and
-    the rows cut there would not parse (an unterminated string)."""
+    Where the rows end is guessed by :func:`_rows_end`; a wrong guess makes the rows cut there
+    fail to parse, and the numpy scan reads the body."""
     head = b"{" + orjson.dumps(key) + b":[["
     if not content.startswith(head):
         raise _Unusual
-    ends = [at for at in (content.find(b']],"', len(head)), content.find(b"]]}", len(head))) if at >= 0]
-    if not ends or len(content) > _LARGEST:
+    end = _rows_end(content, len(head))
+    if end < 0 or len(content) > _LARGEST:
         raise _Unusual
-    span = (len(head) - 2, min(ends) + 2)
+    span = (len(head) - 2, end)
     wrapped = b"".join((b'{"r":', content[span[0] : span[1]], b"}"))
     try:
         table = pa_json.read_json(
