@@ -77,7 +77,7 @@ def loads(content: bytes, key: str = "data") -> Any:
 _HERE = "\u0000cdpdb: the rows were here"  # stands in for the rows while the rest is parsed
 
 
-def _around(content: bytes, span: tuple[int, int], key: str) -> dict | None:
+def _around(content: bytes, span: tuple[int, int], key: str) -> dict[str, Any] | None:
     """The answer without the rows at ``span`` (parsed by orjson), or None when it is no object
     or names ``key`` again (orjson keeps the last of a repeated key, as it would have here)."""
     rest = orjson.loads(b"".join((content[: span[0]], orjson.dumps(_HERE), content[span[1] :])))
@@ -117,7 +117,7 @@ def envelope(content: bytes, key: str = "data") -> Any:
     return loads(content, key)
 
 
-def rows(body: dict, key: str = "data") -> Any:
+def rows(body: dict[str, Any], key: str = "data") -> Any:
     """The rows under ``key`` of an answer read by :func:`envelope` (or :func:`loads`): as
     :func:`loads` gives them. A DataError if the envelope read first was not the answer's."""
     value = body.get(key)

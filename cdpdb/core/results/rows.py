@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 from itertools import repeat
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pyarrow as pa
@@ -24,6 +24,10 @@ _MICROS = {"s": 1_000_000, "ms": 1_000, "us": 1, "ns": None}
 _DAY_MICROS = 86_400_000_000
 # Microseconds since 1970 of 0001-01-01T00:00 and 9999-12-31T23:59:59.999999: what a datetime holds.
 _MICROS_HELD = (-62_135_596_800_000_000, 253_402_300_799_999_999)
+
+
+# ``datetime(state, tzinfo)``: the constructor's unpickling form, which typeshed does not declare.
+_FROM_STATE = cast(Callable[[bytes, dt.tzinfo | None], dt.datetime], dt.datetime)
 
 
 def _datetime_states(micros: np.ndarray) -> list[bytes]:
@@ -64,7 +68,7 @@ def _timestamps(column: pa.ChunkedArray | pa.Array) -> list[dt.datetime | None]:
     if len(counts) and (counts.min() < _MICROS_HELD[0] or counts.max() > _MICROS_HELD[1]):
         epoch, delta = _EPOCH[zone is not None], dt.timedelta  # raises the OverflowError the caller reports
         return [None if v is None else epoch + delta(microseconds=v) for v in micros.to_pylist()]
-    values: list[dt.datetime | None] = list(map(dt.datetime, _datetime_states(counts), repeat(zone)))
+    values: list[dt.datetime | None] = list(map(_FROM_STATE, _datetime_states(counts), repeat(zone)))
     _nulls_to_none(values, column)
     return values
 
