@@ -416,12 +416,11 @@ class Cursor:
 
     def fetchall(self) -> list[Row]:
         self._check_result()
-        made: list[list[Row]] = []  # rows of each page loaded here, made while the next one downloads
+        made: list[Row] = []  # rows of the pages loaded here, made while the next one downloads
         while self._load():  # a failure raises here, every row received still in the buffer
-            made.append(python_rows(self._buffer[-1]))
-        out = self._take(self._buffered - sum(len(rows) for rows in made))  # the pages buffered before
-        for rows in made:
-            out += rows
+            python_rows(self._buffer[-1], into=made)
+        earlier = self._buffered - len(made)  # rows of the pages buffered before this call
+        out = made if earlier == 0 else self._take(earlier) + made
         self._buffer.clear()
         self._rows, self._position, self._buffered = None, 0, 0
         return out

@@ -150,14 +150,16 @@ Row = tuple[Any, ...]
 BLOCK_ROWS = 16_384  # rows made at a time: their objects are still in the CPU's cache when zipped
 
 
-def python_rows(table: pa.Table) -> list[Row]:
-    """Rows as tuples of Python values: Decimal, int, float, bool, date, time, aware UTC datetime, str.
+def python_rows(table: pa.Table, into: list[Row] | None = None) -> list[Row]:
+    """Rows as tuples of Python values: Decimal, int, float, bool, date, time, aware UTC datetime, str;
+    appended to ``into`` when given (pages gathered in one list are never copied from list to list:
+    each copy touches every row's reference count, a cache miss per row).
 
     A block of rows at a time (each column's values, then the block's tuples): building a tuple
     touches every value's reference count, which costs a cache miss per value once the objects
     made for a whole page have left the cache. The garbage collector is paused meanwhile (see
     :mod:`cdpdb.core.collector`)."""
-    rows: list[Row] = []
+    rows: list[Row] = [] if into is None else into
     with collector_paused():
         for start in range(0, table.num_rows, BLOCK_ROWS):
             block = table.slice(start, BLOCK_ROWS)
