@@ -54,8 +54,8 @@ def _timestamps(column: pa.ChunkedArray | pa.Array) -> list[dt.datetime | None]:
     """Timestamps as datetimes, always with ``datetime.timezone.utc`` when the column has a zone.
 
     Each datetime is rebuilt from its pickled state (``datetime(state, tz)``), the states made in
-    numpy: about 4x faster than ``fromtimestamp`` per value and 10x faster than pyarrow's own
-    conversion of zoned values (zoneinfo per value), and exact to the microsecond at any date."""
+    numpy: 2.3x faster than ``fromtimestamp`` per value (0.42 → 0.18 s per million), faster still
+    than pyarrow's conversion of zoned values (zoneinfo per value), exact at any date."""
     kind = column.type
     per = _MICROS[kind.unit]
     if per is None:  # nanoseconds: Python datetimes stop at microseconds
