@@ -416,8 +416,14 @@ class Cursor:
 
     def fetchall(self) -> list[Row]:
         self._check_result()
-        self._ensure(None)
-        return self._take(self._buffered)
+        made: list[Row] = []  # rows of the pages loaded here, made while the next one downloads
+        while self._load():  # a failure raises here, every row received still in the buffer
+            python_rows(self._buffer[-1], into=made)
+        earlier = self._buffered - len(made)  # rows of the pages buffered before this call
+        out = made if earlier == 0 else self._take(earlier) + made
+        self._buffer.clear()
+        self._rows, self._position, self._buffered = None, 0, 0
+        return out
 
     # -- Arrow, pandas, Polars -----------------------------------------------------------------
 

@@ -10,6 +10,7 @@ import pyarrow as pa
 from cdpdb.backends.salesforce import params, wire
 from cdpdb.backends.salesforce.settings import Settings
 from cdpdb.backends.salesforce.types import TYPES
+from cdpdb.core.results import jsontext
 from cdpdb.core.results.arrow import normalise_arrow
 from cdpdb.core.results.decode import decode_json_page
 from cdpdb.core.results.jsontext import TextRows
@@ -41,7 +42,7 @@ def page_of(body: dict, columns: list[Column]) -> pa.Table:
         if table.num_columns == len(columns):
             table = table.rename_columns([c.name for c in columns])
         return table
-    rows = body.get("data")
+    rows = jsontext.rows(body)  # read now if only the envelope was (jsontext.envelope)
     if not isinstance(rows, (list, TextRows)):
         raise DataError("the query answer has no data array")
     if isinstance(rows, list) and rows and isinstance(rows[0], dict):  # an object per row, keyed by column name

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import pyarrow as pa
 
@@ -45,14 +45,23 @@ class V2Result(Result):
 
     def pages(self, stop: threading.Event) -> Iterator[pa.Table]:
         whole = self._first is not None and self._first.get("done", True)  # then no reader thread
-        return prefetch(self._chain(), 0 if whole else self._protocol.settings.prefetch, stop)
+        # The reader thread fetches the batches, reading only what chains them (nextBatchId); their
+        # rows are read here, by the consumer, while the next batch downloads.
+        answers = prefetch(
+            cast(Iterator[pa.Table], self._chain()), 0 if whole else self._protocol.settings.prefetch, stop
+        )
+        try:
+            for answer in cast(Iterator[pa.Table | dict], answers):
+                yield answer if isinstance(answer, pa.Table) else page_of(answer, self.columns)
+        finally:
+            answers.close()
 
-    def _chain(self) -> Iterator[pa.Table]:
+    def _chain(self) -> Iterator[pa.Table | dict]:
         body, page = self._first, self._first_page
         self._first = self._first_page = None  # let the first batch be freed once consumed
         read = 0
         while True:
-            yield page if page is not None else page_of(body, self.columns)
+            yield page if page is not None else body
             read += 1
             page = None
             batch_id = None if body.get("done", True) else body.get("nextBatchId")
@@ -100,6 +109,6 @@ class V2Protocol(Protocol):
             safe=False,
             what=f"fetching V2 batch {batch_id}" + (f" of query {query_id}" if query_id else ""),
             query_id=query_id,
-            parse=jsontext.loads,
+            parse=jsontext.envelope,  # the rows are read by the consumer: V2Result.pages
         )
         return body
