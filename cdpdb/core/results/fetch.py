@@ -19,10 +19,12 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from concurrent.futures import wait as wait_for
 from dataclasses import dataclass
+from typing import TypeVar, cast
 
 import pyarrow as pa
 
 POLL_SECONDS = 0.05  # how often a waiting consumer or helper looks at the stop event
+Page = TypeVar("Page")  # what a prefetched iterator yields: a table, or what one is read from
 
 
 class Stopped(Exception):
@@ -43,7 +45,7 @@ class Patience:
 _DONE = object()
 
 
-def prefetch(pages: Iterator[pa.Table], depth: int, stop: threading.Event) -> Iterator[pa.Table]:
+def prefetch(pages: Iterator[Page], depth: int, stop: threading.Event) -> Iterator[Page]:
     """Read up to ``depth`` pages ahead in a background thread while the caller consumes."""
     if depth <= 0:
         yield from _checked(pages, stop)
@@ -90,13 +92,13 @@ def prefetch(pages: Iterator[pa.Table], depth: int, stop: threading.Event) -> It
                 return
             if isinstance(item, BaseException):
                 raise item
-            yield item
+            yield cast(Page, item)  # anything else in the slots is a page pump() offered
     finally:
         halt.set()
         _drain(slots)  # the pages read ahead are not wanted any more: free them now
 
 
-def _checked(pages: Iterator[pa.Table], stop: threading.Event) -> Iterator[pa.Table]:
+def _checked(pages: Iterator[Page], stop: threading.Event) -> Iterator[Page]:
     for page in pages:
         if stop.is_set():
             raise Stopped

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from typing import Any, cast
+from typing import Any
 
 import pyarrow as pa
 
@@ -47,11 +47,9 @@ class V2Result(Result):
         whole = self._first is not None and self._first.get("done", True)  # then no reader thread
         # The reader thread fetches the batches, reading only what chains them (nextBatchId); their
         # rows are read here, by the consumer, while the next batch downloads.
-        answers = prefetch(
-            cast(Iterator[pa.Table], self._chain()), 0 if whole else self._protocol.settings.prefetch, stop
-        )
+        answers = prefetch(self._chain(), 0 if whole else self._protocol.settings.prefetch, stop)
         try:
-            for answer in cast(Iterator[pa.Table | dict], answers):
+            for answer in answers:
                 yield answer if isinstance(answer, pa.Table) else page_of(answer, self.columns)
         finally:
             answers.close()
