@@ -5,19 +5,12 @@ excluded."""
 from __future__ import annotations
 
 import json
-import resource
 import sys
 import time
 
-from _client import peak_rss_mb
+from _bench import cpu_seconds, peak_rss_mb
 
 PROFILES = "profiles_{audience}"
-
-
-def cpu_seconds() -> float:
-    """User and system time of this process, all its threads."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def measured(started: float, cpu: float, rows: int) -> dict:
