@@ -8,7 +8,7 @@ import json
 import sys
 import time
 
-from _bench import cpu_seconds, peak_rss_mb
+from _bench import CDPDB_LAZY, TRINO_LAZY, cpu_seconds, peak_rss_mb, preimport
 
 PROFILES = "profiles_{audience}"
 
@@ -194,6 +194,10 @@ CLIENTS = {"floor": floor_frame, "floor_trino": floor_trino_frame}
 def main() -> None:
     job = json.loads(sys.argv[1])
     client = CLIENTS.get(job["kind"], cdpdb_frame)
+    if client is cdpdb_frame:
+        preimport(*CDPDB_LAZY, *(TRINO_LAZY if job.get("trino") else ()))
+    else:
+        preimport("pyarrow.pandas_compat")  # the floors' to_pandas
     print(json.dumps({**client(job), "peak_rss_mb": peak_rss_mb()}))
 
 

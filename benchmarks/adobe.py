@@ -36,7 +36,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from _bench import ServerProcess, cpu_seconds, markdown, measure, peak_rss_mb, python, run_json
+from _bench import CDPDB_LAZY, ServerProcess, cpu_seconds, markdown, measure, peak_rss_mb, preimport, python, run_json
 
 HERE = Path(__file__)
 SERVE = "cdpdb.backends.adobe.local:serve"
@@ -58,6 +58,7 @@ def identities(count: int) -> list[str]:
 def client(job: dict[str, Any]) -> dict[str, Any]:
     """One measured lookup (run in its own process): seconds, rows, client CPU, peak RSS."""
     wanted = identities(job["count"])
+    preimport(*(CDPDB_LAZY if job["kind"] == "cdpdb" else ("requests", "orjson")))
     if job["kind"] == "cdpdb":
         import cdpdb
         import cdpdb.backends.adobe.session  # imported before the clock, as the floor's requests is

@@ -34,7 +34,18 @@ import sys
 import time
 from pathlib import Path
 
-from _bench import ServerProcess, cpu_seconds, current_rss_mb, markdown, measure, peak_rss_mb, python, run_json
+from _bench import (
+    CDPDB_LAZY,
+    ServerProcess,
+    cpu_seconds,
+    current_rss_mb,
+    markdown,
+    measure,
+    peak_rss_mb,
+    preimport,
+    python,
+    run_json,
+)
 
 HERE = Path(__file__)
 SERVE = "cdpdb.backends.crescendolab.local:serve"
@@ -103,6 +114,9 @@ def client(kind: str, rows: int, args: dict) -> None:
 
     import cdpdb.backends.crescendolab.session
     import cdpdb.backends.crescendolab.sqlalchemy  # noqa: F401
+
+    if kind == "cdpdb":
+        preimport(*CDPDB_LAZY)
 
     before, cpu, started = current_rss_mb(), cpu_seconds(), time.perf_counter()
     written = (run_cdpdb if kind == "cdpdb" else run_floor)(df, args)

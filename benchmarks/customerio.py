@@ -28,7 +28,18 @@ import sys
 import time
 from pathlib import Path
 
-from _bench import ServerProcess, cpu_seconds, current_rss_mb, markdown, measure, peak_rss_mb, python, run_json
+from _bench import (
+    CDPDB_LAZY,
+    ServerProcess,
+    cpu_seconds,
+    current_rss_mb,
+    markdown,
+    measure,
+    peak_rss_mb,
+    preimport,
+    python,
+    run_json,
+)
 
 HERE = Path(__file__)
 SERVE = "cdpdb.backends.customerio.local:serve"
@@ -118,6 +129,9 @@ def client(kind: str, rows: int, args: dict) -> None:
 
     import cdpdb.backends.customerio.session
     import cdpdb.backends.customerio.sqlalchemy  # noqa: F401
+
+    if kind == "cdpdb":
+        preimport(*CDPDB_LAZY)
 
     before, cpu = current_rss_mb(), cpu_seconds()
     started = time.perf_counter()
