@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import resource
 import sys
 import time
 import warnings
@@ -17,26 +16,13 @@ from typing import Any
 
 import pandas  # noqa: F401  (imported before the clock, for every client alike)
 import pyarrow as pa
+from _bench import current_rss_mb, peak_rss_mb
 
 from cdpdb.backends.salesforce import wire
 from cdpdb.core.results.frames import to_pandas
 
 warnings.filterwarnings("ignore")
 ROW_BYTES = 120  # about one row of the benchmark's object in Arrow
-
-
-def peak_rss_mb() -> float:
-    """VmHWM: this process's own peak (ru_maxrss would include the parent's memory from before exec)."""
-    with open("/proc/self/status") as handle:
-        for line in handle:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def current_rss_mb() -> float:
-    with open("/proc/self/statm") as handle:
-        return int(handle.read().split()[1]) * resource.getpagesize() / 2**20
 
 
 def core_login(http: Any, login_url: str, credentials: dict) -> dict:

@@ -5,19 +5,12 @@ excluded."""
 from __future__ import annotations
 
 import json
-import resource
 import sys
 import time
 
-from _client import peak_rss_mb
+from _bench import CDPDB_LAZY, TRINO_LAZY, cpu_seconds, peak_rss_mb, preimport
 
 PROFILES = "profiles_{audience}"
-
-
-def cpu_seconds() -> float:
-    """User and system time of this process, all its threads."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def measured(started: float, cpu: float, rows: int) -> dict:
@@ -201,6 +194,10 @@ CLIENTS = {"floor": floor_frame, "floor_trino": floor_trino_frame}
 def main() -> None:
     job = json.loads(sys.argv[1])
     client = CLIENTS.get(job["kind"], cdpdb_frame)
+    if client is cdpdb_frame:
+        preimport(*CDPDB_LAZY, *(TRINO_LAZY if job.get("trino") else ()))
+    else:
+        preimport("pyarrow.pandas_compat")  # the floors' to_pandas
     print(json.dumps({**client(job), "peak_rss_mb": peak_rss_mb()}))
 
 

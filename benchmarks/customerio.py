@@ -1,32 +1,48 @@
-"""The Customer.io sink benchmark: a 1,000,000-row DataFrame sent with ``to_sql``, cdpdb vs the floor.
+"""The Customer.io sink benchmark by size: a DataFrame sent with ``to_sql``, cdpdb beside the floor,
+at 0 and 50 ms per request.
 
     pip install -e ".[test,bench]"
-    python benchmarks/customerio.py                 # 1,000,000 rows, 3 runs each
-    python benchmarks/customerio.py --quick         # 100,000 rows, 1 run
+    python benchmarks/customerio.py                 # 100 … 1,000,000 rows, 0 and 50 ms, median of 3
+    python benchmarks/customerio.py --sizes 1000000 --repeat 1 --latency-ms 0
+    python benchmarks/customerio.py --quick         # 100, 10,000 and 100,000 rows, one run: under a minute
 
 One local Customer.io (HTTPS, counting calls and remembering their messageIds, not keeping them)
-receives every client. Each client runs in its own process (``--client``), builds the same
+runs in a process of its own (benchmarks/_bench.py) and receives every client; it counts the HTTP
+requests each client made, and after each run the script checks that it accepted exactly one call
+per row and no duplicate. Each client runs in its own process (``--client``), builds the same
 DataFrame (user_id, event, timestamp with time zone, and three property columns — text, double,
 bigint — folded into ``properties``), then is timed from that point to the last answer; its peak
-memory is the process's own VmHWM, and "send MB" is that peak less the RSS just before sending
-(what the send itself added). "The floor" is the cheapest complete send of the same calls: one
-dict per row, orjson, the same greedy packing into ``/v1/batch`` requests of at most 512,000
-bytes, ``requests`` posting them one after another — no checks, no Arrow, no retries. MB/s counts
-the request bodies. Prints a markdown table of medians and the ratio to the floor.
+memory is the process's own VmHWM, "send MB" that peak less the RSS just before sending (what the
+send itself added), client CPU the process's user + system time over the send. "The floor" is the
+cheapest complete send of the same calls: one dict per row, orjson, the same greedy packing into
+``/v1/batch`` requests of at most 512,000 bytes, ``requests`` posting them one after another — no
+checks, no Arrow, no retries. MB/s counts the request bodies. Prints a markdown table per size and
+latency: medians and the ratio to the floor.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import resource
-import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
+from _bench import (
+    CDPDB_LAZY,
+    ServerProcess,
+    cpu_seconds,
+    current_rss_mb,
+    markdown,
+    measure,
+    peak_rss_mb,
+    preimport,
+    python,
+    run_json,
+)
+
 HERE = Path(__file__)
+SERVE = "cdpdb.backends.customerio.local:serve"
 
 
 def frame(rows: int):  # type: ignore[no-untyped-def]
@@ -44,13 +60,6 @@ def frame(rows: int):  # type: ignore[no-untyped-def]
             "quantity": index % 7,
         }
     )
-
-
-def _rss_mb(field: str) -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) / 1024
-    return float(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) / 1024
 
 
 def run_cdpdb(df, args: dict) -> dict:  # type: ignore[no-untyped-def]
@@ -110,60 +119,106 @@ def run_floor(df, args: dict) -> dict:  # type: ignore[no-untyped-def]
 
 def client(kind: str, rows: int, args: dict) -> None:
     df = frame(rows)
-    before = _rss_mb("VmRSS")
+    # Everything either client imports, before the clock: the send is timed, not the imports.
+    import base64  # noqa: F401
+
+    import orjson  # noqa: F401
+    import pandas.io.sql  # noqa: F401
+    import requests  # noqa: F401
+    import sqlalchemy  # noqa: F401
+
+    import cdpdb.backends.customerio.session
+    import cdpdb.backends.customerio.sqlalchemy  # noqa: F401
+
+    if kind == "cdpdb":
+        preimport(*CDPDB_LAZY)
+
+    before, cpu = current_rss_mb(), cpu_seconds()
     started = time.perf_counter()
     out = (run_cdpdb if kind == "cdpdb" else run_floor)(df, args)
     seconds = time.perf_counter() - started
-    out.update(seconds=seconds, peak_mb=_rss_mb("VmHWM"), send_mb=_rss_mb("VmHWM") - before)
+    peak = peak_rss_mb()
+    out.update(seconds=seconds, cpu_seconds=cpu_seconds() - cpu, peak_rss_mb=peak, send_mb=peak - before)
     print(json.dumps(out))
 
 
 CASES = {"cdpdb to_sql (method=None)": "cdpdb", "floor (requests + orjson, same batches)": "floor"}
+FLOOR = "floor (requests + orjson, same batches)"
+
+
+def measure_sizes(sizes: list[int], latencies: list[float], repeat: int) -> dict[int, dict]:
+    """{rows: {latency: {case: medians}}}, every size on one server."""
+    results: dict[int, dict] = {}
+    with ServerProcess(SERVE, keep_calls=False) as cio:
+        args = json.dumps(cio.call("connect_args"))
+
+        def case(kind: str, rows: int):  # type: ignore[no-untyped-def]
+            def run() -> dict:
+                cio.call("clear")
+                before = cio.call("stats")
+                command = python(HERE, "--client", kind, "--rows", str(rows), "--args", args)
+                result = run_json(command, f"{kind}, {rows:,} rows")
+                after = cio.call("stats")
+                accepted = after.get("accepted", 0) - before.get("accepted", 0)
+                duplicates = after.get("duplicates", 0) - before.get("duplicates", 0)
+                if accepted != rows or duplicates:
+                    raise RuntimeError(f"{kind}: the server accepted {accepted} of {rows} calls, {duplicates} twice")
+                return result
+
+            return run
+
+        for rows in sizes:
+            cases = {name: case(kind, rows) for name, kind in CASES.items()}
+            results[rows] = measure(cio, latencies, repeat, cases)
+            print(f"  ({rows:,} rows measured)", file=sys.stderr, flush=True)
+    return results
+
+
+def print_tables(results: dict[int, dict], repeat: int) -> None:
+    headers = ["client", "median s", "rows/s", "MB/s", "requests", "client CPU s", "peak RSS MB", "send MB"]
+    headers.append("/ floor")
+    for rows, by_latency in results.items():
+        for latency, by_case in by_latency.items():
+            print(f"\n### {rows:,} rows, {latency:g} ms added per request, median of {repeat}\n")
+            floor = by_case[FLOOR]["seconds"]
+            table = []
+            for name, value in by_case.items():
+                seconds = value["seconds"]
+                table.append(
+                    [
+                        name,
+                        f"{seconds:.3f}",
+                        f"{rows / seconds:,.0f}",
+                        f"{value['bytes'] / 1e6 / seconds:.1f}",
+                        f"{value['requests']:.0f}",
+                        f"{value['cpu_seconds']:.2f}",
+                        f"{value['peak_rss_mb']:,.0f}",
+                        f"{value['send_mb']:,.0f}",
+                        f"{seconds / floor:.2f}",
+                    ]
+                )
+            print(markdown(headers, table), flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 10_000, 100_000, 1_000_000], help="rows")
+    parser.add_argument("--latency-ms", type=float, nargs="+", default=[0.0, 50.0])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--quick", action="store_true", help="100,000 rows, 1 run")
+    parser.add_argument("--quick", action="store_true", help="100, 10,000 and 100,000 rows, one run")
     parser.add_argument("--client", choices=["cdpdb", "floor"], help=argparse.SUPPRESS)
+    parser.add_argument("--rows", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--args", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.client:
         client(options.client, options.rows, json.loads(options.args))
         return
     if options.quick:
-        options.rows, options.repeat = 100_000, 1
-    from cdpdb.backends.customerio.local import serve
-
-    results: dict[str, list[dict]] = {name: [] for name in CASES}
-    with serve(keep_calls=False) as cio:
-        args = cio.connect_args()
-        for _ in range(options.repeat):
-            for name, kind in CASES.items():  # interleaved, so a drift of the machine hits both
-                cio.clear()
-                command = [sys.executable, str(HERE), "--client", kind, "--rows", str(options.rows)]
-                done = subprocess.run([*command, "--args", json.dumps(args)], capture_output=True, text=True)
-                if done.returncode != 0:
-                    raise SystemExit(f"{name} failed:\n{done.stderr[-3000:]}")
-                result = json.loads(done.stdout.strip().splitlines()[-1])
-                stats = cio.stats
-                assert stats.get("accepted") == options.rows and not stats.get("duplicates"), stats
-                results[name].append(result)
-                print(f"{name}: {result['seconds']:.2f} s", file=sys.stderr)
-    floor = statistics.median(r["seconds"] for r in results["floor (requests + orjson, same batches)"])
-    print(f"\n### {options.rows:,} rows, median of {options.repeat}\n")
-    print("| client | median s | rows/s | MB/s | requests | peak RSS MB | send MB | time / floor |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for name, runs in results.items():
-        seconds = statistics.median(r["seconds"] for r in runs)
-        mb = statistics.median(r["bytes"] for r in runs) / 1e6
-        print(
-            f"| {name} | {seconds:.2f} | {options.rows / seconds:,.0f} | {mb / seconds:.1f} | "
-            f"{statistics.median(r['requests'] for r in runs):.0f} | "
-            f"{statistics.median(r['peak_mb'] for r in runs):,.0f} | "
-            f"{statistics.median(r['send_mb'] for r in runs):,.0f} | {seconds / floor:.2f} |"
-        )
+        options.sizes, options.repeat = [100, 10_000, 100_000], 1
+    started = time.perf_counter()
+    results = measure_sizes(sorted(options.sizes), options.latency_ms, options.repeat)
+    print_tables(results, options.repeat)
+    print(f"\n(total benchmark time {time.perf_counter() - started:.0f} s)")
 
 
 if __name__ == "__main__":
