@@ -170,7 +170,7 @@ class FaultMiddleware:
     def __init__(self, app: Any, plan: FaultPlan, error_body: ErrorBody, exempt: str) -> None:
         self.app, self.plan, self.error_body, self.exempt = app, plan, error_body, exempt
         self.in_flight = 0
-        plan.stats = {"requests": 0, "busy_rejections": 0, "faults_injected": 0}
+        plan.stats = {"requests": 0, "busy_rejections": 0, "faults_injected": 0, "most_at_once": 0}
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http" or scope["path"].startswith(self.exempt):
@@ -179,6 +179,7 @@ class FaultMiddleware:
         limits, path, stats = self.plan.limits, scope["path"], self.plan.stats
         stats["requests"] += 1
         self.in_flight += 1  # a request counts as running from arrival, latency included
+        stats["most_at_once"] = max(stats["most_at_once"], self.in_flight)  # shows a client's parallelism
         try:
             if limits.latency_ms:
                 await asyncio.sleep(limits.latency_ms / 1000)

@@ -13,14 +13,7 @@ from cdpdb.core.auth import TokenCache
 from cdpdb.core.http import Answer, HttpClient
 from cdpdb.core.results.arrow import normalise_arrow
 from cdpdb.core.results.decode import columns_from_arrow, decode_json_page
-from cdpdb.core.results.fetch import Patience
 from cdpdb.core.results.schema import Column
-from cdpdb.exceptions import OperationalError
-
-#: What bounds one chunk's download as the HTTP layer runs it: retries stop once
-#: ``retry_max_seconds`` have passed, and the last attempt waits at most ``read_timeout`` for each
-#: piece of the answer (plus ``connect_timeout`` to connect). Named when a chunk is waited for longer.
-CHUNK_BOUND = "read_timeout + retry_max_seconds"
 
 
 def v3_headers(settings: Settings) -> dict[str, str]:
@@ -40,25 +33,6 @@ def decode_v3(answer: Answer) -> tuple[pa.Table, list[Column] | None]:
     meta = (body.get("metadata") or {}).get("columns")
     columns = columns_from_meta(meta)
     return decode_json_page(body.get("data") or [], columns or [], TYPES), columns
-
-
-def chunk_patience(settings: Settings, query_id: str, first: int = 0) -> Patience:
-    """How long a reader waits for chunk ``first + n`` of ``query_id`` before raising: the HTTP
-    layer's own bound (:data:`CHUNK_BOUND` + ``connect_timeout``), so its error (more precise)
-    normally comes first; this one catches a download stuck where no socket timeout reaches, such
-    as an answer that trickles in, each piece within ``read_timeout``, and never ends."""
-    seconds = settings.read_timeout + settings.retry_max_seconds + settings.connect_timeout
-
-    def late(n: int, waited: float) -> OperationalError:
-        return OperationalError(
-            f"chunk {first + n} of query {query_id} did not arrive within {waited:g} s ({CHUNK_BOUND} + "
-            "connect_timeout): its download stopped making progress; check the network and the server, "
-            "or raise read_timeout",
-            query_id=query_id,
-            reason="deadline",
-        )
-
-    return Patience(seconds, late)
 
 
 def read_chunk(settings: Settings, http: HttpClient, tokens: TokenCache, query_id: str, number: int) -> pa.Table:

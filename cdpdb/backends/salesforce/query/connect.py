@@ -8,6 +8,7 @@ client CPU per 1,000,000 rows; benchmarks/README.md, "JSON pages next to Arrow")
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import pyarrow as pa
@@ -18,7 +19,7 @@ from cdpdb.backends.salesforce.types import TYPES
 from cdpdb.core.jobs import QueryControl
 from cdpdb.core.results.decode import decode_json_page
 from cdpdb.core.results.pages import PagedResult
-from cdpdb.core.results.schema import Result
+from cdpdb.core.results.schema import Column, Result
 from cdpdb.exceptions import OperationalError
 
 
@@ -69,7 +70,26 @@ class ConnectProtocol(HyperProtocol):
         if not is_finished(status):
             status = self._wait(query_id, status, control, deadline)
             first = None
+        rows = int(status.get("rowCount", 0))
+        if first is not None and 0 < first.num_rows < rows:
+            # the rest in pieces of the first page's size (what the server's page limit let through),
+            # max_workers at once: every offset is known now, so no page waits for the one before
+            read = partial(self._read_rows, query_id, columns)
+            return self._rest_by_offset(query_id, rows, first.num_rows, first, columns, read, unit="page")
         return self._paged(query_id, status, first, columns)
+
+    def _read_rows(self, query_id: str, columns: list[Column], offset: int, limit: int) -> pa.Table:
+        """One ``/rows`` page: at most ``limit`` rows from ``offset`` (the server may send fewer)."""
+        body = self.http.call(
+            "GET",
+            f"{self._base()}/{query_id}/rows",
+            headers=self._headers(),
+            bearer=self.tokens.bearer,
+            params={"offset": offset, "rowLimit": limit, "omitSchema": "true"},
+            what=f"reading rows {offset} to {offset + limit} of query {query_id}",
+            query_id=query_id,
+        )
+        return decode_json_page(body.get("data") or [], columns, TYPES)
 
     def _paged(self, query_id: str, status: dict, first: pa.Table | None, columns) -> PagedResult:
         def read_page(offset: int) -> pa.Table:

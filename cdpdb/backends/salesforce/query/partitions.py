@@ -26,7 +26,8 @@ import pyarrow as pa
 
 from cdpdb.backends.salesforce.auth import SalesforceLogin
 from cdpdb.backends.salesforce.errors import error_from_response
-from cdpdb.backends.salesforce.query.chunks import chunk_patience, read_chunk
+from cdpdb.backends.salesforce.query.chunks import read_chunk
+from cdpdb.backends.salesforce.query.patience import chunk_patience
 from cdpdb.backends.salesforce.settings import FLOWS, SECRETS, Settings
 from cdpdb.backends.salesforce.types import TYPES
 from cdpdb.core.auth import Token, TokenCache

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import contextlib
+from functools import partial
 from typing import Any
 
 import orjson
 import pyarrow as pa
 
 from cdpdb.backends.salesforce import params, wire
-from cdpdb.backends.salesforce.query.chunks import chunk_patience, decode_v3, read_chunk, v3_headers
+from cdpdb.backends.salesforce.query.chunks import decode_v3, read_chunk, v3_headers
 from cdpdb.backends.salesforce.query.hyper import HyperProtocol, columns_from_meta, is_finished
 from cdpdb.backends.salesforce.query.partitions import split_result
+from cdpdb.backends.salesforce.query.patience import chunk_patience
 from cdpdb.core.http import Answer
 from cdpdb.core.jobs import QueryControl
 from cdpdb.core.results.pages import ChunkedResult, PagedResult
 from cdpdb.core.results.partitions import Partitions
 from cdpdb.core.results.schema import Column, Result
-from cdpdb.exceptions import InternalError, OperationalError
+from cdpdb.exceptions import OperationalError
 
 
 class V3Protocol(HyperProtocol):
@@ -76,50 +78,24 @@ class V3Protocol(HyperProtocol):
             return PagedResult(query_id, columns, first.num_rows, first, None)
         status = self._wait(query_id, status, control, deadline)
         if first.num_rows and first.num_columns:
-            return self._rest_by_offset(query_id, status, first, columns)
+            rows, chunks = int(status["rowCount"]), max(int(status.get("chunkCount", 1)), 1)
+            piece = max(-(-rows // chunks), 1)  # the server's chunk size: what it thinks one download should carry
+            read = partial(self._read_rows, query_id)
+            return self._rest_by_offset(query_id, rows, piece, first, columns, read, unit="chunk")
         return self._chunked(query_id, status, columns if first.num_columns else None)
 
-    def _rest_by_offset(self, query_id: str, status: dict, first: pa.Table, columns: list[Column] | None) -> Result:
-        rows, chunks = int(status["rowCount"]), max(int(status.get("chunkCount", 1)), 1)
-        piece = max(-(-rows // chunks), 1)  # the server's chunk size: what it thinks one download should carry
-        boundary = -(-first.num_rows // piece) * piece  # pieces after the first follow the chunks' bounds
-        starts = ([first.num_rows] if first.num_rows < boundary else []) + list(range(boundary, rows, piece))
-        stops = [*starts[1:], rows]
-        workers = self.settings.max_workers
-        return ChunkedResult(
-            query_id,
-            rows,
-            len(starts),
-            lambda n: self._rows(query_id, starts[n], stops[n]),
-            columns,
-            workers=workers,
-            in_flight=workers + self.settings.prefetch,
-            first=first,
-            patience=chunk_patience(self.settings, query_id, first.num_rows // piece),  # piece n is in chunk n + this
+    def _read_rows(self, query_id: str, offset: int, limit: int) -> pa.Table:
+        answer = self.http.call(
+            "GET",
+            f"{self._query_url(query_id)}/rows",
+            params={"offset": offset, "limit": limit, "byteLimit": wire.V3_BYTE_LIMIT},
+            headers=self._headers(),
+            bearer=self.tokens.bearer,
+            expect="answer",
+            what=f"reading rows {offset} to {offset + limit} of query {query_id}",
+            query_id=query_id,
         )
-
-    def _rows(self, query_id: str, start: int, stop: int) -> pa.Table:
-        """Rows ``[start, stop)``, in as many ``/rows`` pages as the server's byte limit needs."""
-        pages, offset = [], start
-        while offset < stop:
-            answer = self.http.call(
-                "GET",
-                f"{self._query_url(query_id)}/rows",
-                params={"offset": offset, "limit": stop - offset, "byteLimit": wire.V3_BYTE_LIMIT},
-                headers=self._headers(),
-                bearer=self.tokens.bearer,
-                expect="answer",
-                what=f"reading rows {offset} to {stop} of query {query_id}",
-                query_id=query_id,
-            )
-            page = self._decode(answer)[0]
-            if page.num_rows == 0:
-                raise InternalError(
-                    f"the server returned no rows at offset {offset} of {stop} for query {query_id}", query_id=query_id
-                )
-            pages.append(page)
-            offset += page.num_rows
-        return pa.concat_tables(pages) if len(pages) > 1 else pages[0]
+        return self._decode(answer)[0]
 
     def schema(self, query_id: str) -> list[Column]:
         body = self.http.call(

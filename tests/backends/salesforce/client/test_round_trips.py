@@ -153,6 +153,36 @@ def test_many_downloads_at_once_each_keep_their_connection(api, cloud, connect, 
     assert not [r for r in caplog.records if "pool is full" in r.getMessage()]
 
 
+def test_a_larger_connect_result_reads_its_pages_by_offset_all_at_once(api, cloud, connect):
+    """Connect pages after the first are read by offset, max_workers at once (no page waits for the
+    one before, as a chain would): every row once, in order, one retried page included."""
+    conn = connect(api="connect", max_workers=4)
+    conn.session.chores.settle()
+    cur = conn.cursor()
+    with cloud.faults.inject(Fault(status=503, path=r"/ssot/query-sql/[^/]+/rows$", count=1), page_rows=700):
+        spent, rows = requests_during(cloud, lambda: cur.execute(ENGAGEMENT).fetchall())
+    assert rows == reference(api, ENGAGEMENT)
+    assert spent == 1 + math.ceil((5000 - 700) / 700) + 1  # the query and its first page, 7 pages, 1 retried
+    # at once: with 50 ms per request the server sees several in flight (a chain: one at a time)
+    cloud.faults.stats["most_at_once"] = 0
+    with cloud.faults.inject(page_rows=700, latency_ms=50):
+        assert cur.execute(ENGAGEMENT).fetchall() == rows
+    assert cloud.faults.stats["most_at_once"] >= 3
+
+
+def test_a_connect_page_the_server_cuts_short_is_continued(api, cloud, connect):
+    """Rows growing in size under a byte limit per page: the pieces sized by the first page need
+    several pages each later on; each is continued from where the server stopped."""
+    sql = "SELECT n, repeat('x', n) AS pad FROM generate_series(1, 3000) AS s(n) ORDER BY n"
+    expected = reference(api, sql)
+    cur = connect(api="connect", max_workers=3).cursor()
+    with cloud.faults.inject(connect_page_bytes=200_000):
+        spent, rows = requests_during(cloud, lambda: cur.execute(sql).fetchall())
+    assert rows == expected and len(rows) == 3000
+    first_page = math.isqrt(2 * 200_000)  # about: the sizes 1 … n sum to n²/2
+    assert spent > 1 + math.ceil((3000 - first_page) / first_page)  # more pages than pieces
+
+
 STORE_CLIENT = """
 import json, sys
 import cdpdb
