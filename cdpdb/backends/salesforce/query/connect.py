@@ -72,10 +72,12 @@ class ConnectProtocol(HyperProtocol):
             first = None
         rows = int(status.get("rowCount", 0))
         if first is not None and 0 < first.num_rows < rows:
-            # the rest in pieces of the first page's size (what the server's page limit let through),
-            # max_workers at once: every offset is known now, so no page waits for the one before
+            # the rest by offset, max_workers at once (every offset is known now: no page waits for
+            # the one before), in pieces a little smaller than the first page (what the server's
+            # byte limit let through): most then fit one page though rows differ in size
+            piece = max(first.num_rows * 9 // 10, 1)
             read = partial(self._read_rows, query_id, columns)
-            return self._rest_by_offset(query_id, rows, first.num_rows, first, columns, read, unit="page")
+            return self._rest_by_offset(query_id, rows, piece, first, columns, read, unit="page")
         return self._paged(query_id, status, first, columns)
 
     def _read_rows(self, query_id: str, columns: list[Column], offset: int, limit: int) -> pa.Table:
