@@ -22,17 +22,17 @@ from typing import Any
 
 def peak_rss_mb() -> float:
     """VmHWM: this process's own peak (ru_maxrss would include the parent's memory from before exec)."""
-    with open("/proc/self/status") as handle:
-        for line in handle:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
+    return _status_mb("VmHWM:")
 
 
 def current_rss_mb() -> float:
+    return _status_mb("VmRSS:")
+
+
+def _status_mb(field: str) -> float:
     with open("/proc/self/status") as handle:
         for line in handle:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field):
                 return int(line.split()[1]) / 1024
     return float("nan")
 

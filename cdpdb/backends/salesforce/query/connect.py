@@ -82,28 +82,29 @@ class ConnectProtocol(HyperProtocol):
 
     def _read_rows(self, query_id: str, columns: list[Column], offset: int, limit: int) -> pa.Table:
         """One ``/rows`` page: at most ``limit`` rows from ``offset`` (the server may send fewer)."""
-        body = self.http.call(
+        body = self._rows_page(query_id, offset, limit)
+        return decode_json_page(body.get("data") or [], columns, TYPES)
+
+    def _rows_page(self, query_id: str, offset: int, limit: int | None = None) -> dict:
+        """The ``/rows`` answer from ``offset``: ``limit`` rows at most, else as many as one page
+        holds with the schema (what a result read page after page learns its columns from)."""
+        params: dict[str, Any] = {"offset": offset, "omitSchema": "true" if limit else "false"}
+        if limit:
+            params["rowLimit"] = limit
+        span = f"rows {offset} to {offset + limit}" if limit else f"rows from {offset}"
+        return self.http.call(
             "GET",
             f"{self._base()}/{query_id}/rows",
             headers=self._headers(),
             bearer=self.tokens.bearer,
-            params={"offset": offset, "rowLimit": limit, "omitSchema": "true"},
-            what=f"reading rows {offset} to {offset + limit} of query {query_id}",
+            params=params,
+            what=f"reading {span} of query {query_id}",
             query_id=query_id,
         )
-        return decode_json_page(body.get("data") or [], columns, TYPES)
 
     def _paged(self, query_id: str, status: dict, first: pa.Table | None, columns) -> PagedResult:
         def read_page(offset: int) -> pa.Table:
-            body = self.http.call(
-                "GET",
-                f"{self._base()}/{query_id}/rows",
-                headers=self._headers(),
-                bearer=self.tokens.bearer,
-                params={"offset": offset, "omitSchema": "false"},
-                what=f"reading rows of query {query_id}",
-                query_id=query_id,
-            )
+            body = self._rows_page(query_id, offset)
             result.columns = result.columns or columns_from_meta(body.get("metadata"))
             return decode_json_page(body.get("data") or [], result.columns or [], TYPES)
 
