@@ -75,7 +75,7 @@ def test_system_job_life_cycle_deletes_the_dataset(tmp_path):
     """A delete request (made through the API) goes NEW → PROCESSING → COMPLETED in the table,
     and then the profiles no longer show that dataset's values."""
     with serve(scale=40, seed=3, limits=None) as server:
-        server.faults.set_limits(job_seconds=0.6)
+        server.faults.set_limits(job_seconds=4.0)  # NEW for 2 s: a loaded machine's first look must still see it
         http = Http(server)
         web = next(d for d in server.store.sandboxes["prod"].datasets.values() if d["name"] == "Web Sign-ups")
         with cdpdb.connect(backend="adobe", **server.connect_args()) as conn:
